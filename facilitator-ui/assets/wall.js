@@ -1,0 +1,428 @@
+// The projected wall. Speaks the websocket protocol in docs/protocol.md as the "wall" role:
+// it only ever receives comments that are highlighted and not hidden.
+(function () {
+  'use strict';
+
+  var main = document.getElementById('main');
+  if (!main || !main.getAttribute('data-ws') || typeof WebSocket === 'undefined') return;
+
+  var WS_PATH = main.getAttribute('data-ws');
+  var SILENCE_MS = 45000;
+  var MAX_RENDERED = 24;   // more never fit on a screen; the newest are kept
+  var COLOURS = 8;         // accent colours .t-0 .. .t-7, by table number
+
+  var ui = {
+    title: document.getElementById('wall-title'),
+    round: document.getElementById('wall-round'),
+    roundLabel: document.getElementById('wall-round-label'),
+    prompt: document.getElementById('wall-prompt'),
+    closed: document.getElementById('wall-closed'),
+    empty: document.getElementById('wall-empty'),
+    list: document.getElementById('wall-comments'),
+    conn: document.getElementById('wall-conn')
+  };
+  var connText = ui.conn.querySelector('.wall-conn-text') || ui.conn;
+
+  var state = { event: null, rounds: [], tables: {}, comments: {} };
+  var maxSeq = 0;
+  var haveSnapshot = false;
+  var ws = null;
+  var attempt = 0;
+  var reconnectTimer = null;
+  var silenceTimer = null;
+  var lastHeard = 0;
+  var fitTimer = null;
+
+  function make(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined && text !== null) el.textContent = text;
+    return el;
+  }
+
+  // ---- connection indicator ----------------------------------------------------------------
+
+  var CONN_TEXT = {
+    connecting: 'Connecting…',
+    live: 'Live',
+    reconnecting: 'Reconnecting…',
+    trouble: 'Can\u2019t reach the server. Still trying…'
+  };
+
+  function setConn(kind) {
+    ui.conn.setAttribute('data-state', kind);
+    connText.textContent = CONN_TEXT[kind] || kind;
+  }
+
+  // ---- connection --------------------------------------------------------------------------
+
+  function socketUrl() {
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + WS_PATH;
+    if (haveSnapshot) url += (WS_PATH.indexOf('?') >= 0 ? '&' : '?') + 'since=' + maxSeq;
+    return url;
+  }
+
+  function connect() {
+    reconnectTimer = null;
+    var sock;
+    try {
+      sock = new WebSocket(socketUrl());
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    ws = sock;
+    sock.onopen = function () {
+      if (ws === sock) heard();
+    };
+    sock.onmessage = function (ev) {
+      if (ws !== sock) return;
+      heard();
+      if (typeof ev.data === 'string') handle(ev.data);
+    };
+    sock.onclose = function () {
+      if (ws !== sock) return;
+      ws = null;
+      lost();
+    };
+    sock.onerror = function () { /* a close event follows */ };
+  }
+
+  function heard() {
+    lastHeard = Date.now();
+    clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(dropSocket, SILENCE_MS);
+  }
+
+  function dropSocket() {
+    var sock = ws;
+    if (!sock) return;
+    ws = null;
+    try { sock.close(); } catch (e) { /* already closing */ }
+    lost();
+  }
+
+  function lost() {
+    clearTimeout(silenceTimer);
+    setConn(attempt >= 3 ? 'trouble' : 'reconnecting');
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer) return;
+    var base = Math.min(10000, 1000 * Math.pow(2, attempt));
+    attempt += 1;
+    var delay = base / 2 + Math.random() * base / 2; // 0.5-1 s at first, up to 5-10 s
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function reconnectNow() {
+    if (ws) return;
+    if (reconnectTimer) {
+      clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+    }
+    connect();
+  }
+
+  function goLive() {
+    attempt = 0;
+    setConn('live');
+  }
+
+  window.addEventListener('online', reconnectNow);
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState !== 'visible') return;
+    if (ws && Date.now() - lastHeard > 25000) {
+      dropSocket();
+      reconnectNow();
+    } else if (!ws) {
+      reconnectNow();
+    }
+    keepAwake();
+  });
+
+  // ---- incoming ----------------------------------------------------------------------------
+
+  function fresh(m) {
+    if (typeof m.seq !== 'number') return true;
+    if (m.seq <= maxSeq) return false;
+    maxSeq = m.seq;
+    return true;
+  }
+
+  function handle(data) {
+    var m;
+    try {
+      m = JSON.parse(data);
+    } catch (e) {
+      return;
+    }
+    if (!m || typeof m.type !== 'string') return;
+    switch (m.type) {
+      case 'snapshot':
+        applySnapshot(m);
+        goLive();
+        break;
+      case 'caught_up':
+        if (typeof m.seq === 'number' && m.seq > maxSeq) maxSeq = m.seq;
+        goLive();
+        break;
+      case 'comment':
+        if (fresh(m) && m.comment) {
+          var c = m.comment;
+          if (c.highlighted && !c.hidden) {
+            var isNew = !state.comments[c.id];
+            state.comments[c.id] = c;
+            upsertCard(c, isNew);
+          } else {
+            removeCard(c.id);
+          }
+          scheduleFit();
+        }
+        break;
+      case 'comment_removed':
+        if (fresh(m)) {
+          removeCard(m.id);
+          scheduleFit();
+        }
+        break;
+      case 'round':
+        if (fresh(m) && m.round) {
+          upsertRound(m.round);
+          renderRound();
+          scheduleFit();
+        }
+        break;
+      case 'event':
+        if (fresh(m) && state.event) {
+          state.event.open = !!m.open;
+          renderEvent();
+        }
+        break;
+      case 'resync':
+        setConn('reconnecting'); // the server closes the socket; we resume with since
+        break;
+      default:
+        break; // ping, ack, error, and anything newer
+    }
+  }
+
+  function applySnapshot(m) {
+    var s = m.state || {};
+    maxSeq = typeof m.seq === 'number' ? m.seq : 0;
+    haveSnapshot = true;
+    state.event = s.event || null;
+    state.rounds = (s.rounds || []).slice();
+    state.tables = {};
+    var tables = s.tables || [];
+    for (var i = 0; i < tables.length; i++) state.tables[tables[i].id] = tables[i];
+    state.comments = {};
+    var comments = s.comments || [];
+    for (var j = 0; j < comments.length; j++) {
+      var c = comments[j];
+      if (c.highlighted && !c.hidden) state.comments[c.id] = c;
+    }
+    renderEvent();
+    renderRound();
+    renderAllCards();
+  }
+
+  // ---- event and round ---------------------------------------------------------------------
+
+  function renderEvent() {
+    var ev = state.event;
+    if (!ev) return;
+    if (ev.title) {
+      ui.title.textContent = '';
+      ui.title.appendChild(make('bdi', null, ev.title));
+    }
+    ui.closed.hidden = !!ev.open;
+    main.classList.toggle('is-closed', !ev.open);
+  }
+
+  function upsertRound(r) {
+    for (var i = 0; i < state.rounds.length; i++) {
+      if (state.rounds[i].id === r.id) {
+        state.rounds[i] = r;
+        return;
+      }
+    }
+    state.rounds.push(r);
+  }
+
+  function renderRound() {
+    var open = null;
+    for (var i = 0; i < state.rounds.length; i++) {
+      if (state.rounds[i].status === 'open') open = state.rounds[i];
+    }
+    if (!open) {
+      ui.round.hidden = true;
+      ui.prompt.textContent = '';
+      main.classList.remove('has-round');
+      return;
+    }
+    ui.roundLabel.textContent = 'Round ' + open.number +
+      (open.kind === 'theme' ? ' \u00b7 each table on its own theme' : '');
+    ui.prompt.textContent = '';
+    ui.prompt.appendChild(make('bdi', null, open.prompt || ''));
+    ui.round.hidden = false;
+    main.classList.add('has-round');
+  }
+
+  // ---- cards -------------------------------------------------------------------------------
+
+  function lengthClass(text) {
+    var n = text.length;
+    if (n <= 90) return 'len-s';
+    if (n <= 220) return 'len-m';
+    return 'len-l';
+  }
+
+  function buildCard(c) {
+    var card = make('article', 'wall-card');
+    card.id = 'w-' + c.id;
+    card.setAttribute('data-id', String(c.id));
+    var meta = make('p', 'wall-card-meta');
+    card.appendChild(meta);
+    var text = make('p', 'wall-card-text');
+    card.appendChild(text);
+    fillCard(card, c);
+    return card;
+  }
+
+  function fillCard(card, c) {
+    var t = state.tables[c.table_id];
+    var number = t ? t.number : c.table_number;
+    var colour = 't-' + (((Number(number) || 0) % COLOURS) + COLOURS) % COLOURS;
+    var text = c.text || '';
+    card.className = 'wall-card ' + colour + ' ' + lengthClass(text) +
+      (card.classList.contains('is-entering') ? ' is-entering' : '');
+    var meta = card.querySelector('.wall-card-meta');
+    meta.textContent = '';
+    meta.appendChild(document.createTextNode('Table ' + number));
+    if (t && t.theme) {
+      meta.appendChild(document.createTextNode(' \u00b7 '));
+      meta.appendChild(make('bdi', null, t.theme));
+    }
+    var p = card.querySelector('.wall-card-text');
+    p.textContent = '';
+    p.appendChild(make('bdi', null, text));
+  }
+
+  // Newest first (largest id first).
+  function insertCard(card, id) {
+    var items = ui.list.children;
+    for (var i = 0; i < items.length; i++) {
+      if (Number(items[i].getAttribute('data-id')) < id) {
+        ui.list.insertBefore(card, items[i]);
+        return;
+      }
+    }
+    ui.list.appendChild(card);
+  }
+
+  function upsertCard(c, isNew) {
+    var card = document.getElementById('w-' + c.id);
+    if (card) {
+      fillCard(card, c);
+      return;
+    }
+    card = buildCard(c);
+    if (isNew) {
+      card.classList.add('is-entering');
+      card.addEventListener('animationend', function () {
+        card.classList.remove('is-entering');
+      });
+    }
+    insertCard(card, c.id);
+    trimRendered();
+  }
+
+  function removeCard(id) {
+    delete state.comments[id];
+    var card = document.getElementById('w-' + id);
+    if (card) card.parentNode.removeChild(card);
+    // Something older may fit again now.
+    renderMissing();
+  }
+
+  function renderAllCards() {
+    ui.list.textContent = '';
+    var ids = Object.keys(state.comments).map(Number).sort(function (a, b) { return b - a; });
+    for (var i = 0; i < ids.length && i < MAX_RENDERED; i++) {
+      ui.list.appendChild(buildCard(state.comments[ids[i]]));
+    }
+    scheduleFit();
+  }
+
+  // Keep only the newest MAX_RENDERED cards in the page.
+  function trimRendered() {
+    while (ui.list.children.length > MAX_RENDERED) {
+      ui.list.removeChild(ui.list.lastElementChild);
+    }
+  }
+
+  // After a removal, bring back older comments that were trimmed away.
+  function renderMissing() {
+    var ids = Object.keys(state.comments).map(Number).sort(function (a, b) { return b - a; });
+    for (var i = 0; i < ids.length && i < MAX_RENDERED; i++) {
+      if (!document.getElementById('w-' + ids[i])) insertCard(buildCard(state.comments[ids[i]]), ids[i]);
+    }
+  }
+
+  function overflowing() {
+    return ui.list.scrollHeight > ui.list.clientHeight + 1 ||
+      ui.list.scrollWidth > ui.list.clientWidth + 1;
+  }
+
+  // Show the newest cards that fit; drop the oldest from view, never scroll.
+  function fit() {
+    fitTimer = null;
+    var cards = ui.list.children;
+    var n = cards.length;
+    ui.empty.hidden = n > 0;
+    main.classList.toggle('has-comments', n > 0);
+    ui.list.classList.remove('cols-1', 'cols-2', 'cols-3');
+    ui.list.classList.add(n <= 1 ? 'cols-1' : (n <= 4 ? 'cols-2' : 'cols-3'));
+    for (var i = 0; i < n; i++) cards[i].hidden = false;
+    for (var j = n - 1; j > 0 && overflowing(); j--) cards[j].hidden = true;
+  }
+
+  function scheduleFit() {
+    if (fitTimer) return;
+    fitTimer = window.requestAnimationFrame ? window.requestAnimationFrame(fit) : setTimeout(fit, 16);
+  }
+
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(fit, 150);
+  });
+
+  // ---- projector niceties ------------------------------------------------------------------
+
+  // Keep the projector laptop from sleeping where the browser allows it (secure contexts).
+  var wakeLock = null;
+  function keepAwake() {
+    if (wakeLock || !navigator.wakeLock || document.visibilityState !== 'visible') return;
+    navigator.wakeLock.request('screen').then(function (lock) {
+      wakeLock = lock;
+      lock.addEventListener('release', function () { wakeLock = null; });
+    }).catch(function () { /* not allowed here; fine */ });
+  }
+
+  // Double-click toggles full screen.
+  document.addEventListener('dblclick', function () {
+    if (document.fullscreenElement) {
+      if (document.exitFullscreen) document.exitFullscreen().catch(function () {});
+    } else if (document.documentElement.requestFullscreen) {
+      document.documentElement.requestFullscreen().catch(function () {});
+    }
+  });
+
+  keepAwake();
+  setConn('connecting');
+  fit();
+  connect();
+})();

@@ -1,0 +1,1166 @@
+//! Pages for organisers and facilitators: log-in and first-run set-up, the organiser's event
+//! list and event form, the event page with its links, the live console, printable table
+//! cards, the projected wall, and the session report.
+//!
+//! Pages take plain props structs (no server types), so this crate depends on maud only.
+//! `console.js` and `wall.js` render live state from the websocket (see docs/protocol.md).
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// Shared stylesheet for organiser, console and cards pages.
+pub const STAFF_CSS: &str = include_str!("../assets/staff.css");
+/// Script for the console page.
+pub const CONSOLE_JS: &str = include_str!("../assets/console.js");
+/// Stylesheet for the wall.
+pub const WALL_CSS: &str = include_str!("../assets/wall.css");
+/// Script for the wall.
+pub const WALL_JS: &str = include_str!("../assets/wall.js");
+/// Script for the event form ("add a table" and "add a round" buttons).
+pub const FORM_JS: &str = include_str!("../assets/form.js");
+
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+/// Every asset of this crate: (content-hashed path, content type, body).
+pub fn assets() -> Vec<(String, &'static str, &'static str)> {
+    let css = "text/css; charset=utf-8";
+    let js = "text/javascript; charset=utf-8";
+    [
+        ("staff", "css", css, STAFF_CSS),
+        ("console", "js", js, CONSOLE_JS),
+        ("wall", "css", css, WALL_CSS),
+        ("wall", "js", js, WALL_JS),
+        ("form", "js", js, FORM_JS),
+    ]
+    .into_iter()
+    .map(|(name, ext, ty, body)| (asset_path(name, ext, body), ty, body))
+    .collect()
+}
+
+fn asset_path(name: &str, ext: &str, body: &str) -> String {
+    format!("/assets/{name}-{:016x}.{ext}", fnv1a(body.as_bytes()))
+}
+
+/// Path of the staff stylesheet.
+pub fn staff_css_path() -> String {
+    asset_path("staff", "css", STAFF_CSS)
+}
+/// Path of the console script.
+pub fn console_js_path() -> String {
+    asset_path("console", "js", CONSOLE_JS)
+}
+/// Path of the wall stylesheet.
+pub fn wall_css_path() -> String {
+    asset_path("wall", "css", WALL_CSS)
+}
+/// Path of the wall script.
+pub fn wall_js_path() -> String {
+    asset_path("wall", "js", WALL_JS)
+}
+/// Path of the event-form script.
+pub fn form_js_path() -> String {
+    asset_path("form", "js", FORM_JS)
+}
+
+/// Organiser log-in form (POST `/organiser/login`, fields `email`, `password`).
+pub struct LoginPage {
+    pub email: String,
+    pub error: Option<String>,
+}
+
+/// First-run page: create the first organiser account
+/// (POST `/setup`, fields `token`, `name`, `email`, `password`, `password_again`).
+pub struct SetupPage {
+    pub token: String,
+    pub name: String,
+    pub email: String,
+    pub error: Option<String>,
+}
+
+/// One line of the organiser's event list.
+pub struct EventSummary {
+    pub title: String,
+    pub place: String,
+    pub date: String,
+    pub open: bool,
+    /// The organiser's page for this event.
+    pub url: String,
+}
+
+/// The organiser's home: their events and a "new event" link (`/organiser/events/new`).
+/// Log-out is a POST form to `/organiser/logout`.
+pub struct DashboardPage {
+    pub organiser_name: String,
+    pub events: Vec<EventSummary>,
+}
+
+/// A table row of the event form, as typed.
+#[derive(Default, Clone)]
+pub struct TableInput {
+    pub number: String,
+    pub theme: String,
+    pub description: String,
+}
+
+/// A round row of the event form, as typed. `kind` is `"same"` or `"theme"`.
+#[derive(Default, Clone)]
+pub struct RoundInput {
+    pub prompt: String,
+    pub kind: String,
+}
+
+/// The new-event form (POST `/organiser/events`). Field names: `title`, `place`, `date`
+/// (YYYY-MM-DD), `description`, `start_closed` (checkbox), and for each row i (0-based):
+/// `table_number_i`, `table_theme_i`, `table_description_i`, `round_prompt_i`, `round_kind_i`.
+/// Blank rows are ignored by the server. Show at least `tables.len().max(8)` table rows and
+/// `rounds.len().max(3)` round rows; `form.js` adds more rows.
+pub struct EventFormPage {
+    pub title: String,
+    pub place: String,
+    pub date: String,
+    pub description: String,
+    pub start_closed: bool,
+    pub tables: Vec<TableInput>,
+    pub rounds: Vec<RoundInput>,
+    /// Shown at the top of the form (role=alert), naming the field that is wrong.
+    pub error: Option<String>,
+}
+
+/// The organiser's page for one event: the links to hand out and the buttons to rotate them.
+pub struct EventPage {
+    pub title: String,
+    pub place: String,
+    pub date: String,
+    pub description: String,
+    pub open: bool,
+    /// Short code as shown to people, e.g. `K7QD-2M9X`.
+    pub code: String,
+    /// Absolute URLs.
+    pub console_url: String,
+    pub wall_url: String,
+    pub report_url: String,
+    pub cards_url: String,
+    /// POST with field `which` = `facilitator` or `wall` to issue a new link (old one stops).
+    pub rotate_url: String,
+    /// Shown after an action, e.g. "A new console link was made; the old one no longer works."
+    pub notice: Option<String>,
+}
+
+/// A table as the console knows it.
+pub struct ConsoleTable {
+    pub id: i64,
+    pub number: i64,
+    pub theme: String,
+}
+
+/// A round as the console knows it.
+pub struct ConsoleRound {
+    pub id: i64,
+    pub number: i64,
+    pub prompt: String,
+    pub theme_round: bool,
+}
+
+/// The live facilitator console. All live content comes from the websocket `snapshot`.
+pub struct ConsolePage {
+    pub event_title: String,
+    pub code: String,
+    pub ws_path: String,
+    pub tables: Vec<ConsoleTable>,
+    pub rounds: Vec<ConsoleRound>,
+    pub report_url: String,
+    pub cards_url: String,
+    pub wall_url: String,
+}
+
+/// One printable card.
+pub struct Card {
+    pub number: i64,
+    pub theme: String,
+    pub description: String,
+    /// The table's join link (as printed under the QR).
+    pub join_url: String,
+    /// Image URL of the QR code (SVG).
+    pub qr_svg_url: String,
+}
+
+/// Printable A4 table cards, one per table.
+pub struct CardsPage {
+    pub event_title: String,
+    pub place: String,
+    pub date: String,
+    pub code: String,
+    /// Where people type the code, e.g. `http://192.168.1.20:8080/`.
+    pub landing_url: String,
+    pub cards: Vec<Card>,
+}
+
+/// The projected wall. Content comes from the websocket `snapshot`.
+pub struct WallPage {
+    pub event_title: String,
+    pub code: String,
+    pub landing_url: String,
+    /// QR of the landing link with the code filled in.
+    pub qr_svg_url: String,
+    pub ws_path: String,
+}
+
+/// A comment in the report.
+pub struct ReportComment {
+    pub text: String,
+    pub name: Option<String>,
+    pub agrees: i64,
+    pub highlighted: bool,
+    pub facilitator: bool,
+}
+
+/// A round's comments at one table; highlighted first.
+pub struct ReportRound {
+    pub number: i64,
+    pub prompt: String,
+    pub comments: Vec<ReportComment>,
+}
+
+/// One table in the report.
+pub struct ReportTable {
+    pub number: i64,
+    pub theme: String,
+    pub description: String,
+    pub rounds: Vec<ReportRound>,
+}
+
+/// The session report: a self-contained HTML document (inline CSS, no scripts, no outside
+/// resources) that prints cleanly.
+pub struct ReportPage {
+    pub event_title: String,
+    pub place: String,
+    pub date: String,
+    pub description: String,
+    /// e.g. "2026-11-30 16:05 UTC".
+    pub generated_at: String,
+    pub total_comments: i64,
+    pub hidden_left_out: i64,
+    pub tables: Vec<ReportTable>,
+}
+
+/// A plain error page for staff.
+pub struct StaffErrorPage {
+    pub title: String,
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared page chrome
+// ---------------------------------------------------------------------------------------------
+
+/// Which header a staff page gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Chrome {
+    /// Brand only (log-in, set-up, error pages).
+    Plain,
+    /// Brand, "Your events" and a log-out button (pages behind the organiser log-in).
+    Organiser,
+    /// No site header at all (console and cards have their own).
+    Bare,
+}
+
+/// A staff page: head with the staff stylesheet and the given deferred scripts, then `content`
+/// (which must contain the `<main id="main">`).
+fn staff_doc(
+    title: &str,
+    body_class: &str,
+    chrome: Chrome,
+    scripts: &[String],
+    content: Markup,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (title) " · Roundtable" }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href=(staff_css_path());
+                @for src in scripts {
+                    script src=(src) defer {}
+                }
+            }
+            body class=(body_class) {
+                a.skip-link href="#main" { "Skip to content" }
+                @if chrome != Chrome::Bare {
+                    header.site-head {
+                        @if chrome == Chrome::Organiser {
+                            a.brand href="/organiser" { "Roundtable" }
+                            nav.site-nav aria-label="Organiser" {
+                                a href="/organiser" { "Your events" }
+                                form.inline-form method="post" action="/organiser/logout" {
+                                    button.link-button type="submit" { "Log out" }
+                                }
+                            }
+                        } @else {
+                            span.brand { "Roundtable" }
+                        }
+                    }
+                }
+                (content)
+            }
+        }
+    }
+}
+
+/// An error box at the top of a form.
+fn alert(error: Option<&String>) -> Markup {
+    html! {
+        @if let Some(message) = error {
+            div.alert role="alert" {
+                p { (message) }
+            }
+        }
+    }
+}
+
+/// "1 comment" / "2 comments".
+fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// "Place · date" with empty parts left out.
+fn place_and_date(place: &str, date: &str) -> Markup {
+    let place = place.trim();
+    let date = date.trim();
+    html! {
+        @if !place.is_empty() {
+            bdi { (place) }
+        }
+        @if !place.is_empty() && !date.is_empty() {
+            " · "
+        }
+        @if !date.is_empty() {
+            (date)
+        }
+    }
+}
+
+/// Shown on the console, the event page and the form: what a round's kind means.
+fn round_kind_label(theme_round: bool) -> &'static str {
+    if theme_round {
+        "Each table discusses its own theme"
+    } else {
+        "The same question at every table"
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Log-in, set-up, dashboard
+// ---------------------------------------------------------------------------------------------
+
+/// Renders the log-in page.
+pub fn login_page(page: &LoginPage) -> Markup {
+    let content = html! {
+        main #main .narrow {
+            h1 { "Organiser log-in" }
+            (alert(page.error.as_ref()))
+            form.stack method="post" action="/organiser/login" {
+                div.field {
+                    label for="email" { "Email" }
+                    input #email type="email" name="email" value=(page.email)
+                        autocomplete="username" required autofocus[page.email.is_empty()];
+                }
+                div.field {
+                    label for="password" { "Password" }
+                    input #password type="password" name="password"
+                        autocomplete="current-password" required autofocus[!page.email.is_empty()];
+                }
+                div.actions {
+                    button.button.primary type="submit" { "Log in" }
+                }
+            }
+            p.muted {
+                "Facilitators don't need to log in: use the console link the organiser gave you."
+            }
+        }
+    };
+    staff_doc("Log in", "page-login", Chrome::Plain, &[], content)
+}
+
+/// Renders the first-run set-up page.
+pub fn setup_page(page: &SetupPage) -> Markup {
+    let content = html! {
+        main #main .narrow {
+            h1 { "Create the organiser account" }
+            p {
+                "This is the first time Roundtable has been started. Make the account you will use \
+                 to set up events. You can add other organisers later."
+            }
+            (alert(page.error.as_ref()))
+            form.stack method="post" action="/setup" {
+                input type="hidden" name="token" value=(page.token);
+                div.field {
+                    label for="name" { "Your name" }
+                    input #name type="text" name="name" value=(page.name) autocomplete="name"
+                        required maxlength="100";
+                }
+                div.field {
+                    label for="email" { "Email" }
+                    input #email type="email" name="email" value=(page.email)
+                        autocomplete="username" required;
+                }
+                div.field {
+                    label for="password" { "Password" }
+                    p.hint #password-hint { "At least 10 characters. A few unrelated words work well." }
+                    input #password type="password" name="password" minlength="10"
+                        autocomplete="new-password" aria-describedby="password-hint" required;
+                }
+                div.field {
+                    label for="password_again" { "Password again" }
+                    input #password_again type="password" name="password_again" minlength="10"
+                        autocomplete="new-password" required;
+                }
+                div.actions {
+                    button.button.primary type="submit" { "Create the account" }
+                }
+            }
+        }
+    };
+    staff_doc(
+        "Create the organiser account",
+        "page-setup",
+        Chrome::Plain,
+        &[],
+        content,
+    )
+}
+
+/// Renders the organiser's event list.
+pub fn dashboard_page(page: &DashboardPage) -> Markup {
+    let content = html! {
+        main #main {
+            div.title-row {
+                h1 { "Your events" }
+                a.button.primary.new-event href="/organiser/events/new" { "New event" }
+            }
+            p.muted { "Signed in as " bdi { (page.organiser_name) } "." }
+            @if page.events.is_empty() {
+                div.empty-state {
+                    p { "You have no events yet." }
+                    p {
+                        "Make your first one with " a href="/organiser/events/new" { "New event" }
+                        ": give it a title, list the tables and their themes, and write the \
+                         questions for each round."
+                    }
+                }
+            } @else {
+                ul.event-list {
+                    @for event in &page.events {
+                        li.event-item {
+                            div.event-main {
+                                h2.event-title {
+                                    a href=(event.url) { bdi { (event.title) } }
+                                }
+                                p.event-when { (place_and_date(&event.place, &event.date)) }
+                            }
+                            div.event-side {
+                                @if event.open {
+                                    span.pill.pill-open { "Open" }
+                                } @else {
+                                    span.pill.pill-closed { "Closed" }
+                                }
+                                a.button href=(event.url) {
+                                    "Open" span.visually-hidden { " " bdi { (event.title) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    staff_doc(
+        "Your events",
+        "page-dashboard",
+        Chrome::Organiser,
+        &[],
+        content,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event form
+// ---------------------------------------------------------------------------------------------
+
+fn table_row(i: usize, row: &TableInput) -> Markup {
+    let number_id = format!("table_number_{i}");
+    let theme_id = format!("table_theme_{i}");
+    let desc_id = format!("table_description_{i}");
+    html! {
+        div.form-row.table-row data-index=(i) {
+            div.field.field-number {
+                label for=(number_id) { "Number" }
+                input id=(number_id) name=(number_id) type="number" min="1" max="999"
+                    inputmode="numeric" value=(row.number) placeholder=(i + 1);
+            }
+            div.field.field-theme {
+                label for=(theme_id) { "Theme" }
+                input id=(theme_id) name=(theme_id) type="text" value=(row.theme)
+                    maxlength="200" placeholder=[(i == 0).then_some("e.g. Buses and transport")];
+            }
+            div.field.field-desc {
+                label for=(desc_id) { "Short description" }
+                input id=(desc_id) name=(desc_id) type="text" value=(row.description)
+                    maxlength="500"
+                    placeholder=[(i == 0).then_some("e.g. Getting to work, college and the hospital")];
+            }
+        }
+    }
+}
+
+fn round_row(i: usize, row: &RoundInput) -> Markup {
+    let prompt_id = format!("round_prompt_{i}");
+    let kind_id = format!("round_kind_{i}");
+    let kind = match row.kind.as_str() {
+        "same" | "theme" => row.kind.as_str(),
+        _ if i == 0 => "same",
+        _ => "theme",
+    };
+    let placeholder = match i {
+        0 => Some(
+            "e.g. Why does this matter here? What would a fair transition look like in this town?",
+        ),
+        1 => Some("e.g. What would make the biggest difference on your table's issue?"),
+        _ => None,
+    };
+    html! {
+        div.form-row.round-row data-index=(i) {
+            p.row-label { "Round " span.row-num { (i + 1) } }
+            div.field.field-prompt {
+                label for=(prompt_id) { "Question or prompt" }
+                textarea id=(prompt_id) name=(prompt_id) rows="2" maxlength="500"
+                    placeholder=[placeholder] { (row.prompt) }
+            }
+            div.field.field-kind {
+                label for=(kind_id) { "Kind of round" }
+                select id=(kind_id) name=(kind_id) {
+                    option value="same" selected[kind == "same"] { (round_kind_label(false)) }
+                    option value="theme" selected[kind == "theme"] { (round_kind_label(true)) }
+                }
+            }
+        }
+    }
+}
+
+/// Renders the new-event form.
+pub fn event_form_page(page: &EventFormPage) -> Markup {
+    let table_rows = page.tables.len().max(8);
+    let round_rows = page.rounds.len().max(3);
+    let blank_table = TableInput::default();
+    let blank_round = RoundInput::default();
+    let content = html! {
+        main #main {
+            h1 { "New event" }
+            (alert(page.error.as_ref()))
+            form #event-form .stack method="post" action="/organiser/events" {
+                fieldset {
+                    legend { "About the event" }
+                    div.field {
+                        label for="title" { "Title" }
+                        p.hint #title-hint { "Shown on phones, the wall and the report." }
+                        input #title type="text" name="title" value=(page.title) required
+                            maxlength="200" aria-describedby="title-hint"
+                            placeholder="e.g. A fair transition for our town";
+                    }
+                    div.field {
+                        label for="place" { "Place" }
+                        input #place type="text" name="place" value=(page.place) maxlength="200"
+                            placeholder="e.g. St Mary's Church Hall, Grimsby";
+                    }
+                    div.field {
+                        label for="date" { "Date" }
+                        input #date type="date" name="date" value=(page.date);
+                    }
+                    div.field {
+                        label for="description" { "Description" }
+                        p.hint #description-hint { "A sentence or two about the event (optional)." }
+                        textarea #description name="description" rows="3" maxlength="2000"
+                            aria-describedby="description-hint" { (page.description) }
+                    }
+                }
+                fieldset {
+                    legend { "Tables" }
+                    p.hint {
+                        "One row per table: its number (as on the table card), its theme for the \
+                         theme round, and a short description. Rows left blank are ignored."
+                    }
+                    div #table-rows .rows {
+                        @for i in 0..table_rows {
+                            (table_row(i, page.tables.get(i).unwrap_or(&blank_table)))
+                        }
+                    }
+                    button #add-table .button type="button" hidden { "Add a table" }
+                }
+                fieldset {
+                    legend { "Rounds" }
+                    p.hint {
+                        "In order. A round can ask the same question at every table, or let each \
+                         table discuss its own theme. Rows left blank are ignored."
+                    }
+                    div #round-rows .rows {
+                        @for i in 0..round_rows {
+                            (round_row(i, page.rounds.get(i).unwrap_or(&blank_round)))
+                        }
+                    }
+                    button #add-round .button type="button" hidden { "Add a round" }
+                }
+                fieldset {
+                    legend { "Opening" }
+                    div.check {
+                        input #start_closed type="checkbox" name="start_closed" value="on"
+                            checked[page.start_closed];
+                        label for="start_closed" {
+                            "Keep closed for now (phones can't post until you open it)"
+                        }
+                    }
+                }
+                div.actions {
+                    button.button.primary type="submit" { "Create event" }
+                    a href="/organiser" { "Cancel" }
+                }
+            }
+        }
+    };
+    staff_doc(
+        "New event",
+        "page-event-form",
+        Chrome::Organiser,
+        &[form_js_path()],
+        content,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event page
+// ---------------------------------------------------------------------------------------------
+
+fn link_block(id: &str, heading: &str, url: &str, who: Markup) -> Markup {
+    html! {
+        section.link-block id=(id) {
+            h3 { (heading) }
+            p.who { (who) }
+            p.full-url {
+                a href=(url) { (url) }
+            }
+        }
+    }
+}
+
+/// Renders the organiser's page for one event.
+pub fn event_page(page: &EventPage) -> Markup {
+    let content = html! {
+        main #main {
+            p.back { a href="/organiser" { "← Your events" } }
+            @if let Some(notice) = &page.notice {
+                div.notice role="status" { p { (notice) } }
+            }
+            h1 { bdi { (page.title) } }
+            p.event-when { (place_and_date(&page.place, &page.date)) }
+            p {
+                @if page.open {
+                    span.pill.pill-open { "Open" }
+                    " Phones can join with the code and post while a round is open."
+                } @else {
+                    span.pill.pill-closed { "Closed" }
+                    " Phones can't post yet. Open the event from the console when you are ready."
+                }
+            }
+            @if !page.description.trim().is_empty() {
+                p.description { bdi { (page.description) } }
+            }
+            div.code-box {
+                p.code-label { "Event code" }
+                p.code-big { (page.code) }
+                p.hint { "People can type this code on the join page if they can't scan the QR code." }
+            }
+            h2 { "Links" }
+            div.links {
+                (link_block("link-console", "Console", &page.console_url, html! {
+                    strong { "Give the console link to facilitators." }
+                    " It opens the live console where they read comments, type in points made \
+                     aloud, hide abuse and put the best on the wall, and where you open rounds. \
+                     Anyone with the link can do this, so share it only with your team."
+                }))
+                (link_block("link-wall", "Wall", &page.wall_url, html! {
+                    strong { "Open the wall link on the projector laptop." }
+                    " It shows the current question and the comments facilitators put on the \
+                     wall, with the QR code to join."
+                }))
+                (link_block("link-cards", "Table cards", &page.cards_url, html! {
+                    strong { "Print the table cards" }
+                    " and put one on each table. Each card has that table's QR code."
+                }))
+                (link_block("link-report", "Report", &page.report_url, html! {
+                    strong { "Download the report after the event." }
+                    " It collects everything written at each table, round by round. Hidden \
+                     comments are left out."
+                }))
+            }
+            h2 { "If a link gets into the wrong hands" }
+            p {
+                "You can replace the console or wall link. The old link stops working straight \
+                 away, and screens that use it are disconnected, so hand out the new link \
+                 afterwards. The table QR codes and the event code are not affected."
+            }
+            div.rotate-forms {
+                form.rotate-form method="post" action=(page.rotate_url) {
+                    input type="hidden" name="which" value="facilitator";
+                    button.button type="submit" { "Make a new console link" }
+                    p.hint { "The old console link stops working; facilitators need the new one." }
+                }
+                form.rotate-form method="post" action=(page.rotate_url) {
+                    input type="hidden" name="which" value="wall";
+                    button.button type="submit" { "Make a new wall link" }
+                    p.hint { "The old wall link stops working; reopen the wall with the new one." }
+                }
+            }
+        }
+    };
+    staff_doc(&page.title, "page-event", Chrome::Organiser, &[], content)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Console
+// ---------------------------------------------------------------------------------------------
+
+fn table_option_label(number: i64, theme: &str) -> String {
+    if theme.trim().is_empty() {
+        format!("Table {number}")
+    } else {
+        format!("Table {number}: {theme}")
+    }
+}
+
+/// Renders the live console.
+pub fn console_page(page: &ConsolePage) -> Markup {
+    let single_table = page.tables.len() == 1;
+    let content = html! {
+        main #main .console data-ws=(page.ws_path) data-code=(page.code) {
+            header.console-head {
+                div.console-title {
+                    h1 { bdi { (page.event_title) } }
+                    p.console-code { "Code " strong.code { (page.code) } }
+                }
+                nav.console-links aria-label="Event links" {
+                    a href=(page.wall_url) target="_blank" rel="noopener" { "Wall" }
+                    a href=(page.report_url) { "Report" }
+                    a href=(page.cards_url) { "Table cards" }
+                }
+                p #conn .conn role="status" data-state="connecting" { "Connecting…" }
+            }
+            div #errors .alert-area role="alert" {}
+            div.console-grid {
+                div.console-side {
+                    section.panel #event-panel aria-labelledby="event-heading" {
+                        h2 #event-heading { "Event" }
+                        p #event-state { "Waiting for the server…" }
+                        button #toggle-open .button type="button" disabled { "Open the event" }
+                    }
+                    section.panel #rounds-panel aria-labelledby="rounds-heading" {
+                        h2 #rounds-heading { "Rounds" }
+                        p #round-state .round-state { "Waiting for the server…" }
+                        ol #rounds .rounds {
+                            @for round in &page.rounds {
+                                (console_round(round))
+                            }
+                        }
+                        @if page.rounds.is_empty() {
+                            p.muted #no-rounds { "This event has no rounds." }
+                        }
+                        button #close-round .button type="button" disabled { "Close round" }
+                    }
+                    section.panel #transcribe-panel aria-labelledby="transcribe-heading" {
+                        h2 #transcribe-heading { "Type in a point made aloud" }
+                        form #transcribe .stack {
+                            div.field {
+                                label for="transcribe-table" { "Table" }
+                                select #transcribe-table name="table_id" required {
+                                    @if !single_table {
+                                        option value="" selected { "Choose a table" }
+                                    }
+                                    @for table in &page.tables {
+                                        option value=(table.id) selected[single_table] {
+                                            (table_option_label(table.number, &table.theme))
+                                        }
+                                    }
+                                }
+                            }
+                            div.field {
+                                label for="transcribe-text" { "What was said" }
+                                textarea #transcribe-text name="text" rows="3" maxlength="1000"
+                                    required {}
+                            }
+                            div.actions {
+                                button #transcribe-submit .button.primary type="submit" disabled {
+                                    "Add this point"
+                                }
+                            }
+                            p #transcribe-status .form-status role="status" {}
+                        }
+                        p.hint {
+                            "It goes into the open round, marked \u{201c}Noted by facilitator\u{201d}."
+                        }
+                    }
+                }
+                section.console-main aria-labelledby="comments-heading" {
+                    div.list-head {
+                        h2 #comments-heading { "Comments" }
+                        div.field.filter-field {
+                            label for="table-filter" { "Show" }
+                            select #table-filter {
+                                option value="" selected { "All tables" }
+                                @for table in &page.tables {
+                                    option value=(table.id) {
+                                        (table_option_label(table.number, &table.theme))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p #counts .counts aria-live="polite" {}
+                    p #no-comments .empty-state {
+                        "No comments yet. They appear here as soon as they are written."
+                    }
+                    ol #comments .comments {}
+                }
+            }
+        }
+    };
+    staff_doc(
+        &format!("Console: {}", page.event_title),
+        "page-console",
+        Chrome::Bare,
+        &[console_js_path()],
+        content,
+    )
+}
+
+/// A round in the console's list. `console.js` keeps the same structure up to date.
+fn console_round(round: &ConsoleRound) -> Markup {
+    html! {
+        li.round id=(format!("round-{}", round.id)) data-round-id=(round.id)
+            data-round-number=(round.number) data-status="" {
+            div.round-text {
+                p.round-title {
+                    strong.round-name { "Round " (round.number) }
+                    " "
+                    span.round-status {}
+                }
+                p.round-prompt { bdi { (round.prompt) } }
+                p.round-kind { (round_kind_label(round.theme_round)) }
+            }
+            button.button.open-round id=(format!("open-round-{}", round.id)) type="button"
+                data-round-id=(round.id) disabled {
+                "Open round " (round.number)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table cards
+// ---------------------------------------------------------------------------------------------
+
+/// Renders the printable table cards.
+pub fn cards_page(page: &CardsPage) -> Markup {
+    let content = html! {
+        main #main .cards {
+            div.print-hint {
+                h1 { "Table cards: " bdi { (page.event_title) } }
+                p {
+                    "Use your browser's Print (Ctrl+P, or ⌘P on a Mac). Each table prints on its \
+                     own A4 page. Put one card on each table."
+                }
+            }
+            @if page.cards.is_empty() {
+                p.empty-state { "This event has no tables yet." }
+            }
+            @for card in &page.cards {
+                section.card id=(format!("card-{}", card.number))
+                    aria-label=(format!("Table {}", card.number)) {
+                    p.card-table { span.card-table-word { "Table" } span.card-number { (card.number) } }
+                    @if !card.theme.trim().is_empty() {
+                        h2.card-theme { bdi { (card.theme) } }
+                    }
+                    @if !card.description.trim().is_empty() {
+                        p.card-desc { bdi { (card.description) } }
+                    }
+                    img.card-qr src=(card.qr_svg_url) alt=(format!("QR code for table {}", card.number))
+                        width="400" height="400";
+                    p.card-scan { "Scan with your phone camera to join this table" }
+                    p.card-url { (card.join_url) }
+                    p.card-code {
+                        "Or go to " strong { (page.landing_url) } " and type " strong.code { (page.code) }
+                    }
+                    p.card-foot {
+                        bdi { (page.event_title) }
+                        @if !page.place.trim().is_empty() || !page.date.trim().is_empty() {
+                            " · " (place_and_date(&page.place, &page.date))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    staff_doc(
+        &format!("Table cards: {}", page.event_title),
+        "page-cards",
+        Chrome::Bare,
+        &[],
+        content,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wall
+// ---------------------------------------------------------------------------------------------
+
+/// Renders the wall.
+pub fn wall_page(page: &WallPage) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { "Wall: " (page.event_title) " · Roundtable" }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href=(wall_css_path());
+                script src=(wall_js_path()) defer {}
+            }
+            body.wall-body {
+                main #main .wall data-ws=(page.ws_path) data-code=(page.code) {
+                    header.wall-head {
+                        div.wall-titles {
+                            h1 #wall-title { bdi { (page.event_title) } }
+                            div #wall-round .wall-round hidden {
+                                p #wall-round-label .wall-round-label {}
+                                p #wall-prompt .wall-prompt {}
+                            }
+                        }
+                        aside.wall-join aria-label="How to join" {
+                            img.wall-qr src=(page.qr_svg_url) alt="QR code to join from your phone"
+                                width="300" height="300";
+                            div.wall-join-text {
+                                p.wall-join-lead { "Join from your phone" }
+                                p.wall-landing { (page.landing_url) }
+                                p.wall-join-and { "and type" }
+                                p.wall-code { (page.code) }
+                                p #wall-closed .wall-closed hidden { "Posting is closed for now" }
+                            }
+                        }
+                    }
+                    p #wall-empty .wall-empty {
+                        "The best points from the tables will appear here."
+                    }
+                    section #wall-comments .wall-comments aria-label="Comments on the wall" {}
+                    p #wall-conn .wall-conn role="status" data-state="connecting" {
+                        span.wall-conn-text { "Connecting…" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+/// Inline stylesheet of the report: the report is one self-contained file.
+const REPORT_CSS: &str = r#"
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body {
+  margin: 0 auto; max-width: 46rem; padding: 2rem 1.25rem 4rem;
+  font-family: Charter, "Bitstream Charter", "Sitka Text", Cambria, Georgia, serif;
+  font-size: 1.05rem; line-height: 1.55; color: #1b1b1b; background: #fff;
+}
+h1, h2, h3, .meta, .totals, .generated, .tag, nav {
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+}
+h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 .4rem; }
+h2 { font-size: 1.45rem; line-height: 1.25; margin: 2.5rem 0 .4rem; padding-top: 1rem;
+     border-top: 2px solid #1b1b1b; }
+h3 { font-size: 1.1rem; line-height: 1.3; margin: 1.6rem 0 .6rem; color: #333; }
+p { margin: 0 0 .75rem; }
+.when { font-size: 1.1rem; color: #444; margin-bottom: .75rem; }
+.description { white-space: pre-line; }
+.generated { color: #555; font-size: .9rem; }
+.totals { font-weight: 600; font-size: 1rem; }
+nav ol { padding-left: 1.4rem; columns: 2; column-gap: 2rem; font-size: .95rem; }
+nav a { color: #1b1b1b; }
+.table-desc { color: #444; font-style: italic; white-space: pre-line; }
+ol.comments { list-style: none; margin: 0; padding: 0; }
+li.comment { margin: 0 0 .8rem; padding: .55rem .8rem; border-left: 3px solid #c8c8c8;
+             break-inside: avoid; page-break-inside: avoid; }
+li.comment.highlighted { border-left-color: #0b5d4b; background: #f1f7f4; }
+.text { margin: 0 0 .25rem; white-space: pre-line; overflow-wrap: anywhere; }
+.meta { margin: 0; font-size: .85rem; color: #555; }
+.meta span + span::before { content: " · "; }
+.tag { display: inline-block; font-size: .75rem; font-weight: 700; text-transform: uppercase;
+       letter-spacing: .04em; color: #0b5d4b; margin-bottom: .15rem; }
+.empty { color: #666; font-style: italic; }
+@page { size: A4; margin: 18mm 16mm 20mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  h1 { font-size: 20pt; }
+  h2 { font-size: 15pt; break-after: avoid; page-break-after: avoid; }
+  h3 { font-size: 12pt; break-after: avoid; page-break-after: avoid; }
+  li.comment.highlighted { background: none; }
+  nav a { text-decoration: none; }
+}
+"#;
+
+/// Renders the report.
+pub fn report_page(page: &ReportPage) -> Markup {
+    let totals = format!(
+        "{}; {} left out",
+        plural(page.total_comments, "comment", "comments"),
+        plural(page.hidden_left_out, "hidden comment", "hidden comments"),
+    );
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { "Report: " (page.event_title) }
+                link rel="icon" href="data:,";
+                style { (PreEscaped(REPORT_CSS)) }
+            }
+            body {
+                header {
+                    h1 { bdi { (page.event_title) } }
+                    p.when { (place_and_date(&page.place, &page.date)) }
+                    @if !page.description.trim().is_empty() {
+                        p.description { bdi { (page.description) } }
+                    }
+                    p.generated { "Report generated " (page.generated_at) "." }
+                    p.totals { (totals) }
+                }
+                @if page.tables.len() > 1 {
+                    nav aria-label="Tables" {
+                        ol {
+                            @for table in &page.tables {
+                                li {
+                                    a href=(format!("#table-{}", table.number)) {
+                                        (report_table_heading(table))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if page.tables.is_empty() {
+                    p.empty { "Nothing was written here." }
+                }
+                @for table in &page.tables {
+                    section.table id=(format!("table-{}", table.number)) {
+                        h2 { (report_table_heading(table)) }
+                        @if !table.description.trim().is_empty() {
+                            p.table-desc { bdi { (table.description) } }
+                        }
+                        @if table.rounds.is_empty() {
+                            p.empty { "Nothing was written here." }
+                        }
+                        @for round in &table.rounds {
+                            section.round {
+                                h3 {
+                                    "Round " (round.number)
+                                    @if !round.prompt.trim().is_empty() {
+                                        ": " bdi { (round.prompt) }
+                                    }
+                                }
+                                @if round.comments.is_empty() {
+                                    p.empty { "Nothing was written here." }
+                                } @else {
+                                    ol.comments {
+                                        @for comment in &round.comments {
+                                            (report_comment(comment))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn report_table_heading(table: &ReportTable) -> Markup {
+    html! {
+        "Table " (table.number)
+        @if !table.theme.trim().is_empty() {
+            ": " bdi { (table.theme) }
+        }
+    }
+}
+
+fn report_comment(comment: &ReportComment) -> Markup {
+    let has_meta = comment.name.is_some() || comment.agrees > 0 || comment.facilitator;
+    html! {
+        li.comment.highlighted[comment.highlighted] {
+            @if comment.highlighted {
+                span.tag { "Highlighted" }
+            }
+            p.text { bdi { (comment.text) } }
+            @if has_meta {
+                p.meta {
+                    @if let Some(name) = &comment.name {
+                        span.name { "— " bdi { (name) } }
+                    }
+                    @if comment.agrees > 0 {
+                        span.agrees {
+                            (plural(comment.agrees, "person agreed", "people agreed"))
+                        }
+                    }
+                    @if comment.facilitator {
+                        span.noted { "(noted by facilitator)" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Renders an error page for staff.
+pub fn error_page(page: &StaffErrorPage) -> Markup {
+    let content = html! {
+        main #main .narrow {
+            h1 { (page.title) }
+            p { (page.message) }
+            p { a href="/organiser" { "Back to your events" } }
+        }
+    };
+    staff_doc(&page.title, "page-error", Chrome::Plain, &[], content)
+}

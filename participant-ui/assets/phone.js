@@ -1,0 +1,289 @@
+// Live table page: speaks docs/protocol.md (phone role). The page works without this file.
+(function () {
+  'use strict';
+  var main = document.getElementById('main');
+  if (!main || !main.getAttribute('data-ws') || !window.WebSocket || !window.JSON) return;
+  function $(id) { return document.getElementById(id); }
+  function attr(n) { return main.getAttribute('data-' + n) || ''; }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  var wsPath = attr('ws'), prefix = attr('agree-prefix'), tableNo = +attr('table');
+  var maxSeq = +attr('seq') || 0;
+  var theme = attr('theme'), themeDesc = attr('theme-desc'), eventOpen = attr('open') === '1';
+  var round = attr('round') ? { id: null, number: +attr('round'), prompt: attr('prompt'), kind: attr('kind') } : null;
+  var form = $('post-form'), ta = $('text'), nameIn = $('name'), list = $('comments');
+  if (!list) return;
+  var cidIn = form && form.elements.client_id, postBtn = form && form.querySelector('button');
+  var errBox = $('form-error'), statusBox = $('form-status'), conn = $('conn'), note = $('closed-note');
+  var CLOSED_ROUND = 'Comments open when the facilitator starts the next round.';
+  var CLOSED_EVENT = 'This event has finished. Thank you for taking part.';
+
+  // Storage (may be missing or throw in private modes).
+  function load(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
+  function save(k, v) { try { if (v) localStorage.setItem(k, v); else localStorage.removeItem(k); } catch (e) { /* ignore */ } }
+  var draftKey = 'rt-draft:' + wsPath, sentKey = 'rt-sent:' + wsPath, agreedKey = 'rt-agreed:' + wsPath, nameKey = 'rt-name';
+  var agreed = {};
+  try { (JSON.parse(load(agreedKey)) || []).forEach(function (id) { agreed[id] = true; }); } catch (e) { /* ignore */ }
+  function saveAgreed() { save(agreedKey, JSON.stringify(Object.keys(agreed).slice(-500))); }
+
+  function newId() {
+    var b = new Uint8Array(16), s = '', i, c = window.crypto || window.msCrypto;
+    if (c && c.getRandomValues) c.getRandomValues(b);
+    else for (i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    for (i = 0; i < 16; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+    return s;
+  }
+  function say(t) { if (statusBox) statusBox.textContent = t; }
+  function setErr(t) { if (errBox) errBox.textContent = t; if (ta) { if (t) ta.setAttribute('aria-invalid', 'true'); else ta.removeAttribute('aria-invalid'); } }
+
+  // Comments: same markup as the server renders.
+  function setBtn(b, n, done) {
+    var label = (done ? 'You agreed' : 'Agree') + (n > 0 ? ' · ' + n : '');
+    if (b.textContent === label && b.disabled === !!done) return;
+    b.textContent = done ? 'You agreed' : 'Agree';
+    if (n > 0) b.appendChild(el('span', 'n', ' · ' + n));
+    b.disabled = !!done;
+    b.className = 'agree-btn' + (done ? ' done' : '');
+  }
+  function shownName(n) { return n && n.trim() ? n : ''; }
+  function key(text, name, fac, wall) { return [text, name, fac, wall].join('\u0001'); }
+  function fill(li, c) {
+    var fac = c.source === 'facilitator', wall = !!c.highlighted, nm = shownName(c.name);
+    var f = li.querySelector('.agree-form'), k = key(c.text, nm, fac, wall);
+    li.className = 'comment' + (fac ? ' facil' : '') + (wall ? ' wall' : '');
+    if (li._k !== k) {
+      li._k = k;
+      while (li.firstChild && li.firstChild !== f) li.removeChild(li.firstChild);
+      if (fac || wall) {
+        var tags = el('p', 'tags');
+        if (fac) tags.appendChild(el('span', 'tag tag-facil', 'Noted by the facilitator'));
+        if (wall) tags.appendChild(el('span', 'tag tag-wall', 'On the wall'));
+        li.insertBefore(tags, f);
+      }
+      var p = el('p', 'c-text');
+      p.appendChild(el('bdi', null, c.text));
+      li.insertBefore(p, f);
+      if (nm) {
+        var by = el('p', 'c-name', '— ');
+        by.appendChild(el('bdi', null, nm));
+        li.insertBefore(by, f);
+      }
+    }
+    li._n = +c.agrees || 0;
+    setBtn(f.querySelector('button'), li._n, agreed[c.id]);
+  }
+  function build(c) {
+    var li = el('li'), f = el('form', 'agree-form'), b = el('button');
+    li.id = 'c-' + c.id;
+    li.setAttribute('data-id', c.id);
+    f.setAttribute('method', 'post');
+    f.setAttribute('action', prefix + c.id + '/agree');
+    b.type = 'submit';
+    f.appendChild(b);
+    li.appendChild(f);
+    fill(li, c);
+    return li;
+  }
+  function updEmpty() { var e = $('no-comments'); if (e) e.hidden = list.children.length > 0; }
+  function removeC(id) { var li = $('c-' + id); if (li && li.parentNode) li.parentNode.removeChild(li); updEmpty(); }
+  function upsert(c) {
+    if (!c || c.id == null) return;
+    if (c.hidden) { removeC(c.id); return; }
+    var li = $('c-' + c.id);
+    if (li) { fill(li, c); return; }
+    li = build(c);
+    var kids = list.children, i;
+    for (i = 0; i < kids.length; i++) if (+kids[i].getAttribute('data-id') < c.id) break;
+    list.insertBefore(li, kids[i] || null);
+    updEmpty();
+  }
+  // Adopt the server-rendered comments.
+  Array.prototype.forEach.call(list.children, function (li) {
+    var id = li.getAttribute('data-id'), t = li.querySelector('.c-text'), nm = li.querySelector('.c-name bdi');
+    var b = li.querySelector('.agree-btn'), n = b && b.querySelector('.n');
+    li._k = key(t ? t.textContent : '', nm ? nm.textContent : '', li.classList.contains('facil'), li.classList.contains('wall'));
+    li._n = n ? +(n.textContent.match(/\d+/) || [0])[0] : 0;
+    if (b && b.disabled) agreed[id] = true;
+    else if (b && agreed[id]) setBtn(b, li._n, true);
+  });
+
+  // Question area and whether posting is possible.
+  var wasOpen = eventOpen && !!round;
+  function renderState() {
+    var ok = eventOpen && !!round, pr = $('prompt'), title = theme || 'Table ' + tableNo;
+    if (pr) {
+      while (pr.firstChild) pr.removeChild(pr.firstChild);
+      pr.appendChild(el('p', 'kicker', 'Table ' + tableNo + (ok ? ' · Round ' + round.number : '')));
+      if (ok && round.kind !== 'theme' && round.prompt && round.prompt.trim()) {
+        pr.appendChild(el('h1', null, round.prompt));
+        if (theme.trim()) pr.appendChild(el('p', 'theme-line', 'Your table’s theme: ' + theme));
+      } else {
+        pr.appendChild(el('h1', null, title));
+        if (ok && round.prompt && round.prompt.trim()) pr.appendChild(el('p', 'ask', round.prompt));
+        if (themeDesc.trim()) pr.appendChild(el('p', 'desc', themeDesc));
+      }
+    }
+    if (form) form.hidden = !ok;
+    if (note) { note.textContent = eventOpen ? CLOSED_ROUND : CLOSED_EVENT; note.hidden = ok; }
+    if (ok !== wasOpen) { say(ok ? 'You can write a comment now.' : note ? note.textContent : ''); wasOpen = ok; }
+  }
+  function onRound(r) {
+    if (!r) return;
+    if (r.status === 'open') round = r;
+    else if (round && (round.id != null ? round.id === r.id : round.number === r.number)) round = null;
+    renderState();
+  }
+  function onSnapshot(st) {
+    var seen = {};
+    eventOpen = !(st.event && st.event.open === false);
+    round = null;
+    (st.rounds || []).forEach(function (r) { if (r.status === 'open') round = r; });
+    (st.tables || []).forEach(function (t) {
+      if (t.number === tableNo) { theme = t.theme || ''; themeDesc = t.description || ''; }
+    });
+    var cs = (st.comments || []).filter(function (c) { return !c.hidden; });
+    cs.forEach(function (c) { seen[c.id] = true; });
+    Array.prototype.slice.call(list.children).forEach(function (li) {
+      if (!seen[li.getAttribute('data-id')]) list.removeChild(li);
+    });
+    cs.forEach(upsert);
+    updEmpty();
+    renderState();
+  }
+
+  // Socket with resume, back-off and a dead-man timer.
+  var ws = null, attempt = 0, timer = null, dead = null, last = Date.now();
+  function isOpen() { return !!ws && ws.readyState === 1; }
+  function send(o) { if (!isOpen()) return false; try { ws.send(JSON.stringify(o)); return true; } catch (e) { return false; } }
+  function setConn(t, cls) { if (conn && conn.textContent !== t) { conn.textContent = t; conn.className = 'conn ' + cls; } }
+  function arm(ms) { clearTimeout(dead); dead = setTimeout(drop, ms); }
+  function schedule() {
+    if (timer) return;
+    var d = Math.min(10000, 500 * Math.pow(2, Math.min(attempt++, 6)) * (0.5 + Math.random()));
+    timer = setTimeout(function () { timer = null; connect(); }, d);
+  }
+  function drop() {
+    var s = ws;
+    ws = null;
+    clearTimeout(dead);
+    if (s) { s.onopen = s.onmessage = s.onclose = null; try { s.close(); } catch (e) { /* ignore */ } }
+    setConn('Reconnecting…', 'off');
+    if (pending) { postBtn.disabled = false; say('Not sent yet. It will send when the connection is back.'); }
+    schedule();
+  }
+  function connect() {
+    if (ws) return;
+    var s, url = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + wsPath + '?since=' + maxSeq;
+    try { s = new WebSocket(url); } catch (e) { schedule(); return; }
+    ws = s;
+    last = Date.now();
+    arm(20000);
+    s.onopen = function () {
+      if (ws !== s) return;
+      setConn('Live', 'on');
+      arm(45000);
+      if (pending) sendPost();
+    };
+    s.onmessage = function (ev) {
+      if (ws !== s) return;
+      last = Date.now();
+      attempt = 0;
+      arm(45000);
+      var m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      if (m && m.type) try { handle(m); } catch (e) { /* keep the socket */ }
+    };
+    s.onclose = function () { if (ws === s) drop(); };
+  }
+  function kick() {
+    if (isOpen() && Date.now() - last > 45000) { drop(); }
+    if (!ws) { clearTimeout(timer); timer = null; attempt = 0; connect(); }
+  }
+  function handle(m) {
+    if (m.type === 'snapshot') { if (typeof m.seq === 'number') maxSeq = m.seq; onSnapshot(m.state || {}); return; }
+    if (typeof m.seq === 'number' && m.seq > maxSeq) maxSeq = m.seq;
+    if (m.type === 'comment') upsert(m.comment);
+    else if (m.type === 'comment_removed') removeC(m.id);
+    else if (m.type === 'round') onRound(m.round);
+    else if (m.type === 'event') { eventOpen = !!m.open; renderState(); }
+    else if (m.type === 'ack') onAck(m);
+    else if (m.type === 'error') onError(m);
+  }
+
+  // Posting.
+  var pending = null, refN = 0, cid = (cidIn && cidIn.value) || newId();
+  function setCid(v) { cid = v; if (cidIn) cidIn.value = v; }
+  function sendPost() {
+    pending.ref = 'p' + (++refN);
+    var o = { type: 'post', ref: pending.ref, client_id: pending.id, text: pending.text };
+    if (pending.name) o.name = pending.name;
+    if (send(o)) { postBtn.disabled = true; say('Sending…'); }
+  }
+  function onAck(m) {
+    if (pending && m.client_id === pending.id) {
+      if (ta.value === pending.text) { ta.value = ''; save(draftKey, ''); }
+      pending = null;
+      setCid(newId());
+      postBtn.disabled = false;
+      setErr('');
+      say('Sent');
+    }
+  }
+  function onError(m) {
+    var msg = m.message || 'That didn’t work. Please try again.', r = m.ref || '';
+    if (pending && r === pending.ref) { pending = null; postBtn.disabled = false; say(''); }
+    else if (r.charAt(0) === 'a') {
+      var id = r.slice(1), li = $('c-' + id);
+      delete agreed[id];
+      saveAgreed();
+      if (li) { li._n = Math.max(0, (li._n || 1) - 1); setBtn(li.querySelector('.agree-btn'), li._n, false); }
+    }
+    setErr(msg);
+  }
+  if (form && ta && nameIn && postBtn) {
+    setCid(cid);
+    // Restore the draft unless the server kept one, or the last plain post went through.
+    var stored = load(draftKey);
+    if (!ta.value && stored) {
+      if (statusBox && statusBox.textContent && load(sentKey) === stored) save(draftKey, '');
+      else ta.value = stored;
+    }
+    save(sentKey, '');
+    if (!nameIn.value) nameIn.value = load(nameKey) || '';
+    ta.addEventListener('input', function () { save(draftKey, ta.value); });
+    nameIn.addEventListener('input', function () { save(nameKey, nameIn.value.trim() ? nameIn.value : ''); });
+    form.addEventListener('submit', function (e) {
+      var text = ta.value, nm = nameIn.value.trim();
+      if (pending && (pending.text !== text || pending.name !== nm)) { pending = null; setCid(newId()); }
+      if (!isOpen()) { save(draftKey, text); save(sentKey, text); return; } // plain form post
+      e.preventDefault();
+      setErr('');
+      pending = { id: cid, text: text, name: nm };
+      sendPost();
+    });
+  }
+
+  // Agreeing.
+  list.addEventListener('submit', function (e) {
+    var f = e.target, li = f.closest && f.closest('li');
+    if (!li || !f.classList.contains('agree-form') || !isOpen()) return;
+    var id = li.getAttribute('data-id');
+    if (!agreed[id] && !send({ type: 'agree', ref: 'a' + id, comment_id: +id })) return;
+    e.preventDefault();
+    if (agreed[id]) return;
+    agreed[id] = true;
+    saveAgreed();
+    li._n = (li._n || 0) + 1;
+    setBtn(f.querySelector('.agree-btn'), li._n, true);
+  });
+
+  window.addEventListener('online', kick);
+  window.addEventListener('pageshow', function (e) { if (e.persisted) kick(); });
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) kick(); });
+  connect();
+})();

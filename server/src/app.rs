@@ -1,0 +1,88 @@
+//! Application state, the router, and `serve`, which `main` and the tests share.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::storage::Storage;
+
+/// Largest request body accepted (forms and JSON). Comments are far smaller.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Everything handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub storage: Arc<dyn Storage>,
+    pub hub: Hub,
+    /// One-time token for creating the first organiser account (None once one exists).
+    pub setup_token: Arc<Mutex<Option<String>>>,
+}
+
+impl AppState {
+    /// An absolute URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.public_url, path)
+    }
+
+    /// The first-run token, if set-up is still open.
+    pub fn setup_token(&self) -> Option<String> {
+        match self.setup_token.lock() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Closes first-run set-up.
+    pub fn clear_setup_token(&self) {
+        match self.setup_token.lock() {
+            Ok(mut g) => *g = None,
+            Err(p) => *p.into_inner() = None,
+        }
+    }
+}
+
+/// The whole router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::assets::router())
+        .merge(crate::participant::router())
+        .merge(crate::organiser::router())
+        .merge(crate::console::router())
+        .layer(axum::middleware::from_fn(crate::security::same_origin))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            crate::security::bare(StatusCode::INTERNAL_SERVER_ERROR)
+        }))
+        .with_state(state)
+}
+
+/// Serves on a bound listener until `shutdown` resolves; then closes sockets (1012) and
+/// waits for their tasks, at most five seconds.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let hub = state.hub.clone();
+    let app = router(state);
+    let hub_for_signal = hub.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            hub_for_signal.begin_shutdown();
+        })
+        .await?;
+    hub.wait_idle(Duration::from_secs(5)).await;
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! One task per socket: a single `select!` over the client's frames, the room's broadcast,
+//! a ping timer and the shutdown signal. Queues are bounded; a client that falls behind by
+//! more than the room's capacity is told to resynchronise and reconnect with `since`.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::protocol::{self, Ack, ClientCommand};
+use super::{Envelope, Role};
+use crate::app::AppState;
+use crate::model::{self, Source};
+use crate::storage::{Change, StorageError};
+
+/// Most changes replayed on resume; further behind gets a snapshot instead.
+pub const MAX_REPLAY: i64 = 500;
+/// Interval of the keep-alive message.
+pub const PING_EVERY: Duration = Duration::from_secs(20);
+/// A send that takes longer than this means a dead or stalled client.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a connection ends.
+enum End {
+    /// The client went away or the send failed.
+    Gone,
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+}
+
+struct Conn {
+    socket: WebSocket,
+    state: AppState,
+    event_id: i64,
+    role: Role,
+    /// Highest sequence number sent to this client.
+    sent_seq: i64,
+}
+
+impl Conn {
+    async fn send(&mut self, text: Utf8Bytes) -> Result<(), End> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End::Gone),
+        }
+    }
+
+    async fn send_str(&mut self, text: String) -> Result<(), End> {
+        self.send(Utf8Bytes::from(text)).await
+    }
+
+    /// Sends the whole state this role may see.
+    async fn snapshot(&mut self) -> Result<(), End> {
+        let storage = self.state.storage.clone();
+        let state = match storage.event_state(self.event_id).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(End::Close(close_code::POLICY, "This event no longer exists.")),
+            Err(e) => {
+                tracing::error!(error = %e, "snapshot failed");
+                return Err(End::Close(close_code::AGAIN, "Please reconnect."));
+            }
+        };
+        let table = match &self.role {
+            Role::Phone { table_id, .. } => Some(*table_id),
+            _ => None,
+        };
+        let comments = match storage
+            .comments(self.event_id, table, self.role == Role::Console)
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "snapshot failed");
+                return Err(End::Close(close_code::AGAIN, "Please reconnect."));
+            }
+        };
+        let visible: Vec<_> = comments.into_iter().filter(|c| self.role.may_see(c)).collect();
+        self.sent_seq = state.seq;
+        self.send_str(protocol::snapshot_msg(&state, &visible)).await
+    }
+
+    /// Replays what the client missed since `since`, or a snapshot if that is too much.
+    async fn resume(&mut self, since: i64) -> Result<(), End> {
+        let storage = self.state.storage.clone();
+        let changes = match storage
+            .changes_since(self.event_id, since, MAX_REPLAY + 1)
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "replay failed");
+                return Err(End::Close(close_code::AGAIN, "Please reconnect."));
+            }
+        };
+        let current = match storage.event_state(self.event_id).await {
+            Ok(Some(s)) => s.seq,
+            _ => return Err(End::Close(close_code::AGAIN, "Please reconnect.")),
+        };
+        if changes.len() as i64 > MAX_REPLAY || since > current {
+            return self.snapshot().await;
+        }
+        self.sent_seq = since;
+        for n in &changes {
+            let env = Envelope::new(n);
+            if let Some(frame) = env.frame_for(&self.role) {
+                self.send(frame.clone()).await?;
+            }
+            self.sent_seq = n.seq;
+        }
+        self.sent_seq = self.sent_seq.max(since);
+        let seq = self.sent_seq;
+        self.send_str(protocol::caught_up_msg(seq)).await
+    }
+
+    async fn reply_error(&mut self, reference: Option<String>, code: &str, msg: &str) -> Result<(), End> {
+        self.send_str(protocol::error_msg(reference, code, msg)).await
+    }
+
+    /// Runs one client command. Content errors answer `error`; role errors close.
+    async fn command(&mut self, cmd: ClientCommand) -> Result<(), End> {
+        let reference = cmd.reference();
+        let change = match (&self.role, cmd) {
+            (
+                Role::Phone { table_id, .. },
+                ClientCommand::Post {
+                    client_id,
+                    text,
+                    name,
+                    ..
+                },
+            ) => {
+                let parsed = model::parse_client_id(&client_id).and_then(|cid| {
+                    Ok(Change::Post {
+                        table_id: *table_id,
+                        client_id: cid,
+                        text: model::parse_comment(&text)?,
+                        name: model::parse_name(name.as_deref().unwrap_or(""))?,
+                        source: Source::Attendee,
+                    })
+                });
+                match parsed {
+                    Ok(c) => c,
+                    Err(e) => return self.reply_error(reference, e.code, &e.message).await,
+                }
+            }
+            (Role::Console, ClientCommand::Post { client_id, text, table_id, .. }) => {
+                let Some(table_id) = table_id else {
+                    return self
+                        .reply_error(reference, "bad_request", "Choose the table where the point was made.")
+                        .await;
+                };
+                let parsed = model::parse_client_id(&client_id).and_then(|cid| {
+                    Ok(Change::Post {
+                        table_id,
+                        client_id: cid,
+                        text: model::parse_comment(&text)?,
+                        name: None,
+                        source: Source::Facilitator,
+                    })
+                });
+                match parsed {
+                    Ok(c) => c,
+                    Err(e) => return self.reply_error(reference, e.code, &e.message).await,
+                }
+            }
+            (Role::Phone { voter, .. }, ClientCommand::Agree { comment_id, .. }) => Change::Agree {
+                comment_id,
+                voter: voter.clone(),
+            },
+            (Role::Console, ClientCommand::Highlight { comment_id, on, .. }) => {
+                Change::Highlight { comment_id, on }
+            }
+            (Role::Console, ClientCommand::Hide { comment_id, on, reason, .. }) => {
+                let reason = match reason
+                    .as_deref()
+                    .map(|r| model::clean_text(r, "The reason", 200, false))
+                    .transpose()
+                {
+                    Ok(r) => r.filter(|r| !r.is_empty()),
+                    Err(e) => return self.reply_error(reference, e.code, &e.message).await,
+                };
+                Change::Hide { comment_id, on, reason }
+            }
+            (Role::Console, ClientCommand::OpenRound { round_id, .. }) => Change::OpenRound { round_id },
+            (Role::Console, ClientCommand::CloseRound { .. }) => Change::CloseRound,
+            (Role::Console, ClientCommand::SetOpen { open, .. }) => Change::SetOpen { open },
+            _ => {
+                return Err(End::Close(
+                    close_code::POLICY,
+                    "That command is not allowed on this page.",
+                ));
+            }
+        };
+        let is_post = matches!(change, Change::Post { .. });
+        let client_id = match &change {
+            Change::Post { client_id, .. } => Some(client_id.clone()),
+            _ => None,
+        };
+        let state = self.state.clone();
+        match state.hub.apply(state.storage.as_ref(), self.event_id, change).await {
+            Ok(applied) => {
+                let ack = Ack {
+                    kind: "ack",
+                    reference,
+                    client_id,
+                    comment_id: if is_post { applied.comment.map(|c| c.id) } else { None },
+                };
+                let text = serde_json::to_string(&ack).unwrap_or_else(|_| r#"{"type":"ack"}"#.into());
+                self.send_str(text).await
+            }
+            Err(StorageError::Refused(e)) => self.reply_error(reference, e.code, &e.message).await,
+            Err(StorageError::NotFound(what)) => {
+                let msg = format!("That {what} was not found in this event.");
+                self.reply_error(reference, "not_found", &msg).await
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "command failed");
+                self.reply_error(
+                    reference,
+                    "unavailable",
+                    "The server could not save that just now. Please try again.",
+                )
+                .await
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, msg: Message) -> Result<(), End> {
+        match msg {
+            Message::Text(text) => match serde_json::from_str::<ClientCommand>(text.as_str()) {
+                Ok(cmd) => self.command(cmd).await,
+                Err(_) => Err(End::Close(
+                    close_code::INVALID,
+                    "That message was not understood (see docs/protocol.md).",
+                )),
+            },
+            Message::Binary(_) => Err(End::Close(close_code::UNSUPPORTED, "Only text messages are accepted.")),
+            Message::Ping(_) | Message::Pong(_) => Ok(()),
+            Message::Close(_) => Err(End::Gone),
+        }
+    }
+
+    async fn run(&mut self, since: Option<i64>) -> End {
+        let mut rx = self.state.hub.subscribe(self.event_id);
+        let mut shutdown = self.state.hub.shutdown_signal();
+        let start = match since {
+            Some(n) if n > 0 => self.resume(n).await,
+            _ => self.snapshot().await,
+        };
+        if let Err(end) = start {
+            return end;
+        }
+        if *shutdown.borrow() {
+            return End::Close(close_code::RESTART, "Server restarting; reconnect shortly.");
+        }
+        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+        loop {
+            let step = tokio::select! {
+                frame = self.socket.recv() => match frame {
+                    Some(Ok(msg)) => self.on_frame(msg).await,
+                    Some(Err(e)) => {
+                        // Oversized or malformed frames end here.
+                        let text = e.to_string();
+                        if text.contains("too long") || text.contains("Space limit") {
+                            Err(End::Close(close_code::SIZE, "That message is too big."))
+                        } else {
+                            Err(End::Gone)
+                        }
+                    }
+                    None => Err(End::Gone),
+                },
+                item = rx.recv() => match item {
+                    Ok(env) => {
+                        if env.seq <= self.sent_seq {
+                            Ok(())
+                        } else {
+                            self.sent_seq = env.seq;
+                            match env.frame_for(&self.role) {
+                                Some(frame) => self.send(frame.clone()).await,
+                                None => Ok(()),
+                            }
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        let _ = self
+                            .send_str(r#"{"type":"resync","reason":"You fell behind; reconnecting."}"#.into())
+                            .await;
+                        Err(End::Close(close_code::AGAIN, "Fell behind; reconnect with since."))
+                    }
+                    Err(RecvError::Closed) => Err(End::Close(close_code::RESTART, "Server restarting.")),
+                },
+                _ = ping.tick() => self.send(Utf8Bytes::from_static(protocol::PING)).await,
+                _ = shutdown.changed() => Err(End::Close(close_code::RESTART, "Server restarting; reconnect shortly.")),
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+}
+
+/// Serves one upgraded socket until it ends.
+pub async fn serve_socket(socket: WebSocket, state: AppState, event_id: i64, role: Role, since: Option<i64>) {
+    let _guard = state.hub.track();
+    let role_name = role.name();
+    let mut conn = Conn {
+        socket,
+        state,
+        event_id,
+        role,
+        sent_seq: 0,
+    };
+    let end = conn.run(since).await;
+    if let End::Close(code, reason) = end {
+        tracing::debug!(event_id, role = role_name, code, "closing socket");
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            conn.socket.send(Message::Close(Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            }))),
+        )
+        .await;
+    }
+}

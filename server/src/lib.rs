@@ -1,0 +1,61 @@
+//! Roundtable: a real-time system for participatory roundtable events.
+//!
+//! Attendees scan a table's QR code and write comments from their phones; facilitators curate
+//! them on a live console and put the best on a projected wall; afterwards the session is
+//! collated into a report. One binary, one SQLite file, no internet needed.
+//!
+//! # Layout
+//! - [`app`]: `AppState`, the router, and `serve` (shared by `main` and the tests).
+//! - [`config`]: command line and environment settings.
+//! - [`model`]: domain types and the parsing of untrusted input.
+//! - [`storage`]: the `Storage` trait and its SQLite implementation.
+//! - [`hub`]: the websocket hub (rooms, protocol, one task per socket).
+//! - [`participant`], [`organiser`], [`console`]: routes by audience.
+//! - [`events`], [`reports`], [`qr`], [`assets`], [`security`]: shared pieces.
+//! - [`cli`]: `roundtable event create` and `roundtable organiser add`.
+
+pub mod app;
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod console;
+pub mod error;
+pub mod events;
+pub mod hub;
+pub mod model;
+pub mod organiser;
+pub mod participant;
+pub mod qr;
+pub mod reports;
+pub mod security;
+pub mod storage;
+
+use std::sync::{Arc, Mutex};
+
+pub use app::{AppState, router, serve};
+
+/// Opens storage for a database URL (only `sqlite:` for now).
+pub async fn open_storage(url: &str) -> anyhow::Result<Arc<storage::sqlite::SqliteStorage>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(storage::sqlite::SqliteStorage::open(url).await?))
+    } else {
+        anyhow::bail!(
+            "--database-url must start with sqlite: (e.g. sqlite:roundtable.db); got a URL with another scheme"
+        )
+    }
+}
+
+/// Builds the app state; opens first-run set-up when no organiser exists yet.
+pub async fn build_state(config: config::Config, storage: Arc<dyn storage::Storage>) -> anyhow::Result<AppState> {
+    let setup = if storage.organiser_count().await? == 0 {
+        Some(security::new_token()?)
+    } else {
+        None
+    };
+    Ok(AppState {
+        config: Arc::new(config),
+        storage,
+        hub: hub::Hub::new(),
+        setup_token: Arc::new(Mutex::new(setup)),
+    })
+}

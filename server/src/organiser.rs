@@ -1,0 +1,440 @@
+//! The organiser's side: first-run set-up, log-in and log-out, the event list, the event form
+//! and each event's page of links.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::events::{self, EventLinks};
+use crate::model::{self, EventDraft, RoundDraft, TableDraft, now_ms};
+use crate::security::{self, SESSION_COOKIE};
+use crate::storage::{LinkKind, Organiser, StorageError};
+
+/// How long an organiser stays logged in.
+const SESSION_HOURS: i64 = 12;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/setup", get(setup_page).post(setup))
+        .route("/organiser/login", get(login_page).post(login))
+        .route("/organiser/logout", post(logout))
+        .route("/organiser", get(dashboard))
+        .route("/organiser/events/new", get(new_event))
+        .route("/organiser/events", post(create_event))
+        .route("/organiser/events/{id}", get(event_page))
+        .route("/organiser/events/{id}/rotate", post(rotate))
+}
+
+/// A logged-in organiser; pages that need one redirect to the log-in page otherwise.
+pub struct LoggedIn(pub Organiser);
+
+/// Rejection for [`LoggedIn`]: a redirect for pages.
+pub struct LoginRequired;
+
+impl IntoResponse for LoginRequired {
+    fn into_response(self) -> Response {
+        Redirect::to("/organiser/login").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for LoggedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(token) = security::cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(LoginRequired.into_response());
+        };
+        match state
+            .storage
+            .session_organiser(&security::hash_token(&token), now_ms())
+            .await
+        {
+            Ok(Some(o)) => Ok(LoggedIn(o)),
+            Ok(None) => Err(LoginRequired.into_response()),
+            Err(e) => Err(AppError::from(e).into_response()),
+        }
+    }
+}
+
+fn form_map(body: &Bytes) -> HashMap<String, String> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn field(map: &HashMap<String, String>, key: &str) -> String {
+    map.get(key).cloned().unwrap_or_default()
+}
+
+/// Refuses bodies that are not valid UTF-8 form data, with a clear message.
+fn check_utf8(body: &Bytes) -> AppResult<()> {
+    let decoded_ok = form_urlencoded::parse(body).all(|(k, v)| {
+        !k.contains('\u{FFFD}') && !v.contains('\u{FFFD}')
+    });
+    if decoded_ok {
+        Ok(())
+    } else {
+        Err(AppError::bad_request(
+            "The form contained characters that could not be read. Please retype it.",
+        ))
+    }
+}
+
+// ---- first run ----
+
+#[derive(Deserialize)]
+struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn setup_open(state: &AppState, token: &str) -> bool {
+    matches!(state.setup_token(), Some(t) if !token.is_empty() && t == token)
+}
+
+async fn setup_page(State(state): State<AppState>, query: Result<Query<SetupQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Response> {
+    let token = query.ok().map(|q| q.0.token).unwrap_or_default();
+    if !setup_open(&state, &token) {
+        return Err(AppError::Forbidden(
+            "This set-up link is not valid. It works once, on first start; after that, log in or ask an organiser to add you with `roundtable organiser add`.".into(),
+        ));
+    }
+    Ok(facilitator_ui::setup_page(&facilitator_ui::SetupPage {
+        token,
+        name: String::new(),
+        email: String::new(),
+        error: None,
+    })
+    .into_response())
+}
+
+/// Checks account fields; returns (email, name).
+fn check_account(email: &str, name: &str, password: &str, again: &str) -> Result<(String, String), String> {
+    let email = email.trim().to_lowercase();
+    if !(email.contains('@') && email.len() >= 3 && email.len() <= 200 && !email.contains(char::is_whitespace)) {
+        return Err("Enter a valid email address.".into());
+    }
+    let name = model::clean_text(name, "Your name", 80, true).map_err(|e| e.message)?;
+    if password.chars().count() < 10 {
+        return Err("The password must be at least 10 characters long.".into());
+    }
+    if password.len() > 1024 {
+        return Err("The password is too long.".into());
+    }
+    if password != again {
+        return Err("The two passwords are different.".into());
+    }
+    Ok((email, name))
+}
+
+async fn setup(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+    check_utf8(&body)?;
+    let f = form_map(&body);
+    let token = field(&f, "token");
+    if !setup_open(&state, &token) {
+        return Err(AppError::Forbidden("This set-up link is not valid any more.".into()));
+    }
+    let refuse = |msg: String| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            facilitator_ui::setup_page(&facilitator_ui::SetupPage {
+                token: token.clone(),
+                name: field(&f, "name"),
+                email: field(&f, "email"),
+                error: Some(msg),
+            }),
+        )
+            .into_response()
+    };
+    let (email, name) = match check_account(
+        &field(&f, "email"),
+        &field(&f, "name"),
+        &field(&f, "password"),
+        &field(&f, "password_again"),
+    ) {
+        Ok(v) => v,
+        Err(msg) => return Ok(refuse(msg)),
+    };
+    let password = field(&f, "password");
+    let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let id = match state.storage.create_organiser(&email, &name, &hash).await {
+        Ok(id) => id,
+        Err(StorageError::Conflict(_)) => return Ok(refuse("That email already has an account.".into())),
+        Err(e) => return Err(e.into()),
+    };
+    state.clear_setup_token();
+    start_session(&state, id).await
+}
+
+async fn start_session(state: &AppState, organiser_id: i64) -> AppResult<Response> {
+    let token = security::new_token()?;
+    state
+        .storage
+        .create_session(
+            &security::hash_token(&token),
+            organiser_id,
+            now_ms() + SESSION_HOURS * 3600 * 1000,
+        )
+        .await?;
+    let mut res = Redirect::to("/organiser").into_response();
+    let cookie = security::set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600, state.config.secure_cookies);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+// ---- log-in ----
+
+async fn login_page() -> impl IntoResponse {
+    facilitator_ui::login_page(&facilitator_ui::LoginPage {
+        email: String::new(),
+        error: None,
+    })
+}
+
+async fn login(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+    check_utf8(&body)?;
+    let f = form_map(&body);
+    let email = field(&f, "email").trim().to_lowercase();
+    let password = field(&f, "password");
+    let organiser = state.storage.organiser_by_email(&email).await?;
+    let ok = match organiser {
+        Some(ref o) => {
+            let hash = o.password_hash.clone();
+            tokio::task::spawn_blocking(move || security::verify_password(&password, &hash))
+                .await
+                .unwrap_or(false)
+        }
+        None => false,
+    };
+    match (ok, organiser) {
+        (true, Some(o)) => start_session(&state, o.id).await,
+        _ => Ok((
+            StatusCode::UNAUTHORIZED,
+            facilitator_ui::login_page(&facilitator_ui::LoginPage {
+                email,
+                error: Some("That email and password don't match an organiser account.".into()),
+            }),
+        )
+            .into_response()),
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    if let Some(token) = security::cookie(&headers, SESSION_COOKIE) {
+        state.storage.delete_session(&security::hash_token(&token)).await?;
+    }
+    let mut res = Redirect::to("/organiser/login").into_response();
+    let cookie = security::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+// ---- events ----
+
+async fn dashboard(State(state): State<AppState>, LoggedIn(o): LoggedIn) -> AppResult<Response> {
+    let events = state.storage.events_of(o.id).await?;
+    Ok(facilitator_ui::dashboard_page(&facilitator_ui::DashboardPage {
+        organiser_name: o.name,
+        events: events
+            .into_iter()
+            .map(|e| facilitator_ui::EventSummary {
+                url: format!("/organiser/events/{}", e.id),
+                title: e.title,
+                place: e.place,
+                date: e.date,
+                open: e.open,
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+async fn new_event(LoggedIn(_): LoggedIn) -> impl IntoResponse {
+    facilitator_ui::event_form_page(&facilitator_ui::EventFormPage {
+        title: String::new(),
+        place: String::new(),
+        date: String::new(),
+        description: String::new(),
+        start_closed: false,
+        tables: Vec::new(),
+        rounds: vec![
+            facilitator_ui::RoundInput {
+                prompt: String::new(),
+                kind: "same".into(),
+            },
+            facilitator_ui::RoundInput {
+                prompt: String::new(),
+                kind: "theme".into(),
+            },
+        ],
+        error: None,
+    })
+}
+
+/// Reads the indexed rows of the event form; blank rows are skipped.
+fn form_rows(f: &HashMap<String, String>) -> (Vec<facilitator_ui::TableInput>, Vec<facilitator_ui::RoundInput>) {
+    let mut tables = Vec::new();
+    let mut rounds = Vec::new();
+    for i in 0..model::MAX_TABLES + 50 {
+        let t = facilitator_ui::TableInput {
+            number: field(f, &format!("table_number_{i}")),
+            theme: field(f, &format!("table_theme_{i}")),
+            description: field(f, &format!("table_description_{i}")),
+        };
+        if !(t.theme.trim().is_empty() && t.description.trim().is_empty()) {
+            tables.push(t);
+        }
+        let r = facilitator_ui::RoundInput {
+            prompt: field(f, &format!("round_prompt_{i}")),
+            kind: field(f, &format!("round_kind_{i}")),
+        };
+        if !r.prompt.trim().is_empty() {
+            rounds.push(r);
+        }
+    }
+    (tables, rounds)
+}
+
+async fn create_event(State(state): State<AppState>, LoggedIn(o): LoggedIn, body: Bytes) -> AppResult<Response> {
+    check_utf8(&body)?;
+    let f = form_map(&body);
+    let (tables, rounds) = form_rows(&f);
+    let start_closed = f.contains_key("start_closed");
+    let refuse = |msg: String| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            facilitator_ui::event_form_page(&facilitator_ui::EventFormPage {
+                title: field(&f, "title"),
+                place: field(&f, "place"),
+                date: field(&f, "date"),
+                description: field(&f, "description"),
+                start_closed,
+                tables: tables.clone(),
+                rounds: rounds.clone(),
+                error: Some(msg),
+            }),
+        )
+            .into_response()
+    };
+    let mut table_drafts = Vec::new();
+    for (i, t) in tables.iter().enumerate() {
+        let number = if t.number.trim().is_empty() {
+            i as i64 + 1
+        } else {
+            match t.number.trim().parse::<i64>() {
+                Ok(n) => n,
+                Err(_) => {
+                    return Ok(refuse(format!(
+                        "The table number {:?} (theme \"{}\") is not a number.",
+                        t.number.trim(),
+                        t.theme.trim()
+                    )));
+                }
+            }
+        };
+        table_drafts.push(TableDraft {
+            number,
+            theme: t.theme.clone(),
+            description: t.description.clone(),
+        });
+    }
+    let draft = EventDraft {
+        title: field(&f, "title"),
+        place: field(&f, "place"),
+        date: field(&f, "date"),
+        description: field(&f, "description"),
+        tables: table_drafts,
+        rounds: rounds
+            .iter()
+            .map(|r| RoundDraft {
+                prompt: r.prompt.clone(),
+                kind: if r.kind.is_empty() { "same".into() } else { r.kind.clone() },
+            })
+            .collect(),
+    };
+    let event = match draft.parse(!start_closed) {
+        Ok(e) => e,
+        Err(e) => return Ok(refuse(e.message)),
+    };
+    let id = events::create(state.storage.as_ref(), Some(o.id), &event).await?;
+    Ok(Redirect::to(&format!("/organiser/events/{id}")).into_response())
+}
+
+async fn owned_event(state: &AppState, o: &Organiser, id: &str) -> AppResult<model::EventState> {
+    let not_found = || AppError::not_found("No event of yours has that number.");
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let es = state.storage.event_state(id).await?.ok_or_else(not_found)?;
+    if es.event.organiser_id != Some(o.id) {
+        return Err(not_found());
+    }
+    Ok(es)
+}
+
+#[derive(Deserialize)]
+struct EventPageQuery {
+    #[serde(default)]
+    rotated: Option<String>,
+}
+
+async fn event_page(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    query: Result<Query<EventPageQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let links = EventLinks::new(&state.config.public_url, &es);
+    let notice = match query.ok().and_then(|q| q.0.rotated).as_deref() {
+        Some("facilitator") => Some("A new console link was made; the old one no longer works.".to_string()),
+        Some("wall") => Some("A new wall link was made; the old one no longer works.".to_string()),
+        _ => None,
+    };
+    Ok(facilitator_ui::event_page(&facilitator_ui::EventPage {
+        title: es.event.title.clone(),
+        place: es.event.place.clone(),
+        date: es.event.date.clone(),
+        description: es.event.description.clone(),
+        open: es.event.open,
+        code: links.code,
+        console_url: links.console_url,
+        wall_url: links.wall_url,
+        report_url: links.report_url,
+        cards_url: links.cards_url,
+        rotate_url: format!("/organiser/events/{}/rotate", es.event.id),
+        notice,
+    })
+    .into_response())
+}
+
+async fn rotate(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = form_map(&body);
+    let (which, word) = match field(&f, "which").as_str() {
+        "facilitator" => (LinkKind::Facilitator, "facilitator"),
+        "wall" => (LinkKind::Wall, "wall"),
+        _ => return Err(AppError::bad_request("Choose which link to replace: console or wall.")),
+    };
+    let token = security::new_token()?;
+    state.storage.rotate_link(es.event.id, which, &token).await?;
+    Ok(Redirect::to(&format!("/organiser/events/{}?rotated={word}", es.event.id)).into_response())
+}

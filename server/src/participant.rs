@@ -1,0 +1,354 @@
+//! The attendee's side: the landing page with the short code, the table chooser, the table
+//! page with its plain-HTML forms (post, agree), the phone's websocket and the table QR.
+
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::hub::Role;
+use crate::model::{self, EventState, Source, Table};
+use crate::security::{self, ATTENDEE_COOKIE};
+use crate::storage::{Change, EventKey, StorageError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(landing))
+        .route("/join", get(join))
+        .route("/t/{token}", get(table_page).post(post_comment))
+        .route("/t/{token}/comments/{id}/agree", post(agree))
+        .route("/t/{token}/ws", get(phone_ws))
+        .route("/t/{token}/qr.svg", get(table_qr))
+}
+
+/// Socket limits: small buffers, small messages, bounded write buffer.
+pub fn limit_ws(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(256 * 1024)
+        .max_message_size(16 * 1024)
+        .max_frame_size(16 * 1024)
+}
+
+const BAD_LINK: &str = "This table link is not valid any more. Scan the QR code on your table again, or type the code from the table card on the first page.";
+
+/// The table for a join token, with its event.
+async fn load_table(state: &AppState, token: &str) -> AppResult<(EventState, Table)> {
+    if !security::plausible_token(token) {
+        return Err(AppError::not_found(BAD_LINK));
+    }
+    let (event_id, table_id) = state
+        .storage
+        .find_table(token)
+        .await?
+        .ok_or_else(|| AppError::not_found(BAD_LINK))?;
+    let es = state
+        .storage
+        .event_state(event_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(BAD_LINK))?;
+    let table = es
+        .table(table_id)
+        .cloned()
+        .ok_or_else(|| AppError::not_found(BAD_LINK))?;
+    Ok((es, table))
+}
+
+async fn landing() -> impl IntoResponse {
+    participant_ui::landing_page(&participant_ui::LandingPage {
+        code: String::new(),
+        error: None,
+        organiser_url: "/organiser".into(),
+    })
+}
+
+#[derive(Deserialize)]
+struct JoinQuery {
+    #[serde(default)]
+    code: String,
+}
+
+async fn join(State(state): State<AppState>, query: Result<Query<JoinQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Response> {
+    let typed = query.ok().map(|q| q.0.code).unwrap_or_default();
+    let refuse = |status: StatusCode, msg: &str| {
+        (
+            status,
+            participant_ui::landing_page(&participant_ui::LandingPage {
+                code: typed.chars().take(20).collect(),
+                error: Some(msg.to_string()),
+                organiser_url: "/organiser".into(),
+            }),
+        )
+            .into_response()
+    };
+    let Some(code) = security::parse_code(&typed) else {
+        return Ok(refuse(
+            StatusCode::BAD_REQUEST,
+            "That code doesn't look right. It has 8 letters and numbers, like K7QD-2M9X.",
+        ));
+    };
+    let event_id = state.storage.find_event(EventKey::Code(&code)).await?;
+    let es = match event_id {
+        Some(id) => state.storage.event_state(id).await?,
+        None => None,
+    };
+    let Some(es) = es.filter(|es| es.event.open) else {
+        return Ok(refuse(
+            StatusCode::NOT_FOUND,
+            "No event is running with that code. Check the code on your table card.",
+        ));
+    };
+    Ok(participant_ui::choose_table_page(&participant_ui::ChooseTablePage {
+        event_title: es.event.title.clone(),
+        place: es.event.place.clone(),
+        tables: es
+            .tables
+            .iter()
+            .map(|t| participant_ui::TableChoice {
+                number: t.number,
+                theme: t.theme.clone(),
+                url: format!("/t/{}", t.join_token),
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+/// The device's anonymous id, and a `Set-Cookie` when it is new.
+fn attendee_id(state: &AppState, headers: &HeaderMap) -> AppResult<(String, Option<String>)> {
+    if let Some(v) = security::cookie(headers, ATTENDEE_COOKIE).filter(|v| security::plausible_token(v)) {
+        return Ok((v, None));
+    }
+    let v = security::new_token()?;
+    let cookie = security::set_cookie(ATTENDEE_COOKIE, &v, 7 * 24 * 3600, state.config.secure_cookies);
+    Ok((v, Some(cookie)))
+}
+
+struct Draft {
+    text: String,
+    name: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+async fn render_table(
+    state: &AppState,
+    es: &EventState,
+    table: &Table,
+    voter: &str,
+    draft: Draft,
+) -> AppResult<maud::Markup> {
+    let comments = state.storage.comments(es.event.id, Some(table.id), false).await?;
+    let agreed = state.storage.agreed_by(es.event.id, voter).await?;
+    let token = &table.join_token;
+    Ok(participant_ui::table_page(&participant_ui::TablePage {
+        event_title: es.event.title.clone(),
+        place: es.event.place.clone(),
+        date: es.event.date.clone(),
+        table_number: table.number,
+        theme: table.theme.clone(),
+        theme_description: table.description.clone(),
+        round: es.open_round().map(|r| participant_ui::RoundView {
+            number: r.number,
+            prompt: r.prompt.clone(),
+            theme_round: r.kind == model::RoundKind::Theme,
+        }),
+        event_open: es.event.open,
+        comments: comments
+            .into_iter()
+            .map(|c| participant_ui::CommentView {
+                agreed: agreed.contains(&c.id),
+                id: c.id,
+                text: c.text,
+                name: c.name,
+                agrees: c.agrees,
+                facilitator: c.source == Source::Facilitator,
+                highlighted: c.highlighted,
+            })
+            .collect(),
+        seq: es.seq,
+        post_url: format!("/t/{token}"),
+        agree_url_prefix: format!("/t/{token}/comments/"),
+        ws_path: format!("/t/{token}/ws"),
+        client_id: security::new_token()?,
+        draft_text: draft.text,
+        draft_name: draft.name,
+        error: draft.error,
+        notice: draft.notice,
+    }))
+}
+
+fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct TableQuery {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
+async fn table_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    query: Result<Query<TableQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (es, table) = load_table(&state, &token).await?;
+    let (voter, cookie) = attendee_id(&state, &headers)?;
+    let sent = query.ok().and_then(|q| q.0.sent).is_some();
+    let page = render_table(
+        &state,
+        &es,
+        &table,
+        &voter,
+        Draft {
+            text: String::new(),
+            name: String::new(),
+            error: None,
+            notice: sent.then(|| "Sent. Thank you!".to_string()),
+        },
+    )
+    .await?;
+    Ok(with_cookie(page.into_response(), cookie))
+}
+
+#[derive(Deserialize, Default)]
+struct PostForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    client_id: String,
+}
+
+async fn post_comment(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<PostForm>, FormRejection>,
+) -> AppResult<Response> {
+    let (es, table) = load_table(&state, &token).await?;
+    let (voter, cookie) = attendee_id(&state, &headers)?;
+    let (form, early_error) = match form {
+        Ok(Form(f)) => (f, None),
+        Err(r) => (PostForm::default(), Some(AppError::from(r))),
+    };
+    let result: Result<(), AppError> = match early_error {
+        Some(e) => Err(e),
+        None => {
+            let parsed = model::parse_client_id(&form.client_id).and_then(|client_id| {
+                Ok(Change::Post {
+                    table_id: table.id,
+                    client_id,
+                    text: model::parse_comment(&form.text)?,
+                    name: model::parse_name(&form.name)?,
+                    source: Source::Attendee,
+                })
+            });
+            match parsed {
+                Err(e) => Err(e.into()),
+                Ok(change) => match state.hub.apply(state.storage.as_ref(), es.event.id, change).await {
+                    Ok(_) => Ok(()),
+                    Err(StorageError::Other(e)) => Err(AppError::Internal(e)),
+                    Err(e) => Err(e.into()),
+                },
+            }
+        }
+    };
+    match result {
+        Ok(()) => Ok(with_cookie(
+            Redirect::to(&format!("/t/{token}?sent=1")).into_response(),
+            cookie,
+        )),
+        Err(e) => {
+            let (status, message) = e.parts();
+            // Re-read: the round may have changed since the page was loaded.
+            let (es, table) = load_table(&state, &token).await?;
+            let page = render_table(
+                &state,
+                &es,
+                &table,
+                &voter,
+                Draft {
+                    text: form.text,
+                    name: form.name,
+                    error: Some(message),
+                    notice: None,
+                },
+            )
+            .await?;
+            Ok(with_cookie((status, page).into_response(), cookie))
+        }
+    }
+}
+
+async fn agree(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (es, table) = load_table(&state, &token).await?;
+    let (voter, cookie) = attendee_id(&state, &headers)?;
+    let comment_id: i64 = id
+        .parse()
+        .map_err(|_| AppError::not_found("That comment was not found."))?;
+    let visible = state
+        .storage
+        .comments(es.event.id, Some(table.id), false)
+        .await?
+        .iter()
+        .any(|c| c.id == comment_id);
+    if !visible {
+        return Err(AppError::not_found("That comment was not found at this table."));
+    }
+    state
+        .hub
+        .apply(state.storage.as_ref(), es.event.id, Change::Agree { comment_id, voter })
+        .await?;
+    Ok(with_cookie(
+        Redirect::to(&format!("/t/{token}#c-{comment_id}")).into_response(),
+        cookie,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SinceQuery {
+    #[serde(default)]
+    pub since: Option<i64>,
+}
+
+async fn phone_ws(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> AppResult<Response> {
+    let (es, table) = load_table(&state, &token).await?;
+    let (voter, _) = attendee_id(&state, &headers)?;
+    let since = query.ok().and_then(|q| q.0.since);
+    let role = Role::Phone {
+        table_id: table.id,
+        voter,
+    };
+    let event_id = es.event.id;
+    Ok(limit_ws(ws).on_upgrade(move |socket| {
+        crate::hub::connection::serve_socket(socket, state, event_id, role, since)
+    }))
+}
+
+async fn table_qr(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+    let (_, table) = load_table(&state, &token).await?;
+    crate::qr::response(&state.url(&format!("/t/{}", table.join_token)))
+}

@@ -1,0 +1,107 @@
+//! The session report: per table, per round, highlighted comments first, hidden ones left out.
+//! Built as plain data for `facilitator_ui::report_page`, so later formats (the two-audience
+//! report, CSV, DOCX) can be made from the same collation.
+
+use crate::model::{Comment, EventState, Source};
+
+/// Collates an event's comments into the report.
+pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::ReportPage {
+    let hidden = comments.iter().filter(|c| c.hidden).count() as i64;
+    let tables = es
+        .tables
+        .iter()
+        .map(|t| facilitator_ui::ReportTable {
+            number: t.number,
+            theme: t.theme.clone(),
+            description: t.description.clone(),
+            rounds: es
+                .rounds
+                .iter()
+                .map(|r| {
+                    let mut these: Vec<&Comment> = comments
+                        .iter()
+                        .filter(|c| !c.hidden && c.table_id == t.id && c.round_id == r.id)
+                        .collect();
+                    // Highlighted first, then most agreed, then in the order written.
+                    these.sort_by(|a, b| {
+                        b.highlighted
+                            .cmp(&a.highlighted)
+                            .then(b.agrees.cmp(&a.agrees))
+                            .then(a.id.cmp(&b.id))
+                    });
+                    facilitator_ui::ReportRound {
+                        number: r.number,
+                        prompt: r.prompt.clone(),
+                        comments: these
+                            .into_iter()
+                            .map(|c| facilitator_ui::ReportComment {
+                                text: c.text.clone(),
+                                name: c.name.clone(),
+                                agrees: c.agrees,
+                                highlighted: c.highlighted,
+                                facilitator: c.source == Source::Facilitator,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    facilitator_ui::ReportPage {
+        event_title: es.event.title.clone(),
+        place: es.event.place.clone(),
+        date: es.event.date.clone(),
+        description: es.event.description.clone(),
+        generated_at: format_utc(crate::model::now_ms()),
+        total_comments: comments.len() as i64 - hidden,
+        hidden_left_out: hidden,
+        tables,
+    }
+}
+
+/// A safe download name like `roundtable-2026-11-30-hastings-listening-event.html`.
+pub fn file_name(title: &str, date: &str) -> String {
+    let slug: String = title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-");
+    let date: String = date.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
+    format!("roundtable-{date}-{slug}.html")
+}
+
+/// `YYYY-MM-DD HH:MM UTC` from milliseconds since 1970 (civil-from-days algorithm).
+pub fn format_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_names() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_796_000_000_000), "2026-11-30 00:53 UTC");
+        assert_eq!(
+            file_name("Hastings: listening <event>", "2026-11-30"),
+            "roundtable-2026-11-30-hastings-listening-event.html"
+        );
+    }
+}

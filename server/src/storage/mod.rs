@@ -1,0 +1,193 @@
+//! Storage behind one trait, so a PostgreSQL implementation can slot in beside SQLite.
+//!
+//! Every change to an event goes through [`Storage::apply`], which checks the rules (event
+//! open, round open), writes the change and takes the event's next sequence number in one
+//! transaction. Nothing is broadcast until that transaction has committed.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+
+use crate::model::{Comment, EventState, InputError, NewEvent, Round, Source};
+
+/// Errors from storage, kept free of sqlx types so handlers never see them.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The thing asked for does not exist (or is not in this event).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The change breaks a rule (round closed, event closed...); the message is for people.
+    #[error("refused: {}", .0.message)]
+    Refused(InputError),
+    /// A unique value is already taken.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Anything else (database unreachable, disk full...).
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => StorageError::NotFound("row"),
+            other => StorageError::Other(anyhow::Error::new(other)),
+        }
+    }
+}
+
+/// Result of a storage call.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// An organiser account.
+#[derive(Debug, Clone)]
+pub struct Organiser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+/// The secrets made for a new event.
+#[derive(Debug, Clone)]
+pub struct EventSecrets {
+    pub code: String,
+    pub facilitator_token: String,
+    pub wall_token: String,
+    /// One join token per table, in the order of `NewEvent::tables`.
+    pub table_tokens: Vec<String>,
+}
+
+/// Which access link to replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Facilitator,
+    Wall,
+}
+
+/// How an event is looked up from outside.
+#[derive(Debug, Clone, Copy)]
+pub enum EventKey<'a> {
+    FacilitatorToken(&'a str),
+    WallToken(&'a str),
+    Code(&'a str),
+}
+
+/// One change to an event, as asked for.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A comment in the open round. Stored once per `client_id`.
+    Post {
+        table_id: i64,
+        client_id: String,
+        text: String,
+        name: Option<String>,
+        source: Source,
+    },
+    /// One agreement per voter.
+    Agree { comment_id: i64, voter: String },
+    /// Hide (`on`) or restore.
+    Hide {
+        comment_id: i64,
+        on: bool,
+        reason: Option<String>,
+    },
+    /// Put on the wall (`on`) or take off.
+    Highlight { comment_id: i64, on: bool },
+    /// Close the open round (if any) and open this one.
+    OpenRound { round_id: i64 },
+    /// Close the open round.
+    CloseRound,
+    /// Open or close the whole event.
+    SetOpen { open: bool },
+}
+
+/// What a numbered change was about; its current state travels with it.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Comment(Comment),
+    Round(Round),
+    Event { open: bool },
+}
+
+/// A numbered change: `kind` is the word in docs/protocol.md (`posted`, `hidden`, `opened`...).
+#[derive(Debug, Clone)]
+pub struct Numbered {
+    pub seq: i64,
+    pub kind: String,
+    pub item: Item,
+}
+
+/// What [`Storage::apply`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// Numbered changes, in order; empty when nothing changed (a repeat).
+    pub changes: Vec<Numbered>,
+    /// For posts: the stored comment (also on a repeat, for the ack).
+    pub comment: Option<Comment>,
+}
+
+/// The storage interface. Implementations must make `apply` atomic and number changes in
+/// commit order per event.
+#[async_trait]
+pub trait Storage: Send + Sync {
+    /// How many organiser accounts exist (zero means first run).
+    async fn organiser_count(&self) -> StorageResult<i64>;
+    /// Creates an organiser; `Conflict` when the email is taken.
+    async fn create_organiser(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> StorageResult<i64>;
+    async fn organiser_by_email(&self, email: &str) -> StorageResult<Option<Organiser>>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        organiser_id: i64,
+        expires_at: i64,
+    ) -> StorageResult<()>;
+    /// The organiser of a live session.
+    async fn session_organiser(&self, token_hash: &str, now: i64)
+    -> StorageResult<Option<Organiser>>;
+    async fn delete_session(&self, token_hash: &str) -> StorageResult<()>;
+
+    /// Creates an event with its tables and rounds; returns its id.
+    async fn create_event(
+        &self,
+        organiser_id: Option<i64>,
+        event: &NewEvent,
+        secrets: &EventSecrets,
+    ) -> StorageResult<i64>;
+    /// Events owned by an organiser, newest first.
+    async fn events_of(&self, organiser_id: i64) -> StorageResult<Vec<crate::model::Event>>;
+    /// The event with its tables, rounds and current sequence number.
+    async fn event_state(&self, event_id: i64) -> StorageResult<Option<EventState>>;
+    /// Finds an event id by one of its secrets.
+    async fn find_event(&self, key: EventKey<'_>) -> StorageResult<Option<i64>>;
+    /// Finds `(event_id, table_id)` by a table's join token.
+    async fn find_table(&self, join_token: &str) -> StorageResult<Option<(i64, i64)>>;
+    /// Replaces an access link; the old one stops working at once.
+    async fn rotate_link(&self, event_id: i64, which: LinkKind, token: &str)
+    -> StorageResult<()>;
+
+    /// Comments of an event (optionally one table), newest first.
+    async fn comments(
+        &self,
+        event_id: i64,
+        table_id: Option<i64>,
+        include_hidden: bool,
+    ) -> StorageResult<Vec<Comment>>;
+    /// Ids of the comments in this event a voter has agreed with.
+    async fn agreed_by(&self, event_id: i64, voter: &str) -> StorageResult<Vec<i64>>;
+
+    /// Applies a change atomically, numbering what changed.
+    async fn apply(&self, event_id: i64, change: Change) -> StorageResult<Applied>;
+    /// Changes after `since`, at most `limit`, each with its item's current state.
+    async fn changes_since(
+        &self,
+        event_id: i64,
+        since: i64,
+        limit: i64,
+    ) -> StorageResult<Vec<Numbered>>;
+}

@@ -1,0 +1,762 @@
+//! SQLite storage (the default): one file, WAL, `synchronous=FULL`.
+//!
+//! Durability choice: with WAL and `synchronous=FULL` every commit is fsynced before
+//! `apply` returns, so an acknowledged comment survives both a killed process and a power
+//! cut (measured cost: see docs/performance.md). Writes are serialised by one async mutex:
+//! SQLite has a single writer anyway, and taking it in-process avoids `SQLITE_BUSY` on
+//! lock upgrades.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use tokio::sync::Mutex;
+
+use super::{
+    Applied, Change, EventKey, EventSecrets, Item, LinkKind, Numbered, Organiser, Storage,
+    StorageError, StorageResult,
+};
+use crate::model::{
+    Comment, Event, EventState, InputError, NewEvent, Round, RoundKind, Source, Table, now_ms,
+};
+
+/// SQLite-backed [`Storage`].
+pub struct SqliteStorage {
+    pool: SqlitePool,
+    /// Serialises write transactions (see the module docs).
+    write: Mutex<()>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) and migrates the database at `url` (`sqlite:PATH`).
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| "the database URL is not a valid sqlite: URL".to_string())?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "MEMORY")
+            .pragma("secure_delete", "ON");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .context("could not open the SQLite database")?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("could not apply database migrations")?;
+        // Assert the settings we rely on, rather than trusting defaults.
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&pool)
+            .await?;
+        anyhow::ensure!(mode.eq_ignore_ascii_case("wal"), "SQLite is not in WAL mode ({mode})");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&pool).await?;
+        anyhow::ensure!(sync == 2, "SQLite synchronous is {sync}, expected FULL (2)");
+        Ok(Self {
+            pool,
+            write: Mutex::new(()),
+        })
+    }
+
+    /// Closes the pool (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+const COMMENT_COLUMNS: &str = "c.id, c.table_id, t.number AS table_number, c.round_id, c.body, \
+     c.display_name, c.source, c.agrees, c.highlighted, c.hidden, c.created_at";
+
+fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
+    let source: String = row.try_get("source")?;
+    Ok(Comment {
+        id: row.try_get("id")?,
+        table_id: row.try_get("table_id")?,
+        table_number: row.try_get("table_number")?,
+        round_id: row.try_get("round_id")?,
+        text: row.try_get("body")?,
+        name: row.try_get("display_name")?,
+        source: if source == "facilitator" {
+            Source::Facilitator
+        } else {
+            Source::Attendee
+        },
+        agrees: row.try_get("agrees")?,
+        highlighted: row.try_get::<i64, _>("highlighted")? != 0,
+        hidden: row.try_get::<i64, _>("hidden")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn round_from_row(row: &SqliteRow) -> Result<Round, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Round {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        prompt: row.try_get("prompt")?,
+        kind: RoundKind::parse(&kind).unwrap_or(RoundKind::Same),
+        status: row.try_get("status")?,
+    })
+}
+
+fn event_from_row(row: &SqliteRow) -> Result<Event, sqlx::Error> {
+    Ok(Event {
+        id: row.try_get("id")?,
+        organiser_id: row.try_get("organiser_id")?,
+        title: row.try_get("title")?,
+        place: row.try_get("place")?,
+        date: row.try_get("date")?,
+        description: row.try_get("description")?,
+        open: row.try_get::<i64, _>("is_open")? != 0,
+        code: row.try_get("code")?,
+        facilitator_token: row.try_get("facilitator_token")?,
+        wall_token: row.try_get("wall_token")?,
+    })
+}
+
+async fn comment_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    event_id: i64,
+    comment_id: i64,
+) -> StorageResult<Comment> {
+    let sql = format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments c JOIN event_tables t ON t.id = c.table_id \
+         WHERE c.id = ? AND c.event_id = ?"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(comment_id)
+        .bind(event_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StorageError::NotFound("comment"))?;
+    Ok(comment_from_row(&row)?)
+}
+
+async fn round_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    event_id: i64,
+    round_id: i64,
+) -> StorageResult<Round> {
+    let row = sqlx::query("SELECT id, number, prompt, kind, status FROM rounds WHERE id = ? AND event_id = ?")
+        .bind(round_id)
+        .bind(event_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StorageError::NotFound("round"))?;
+    Ok(round_from_row(&row)?)
+}
+
+/// Takes the event's next sequence number and records the change, inside `tx`.
+async fn number(
+    tx: &mut Transaction<'_, Sqlite>,
+    event_id: i64,
+    kind: &str,
+    comment_id: Option<i64>,
+    round_id: Option<i64>,
+) -> StorageResult<i64> {
+    let seq: i64 = sqlx::query_scalar("UPDATE events SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
+        .bind(event_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StorageError::NotFound("event"))?;
+    sqlx::query(
+        "INSERT INTO event_log (event_id, seq, kind, comment_id, round_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(event_id)
+    .bind(seq)
+    .bind(kind)
+    .bind(comment_id)
+    .bind(round_id)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(seq)
+}
+
+fn refused(code: &'static str, message: &str) -> StorageError {
+    StorageError::Refused(InputError::new(code, message))
+}
+
+impl SqliteStorage {
+    async fn apply_in(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        event_id: i64,
+        change: Change,
+    ) -> StorageResult<Applied> {
+        let mut applied = Applied::default();
+        let event_open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StorageError::NotFound("event"))?;
+        match change {
+            Change::Post {
+                table_id,
+                client_id,
+                text,
+                name,
+                source,
+            } => {
+                // A repeat of a post we already stored: answer with it, change nothing.
+                let existing: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM comments WHERE event_id = ? AND client_id = ?")
+                        .bind(event_id)
+                        .bind(&client_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                if let Some(id) = existing {
+                    applied.comment = Some(comment_in(tx, event_id, id).await?);
+                    return Ok(applied);
+                }
+                let table_ok: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM event_tables WHERE id = ? AND event_id = ?")
+                        .bind(table_id)
+                        .bind(event_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                if table_ok.is_none() {
+                    return Err(StorageError::NotFound("table"));
+                }
+                if event_open == 0 {
+                    return Err(refused(
+                        "event_closed",
+                        "This event has finished, so new comments can't be added.",
+                    ));
+                }
+                let round_id: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
+                        .bind(event_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                let Some(round_id) = round_id else {
+                    return Err(refused(
+                        "round_closed",
+                        "No round is open right now, so new comments can't be added. Keep your words: you can post them when the next round opens.",
+                    ));
+                };
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO comments (event_id, table_id, round_id, client_id, body, display_name, source, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(event_id)
+                .bind(table_id)
+                .bind(round_id)
+                .bind(&client_id)
+                .bind(&text)
+                .bind(&name)
+                .bind(source.as_str())
+                .bind(now_ms())
+                .fetch_one(&mut **tx)
+                .await?;
+                let seq = number(tx, event_id, "posted", Some(id), None).await?;
+                let comment = comment_in(tx, event_id, id).await?;
+                applied.changes.push(Numbered {
+                    seq,
+                    kind: "posted".into(),
+                    item: Item::Comment(comment.clone()),
+                });
+                applied.comment = Some(comment);
+            }
+            Change::Agree { comment_id, voter } => {
+                let comment = comment_in(tx, event_id, comment_id).await?;
+                if comment.hidden {
+                    return Err(StorageError::NotFound("comment"));
+                }
+                let inserted = sqlx::query(
+                    "INSERT INTO agreements (comment_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                )
+                .bind(comment_id)
+                .bind(&voter)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if inserted == 1 {
+                    sqlx::query("UPDATE comments SET agrees = agrees + 1 WHERE id = ?")
+                        .bind(comment_id)
+                        .execute(&mut **tx)
+                        .await?;
+                    let seq = number(tx, event_id, "agreed", Some(comment_id), None).await?;
+                    let comment = comment_in(tx, event_id, comment_id).await?;
+                    applied.changes.push(Numbered {
+                        seq,
+                        kind: "agreed".into(),
+                        item: Item::Comment(comment.clone()),
+                    });
+                    applied.comment = Some(comment);
+                } else {
+                    applied.comment = Some(comment);
+                }
+            }
+            Change::Hide {
+                comment_id,
+                on,
+                reason,
+            } => {
+                let comment = comment_in(tx, event_id, comment_id).await?;
+                if comment.hidden != on {
+                    sqlx::query("UPDATE comments SET hidden = ?, hidden_reason = ? WHERE id = ?")
+                        .bind(on as i64)
+                        .bind(if on { reason } else { None })
+                        .bind(comment_id)
+                        .execute(&mut **tx)
+                        .await?;
+                    let kind = if on { "hidden" } else { "restored" };
+                    let seq = number(tx, event_id, kind, Some(comment_id), None).await?;
+                    let comment = comment_in(tx, event_id, comment_id).await?;
+                    applied.changes.push(Numbered {
+                        seq,
+                        kind: kind.into(),
+                        item: Item::Comment(comment),
+                    });
+                }
+            }
+            Change::Highlight { comment_id, on } => {
+                let comment = comment_in(tx, event_id, comment_id).await?;
+                if comment.highlighted != on {
+                    sqlx::query("UPDATE comments SET highlighted = ? WHERE id = ?")
+                        .bind(on as i64)
+                        .bind(comment_id)
+                        .execute(&mut **tx)
+                        .await?;
+                    let kind = if on { "highlighted" } else { "unhighlighted" };
+                    let seq = number(tx, event_id, kind, Some(comment_id), None).await?;
+                    let comment = comment_in(tx, event_id, comment_id).await?;
+                    applied.changes.push(Numbered {
+                        seq,
+                        kind: kind.into(),
+                        item: Item::Comment(comment),
+                    });
+                }
+            }
+            Change::OpenRound { round_id } => {
+                let target = round_in(tx, event_id, round_id).await?;
+                if !target.is_open() {
+                    let current: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM rounds WHERE event_id = ? AND status = 'open'",
+                    )
+                    .bind(event_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    if let Some(current) = current {
+                        self.close_round_in(tx, event_id, current, &mut applied).await?;
+                    }
+                    sqlx::query("UPDATE rounds SET status = 'open' WHERE id = ?")
+                        .bind(round_id)
+                        .execute(&mut **tx)
+                        .await?;
+                    let seq = number(tx, event_id, "opened", None, Some(round_id)).await?;
+                    let round = round_in(tx, event_id, round_id).await?;
+                    applied.changes.push(Numbered {
+                        seq,
+                        kind: "opened".into(),
+                        item: Item::Round(round),
+                    });
+                }
+            }
+            Change::CloseRound => {
+                let current: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
+                        .bind(event_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                if let Some(current) = current {
+                    self.close_round_in(tx, event_id, current, &mut applied).await?;
+                }
+            }
+            Change::SetOpen { open } => {
+                if (event_open != 0) != open {
+                    sqlx::query("UPDATE events SET is_open = ? WHERE id = ?")
+                        .bind(open as i64)
+                        .bind(event_id)
+                        .execute(&mut **tx)
+                        .await?;
+                    let kind = if open { "opened" } else { "closed" };
+                    let seq = number(tx, event_id, if open { "event_opened" } else { "event_closed" }, None, None).await?;
+                    applied.changes.push(Numbered {
+                        seq,
+                        kind: kind.into(),
+                        item: Item::Event { open },
+                    });
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    async fn close_round_in(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        event_id: i64,
+        round_id: i64,
+        applied: &mut Applied,
+    ) -> StorageResult<()> {
+        sqlx::query("UPDATE rounds SET status = 'closed' WHERE id = ?")
+            .bind(round_id)
+            .execute(&mut **tx)
+            .await?;
+        let seq = number(tx, event_id, "closed", None, Some(round_id)).await?;
+        let round = round_in(tx, event_id, round_id).await?;
+        applied.changes.push(Numbered {
+            seq,
+            kind: "closed".into(),
+            item: Item::Round(round),
+        });
+        Ok(())
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn organiser_count(&self) -> StorageResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organisers")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn create_organiser(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> StorageResult<i64> {
+        let _w = self.write.lock().await;
+        sqlx::query_scalar(
+            "INSERT INTO organisers (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StorageError::Conflict("email")
+            } else {
+                e.into()
+            }
+        })
+    }
+
+    async fn organiser_by_email(&self, email: &str) -> StorageResult<Option<Organiser>> {
+        let row = sqlx::query("SELECT id, email, name, password_hash FROM organisers WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| -> StorageResult<Organiser> {
+            Ok(Organiser {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                password_hash: r.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        organiser_id: i64,
+        expires_at: i64,
+    ) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        sqlx::query("DELETE FROM organiser_sessions WHERE expires_at < ?")
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO organiser_sessions (token_hash, organiser_id, expires_at) VALUES (?, ?, ?)")
+            .bind(token_hash)
+            .bind(organiser_id)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session_organiser(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StorageResult<Option<Organiser>> {
+        let row = sqlx::query(
+            "SELECT o.id, o.email, o.name, o.password_hash FROM organiser_sessions s \
+             JOIN organisers o ON o.id = s.organiser_id WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| -> StorageResult<Organiser> {
+            Ok(Organiser {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                password_hash: r.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        sqlx::query("DELETE FROM organiser_sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_event(
+        &self,
+        organiser_id: Option<i64>,
+        event: &NewEvent,
+        secrets: &EventSecrets,
+    ) -> StorageResult<i64> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let event_id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (organiser_id, title, place, date, description, is_open, code, facilitator_token, wall_token, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(organiser_id)
+        .bind(&event.title)
+        .bind(&event.place)
+        .bind(&event.date)
+        .bind(&event.description)
+        .bind(event.open_now as i64)
+        .bind(&secrets.code)
+        .bind(&secrets.facilitator_token)
+        .bind(&secrets.wall_token)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StorageError::Conflict("code")
+            } else {
+                e.into()
+            }
+        })?;
+        for (table, token) in event.tables.iter().zip(&secrets.table_tokens) {
+            sqlx::query(
+                "INSERT INTO event_tables (event_id, number, theme, description, join_token) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(event_id)
+            .bind(table.number)
+            .bind(&table.theme)
+            .bind(&table.description)
+            .bind(token)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (i, round) in event.rounds.iter().enumerate() {
+            let status = if event.open_now && i == 0 { "open" } else { "pending" };
+            sqlx::query("INSERT INTO rounds (event_id, number, prompt, kind, status) VALUES (?, ?, ?, ?, ?)")
+                .bind(event_id)
+                .bind(i as i64 + 1)
+                .bind(&round.prompt)
+                .bind(round.kind.as_str())
+                .bind(status)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(event_id)
+    }
+
+    async fn events_of(&self, organiser_id: i64) -> StorageResult<Vec<Event>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE organiser_id = ? ORDER BY date DESC, id DESC")
+            .bind(organiser_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(event_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn event_state(&self, event_id: i64) -> StorageResult<Option<EventState>> {
+        // One read transaction, so the state and its sequence number agree.
+        let mut tx = self.pool.begin().await?;
+        let Some(row) = sqlx::query("SELECT * FROM events WHERE id = ?")
+            .bind(event_id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let event = event_from_row(&row)?;
+        let seq: i64 = row.try_get("last_seq")?;
+        let tables = sqlx::query(
+            "SELECT id, event_id, number, theme, description, join_token FROM event_tables WHERE event_id = ? ORDER BY number",
+        )
+        .bind(event_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| -> Result<Table, sqlx::Error> {
+            Ok(Table {
+                id: r.try_get("id")?,
+                event_id: r.try_get("event_id")?,
+                number: r.try_get("number")?,
+                theme: r.try_get("theme")?,
+                description: r.try_get("description")?,
+                join_token: r.try_get("join_token")?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+        let rounds = sqlx::query(
+            "SELECT id, number, prompt, kind, status FROM rounds WHERE event_id = ? ORDER BY number",
+        )
+        .bind(event_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(round_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+        tx.commit().await?;
+        Ok(Some(EventState {
+            event,
+            tables,
+            rounds,
+            seq,
+        }))
+    }
+
+    async fn find_event(&self, key: EventKey<'_>) -> StorageResult<Option<i64>> {
+        let (sql, value) = match key {
+            EventKey::FacilitatorToken(t) => ("SELECT id FROM events WHERE facilitator_token = ?", t),
+            EventKey::WallToken(t) => ("SELECT id FROM events WHERE wall_token = ?", t),
+            EventKey::Code(c) => ("SELECT id FROM events WHERE code = ?", c),
+        };
+        Ok(sqlx::query_scalar(sql)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn find_table(&self, join_token: &str) -> StorageResult<Option<(i64, i64)>> {
+        let row = sqlx::query("SELECT event_id, id FROM event_tables WHERE join_token = ?")
+            .bind(join_token)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get("event_id")?, r.try_get("id")?)),
+            None => None,
+        })
+    }
+
+    async fn rotate_link(&self, event_id: i64, which: LinkKind, token: &str) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        let sql = match which {
+            LinkKind::Facilitator => "UPDATE events SET facilitator_token = ? WHERE id = ?",
+            LinkKind::Wall => "UPDATE events SET wall_token = ? WHERE id = ?",
+        };
+        let n = sqlx::query(sql)
+            .bind(token)
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StorageError::NotFound("event"));
+        }
+        Ok(())
+    }
+
+    async fn comments(
+        &self,
+        event_id: i64,
+        table_id: Option<i64>,
+        include_hidden: bool,
+    ) -> StorageResult<Vec<Comment>> {
+        let sql = format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments c JOIN event_tables t ON t.id = c.table_id \
+             WHERE c.event_id = ? AND (? IS NULL OR c.table_id = ?) AND (? OR c.hidden = 0) \
+             ORDER BY c.id DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(event_id)
+            .bind(table_id)
+            .bind(table_id)
+            .bind(include_hidden)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(comment_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn agreed_by(&self, event_id: i64, voter: &str) -> StorageResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT a.comment_id FROM agreements a JOIN comments c ON c.id = a.comment_id \
+             WHERE c.event_id = ? AND a.voter = ?",
+        )
+        .bind(event_id)
+        .bind(voter)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn apply(&self, event_id: i64, change: Change) -> StorageResult<Applied> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let applied = self.apply_in(&mut tx, event_id, change).await?;
+        if applied.changes.is_empty() {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(applied)
+    }
+
+    async fn changes_since(
+        &self,
+        event_id: i64,
+        since: i64,
+        limit: i64,
+    ) -> StorageResult<Vec<Numbered>> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT seq, kind, comment_id, round_id FROM event_log WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(event_id)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
+            .bind(event_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StorageError::NotFound("event"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let seq: i64 = row.try_get("seq")?;
+            let kind: String = row.try_get("kind")?;
+            let comment_id: Option<i64> = row.try_get("comment_id")?;
+            let round_id: Option<i64> = row.try_get("round_id")?;
+            let (kind, item) = if let Some(id) = comment_id {
+                (kind, Item::Comment(comment_in(&mut tx, event_id, id).await?))
+            } else if let Some(id) = round_id {
+                (kind, Item::Round(round_in(&mut tx, event_id, id).await?))
+            } else {
+                let word = if kind == "event_opened" { "opened" } else { "closed" };
+                (word.to_string(), Item::Event { open: open != 0 })
+            };
+            out.push(Numbered { seq, kind, item });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
