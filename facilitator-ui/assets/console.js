@@ -531,8 +531,8 @@
     var meta = make('p', 'c-meta');
     meta.appendChild(make('span', 'c-table'));
     meta.appendChild(make('span', 'c-round'));
-    var time = make('time', 'c-time');
-    meta.appendChild(time);
+    meta.appendChild(make('time', 'c-time'));
+    meta.appendChild(make('span', 'c-agrees'));
     li.appendChild(meta);
 
     var badges = make('p', 'c-badges');
@@ -546,7 +546,6 @@
 
     li.appendChild(make('p', 'c-text'));
     li.appendChild(make('p', 'c-by'));
-    li.appendChild(make('p', 'c-agrees'));
 
     var actions = make('div', 'c-actions');
     var hl = make('button', 'button btn-wall');

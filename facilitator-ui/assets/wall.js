@@ -8,7 +8,7 @@
 
   var WS_PATH = main.getAttribute('data-ws');
   var SILENCE_MS = 45000;
-  var MAX_RENDERED = 24;   // more never fit on a screen; the newest are kept
+  var MAX_SHOWN = 30;      // more never fit on a screen
   var COLOURS = 8;         // accent colours .t-0 .. .t-7, by table number
 
   var ui = {
@@ -174,7 +174,7 @@
           if (c.highlighted && !c.hidden) {
             var isNew = !state.comments[c.id];
             state.comments[c.id] = c;
-            upsertCard(c, isNew);
+            upsertCard(c, isNew && m.change === 'highlighted');
           } else {
             removeCard(c.id);
           }
@@ -271,6 +271,12 @@
   }
 
   // ---- cards -------------------------------------------------------------------------------
+  //
+  // Cards are kept in `cards` (id -> element) and laid out by fit(): newest first, each into the
+  // shortest of up to three columns, until the next one no longer fits; older ones drop from
+  // view. Nothing ever scrolls.
+
+  var cards = {};
 
   function lengthClass(text) {
     var n = text.length;
@@ -283,10 +289,8 @@
     var card = make('article', 'wall-card');
     card.id = 'w-' + c.id;
     card.setAttribute('data-id', String(c.id));
-    var meta = make('p', 'wall-card-meta');
-    card.appendChild(meta);
-    var text = make('p', 'wall-card-text');
-    card.appendChild(text);
+    card.appendChild(make('p', 'wall-card-meta'));
+    card.appendChild(make('p', 'wall-card-text'));
     fillCard(card, c);
     return card;
   }
@@ -310,83 +314,73 @@
     p.appendChild(make('bdi', null, text));
   }
 
-  // Newest first (largest id first).
-  function insertCard(card, id) {
-    var items = ui.list.children;
-    for (var i = 0; i < items.length; i++) {
-      if (Number(items[i].getAttribute('data-id')) < id) {
-        ui.list.insertBefore(card, items[i]);
-        return;
-      }
-    }
-    ui.list.appendChild(card);
-  }
-
   function upsertCard(c, isNew) {
-    var card = document.getElementById('w-' + c.id);
+    var card = cards[c.id];
     if (card) {
       fillCard(card, c);
       return;
     }
     card = buildCard(c);
+    cards[c.id] = card;
     if (isNew) {
       card.classList.add('is-entering');
       card.addEventListener('animationend', function () {
         card.classList.remove('is-entering');
       });
     }
-    insertCard(card, c.id);
-    trimRendered();
   }
 
   function removeCard(id) {
     delete state.comments[id];
-    var card = document.getElementById('w-' + id);
-    if (card) card.parentNode.removeChild(card);
-    // Something older may fit again now.
-    renderMissing();
+    var card = cards[id];
+    delete cards[id];
+    if (card && card.parentNode) card.parentNode.removeChild(card);
   }
 
   function renderAllCards() {
-    ui.list.textContent = '';
-    var ids = Object.keys(state.comments).map(Number).sort(function (a, b) { return b - a; });
-    for (var i = 0; i < ids.length && i < MAX_RENDERED; i++) {
-      ui.list.appendChild(buildCard(state.comments[ids[i]]));
+    cards = {};
+    for (var id in state.comments) {
+      if (Object.prototype.hasOwnProperty.call(state.comments, id)) {
+        cards[id] = buildCard(state.comments[id]);
+      }
     }
     scheduleFit();
   }
 
-  // Keep only the newest MAX_RENDERED cards in the page.
-  function trimRendered() {
-    while (ui.list.children.length > MAX_RENDERED) {
-      ui.list.removeChild(ui.list.lastElementChild);
-    }
-  }
-
-  // After a removal, bring back older comments that were trimmed away.
-  function renderMissing() {
-    var ids = Object.keys(state.comments).map(Number).sort(function (a, b) { return b - a; });
-    for (var i = 0; i < ids.length && i < MAX_RENDERED; i++) {
-      if (!document.getElementById('w-' + ids[i])) insertCard(buildCard(state.comments[ids[i]]), ids[i]);
-    }
-  }
-
-  function overflowing() {
-    return ui.list.scrollHeight > ui.list.clientHeight + 1 ||
-      ui.list.scrollWidth > ui.list.clientWidth + 1;
-  }
-
-  // Show the newest cards that fit; drop the oldest from view, never scroll.
   function fit() {
     fitTimer = null;
-    var cards = ui.list.children;
-    var n = cards.length;
+    var ids = Object.keys(cards).map(Number).sort(function (a, b) { return b - a; });
+    var n = ids.length;
     ui.empty.hidden = n > 0;
     main.classList.toggle('has-comments', n > 0);
-    ui.list.classList.remove('cols-1', 'cols-2', 'cols-3');
-    ui.list.classList.add(n <= 1 ? 'cols-1' : (n <= 4 ? 'cols-2' : 'cols-3'));
-    for (var i = 0; i < n; i++) cards[i].hidden = false;
-    for (var j = n - 1; j > 0 && overflowing(); j--) cards[j].hidden = true;
+
+    var colCount = n <= 1 ? 1 : (n === 2 ? 2 : 3);
+    ui.list.textContent = '';
+    ui.list.className = 'wall-comments cols-' + colCount;
+    if (n === 0) return;
+    var cols = [];
+    for (var k = 0; k < colCount; k++) {
+      var col = make('div', 'wall-col');
+      ui.list.appendChild(col);
+      cols.push(col);
+    }
+    var room = ui.list.clientHeight;
+    var shown = 0;
+    for (var i = 0; i < n && i < MAX_SHOWN; i++) {
+      var shortest = cols[0];
+      for (var j = 1; j < cols.length; j++) {
+        if (cols[j].offsetHeight < shortest.offsetHeight) shortest = cols[j];
+      }
+      var card = cards[ids[i]];
+      shortest.appendChild(card);
+      if (shown > 0 && shortest.offsetHeight > room) {
+        shortest.removeChild(card);
+        break; // this one and every older one stay out of view
+      }
+      shown += 1;
+    }
+    ui.list.setAttribute('data-shown', String(shown));
+    ui.list.setAttribute('data-total', String(n));
   }
 
   function scheduleFit() {

@@ -40,7 +40,9 @@ pub async fn create_event(
         .event_state(id)
         .await?
         .context("the event vanished after it was created")?;
-    Ok(serde_json::to_string_pretty(&EventLinks::new(base_url, &es))?)
+    Ok(serde_json::to_string_pretty(&EventLinks::new(
+        base_url, &es,
+    ))?)
 }
 
 /// `roundtable organiser add`: reads the password from the first line of standard input.

@@ -19,7 +19,12 @@ pub struct Cli {
     pub database_url: String,
 
     /// Address and port to listen on.
-    #[arg(long, env = "ROUNDTABLE_BIND", global = true, default_value = "0.0.0.0:8080")]
+    #[arg(
+        long,
+        env = "ROUNDTABLE_BIND",
+        global = true,
+        default_value = "0.0.0.0:8080"
+    )]
     pub bind: SocketAddr,
 
     /// The address people use to reach this server, used in QR codes and links

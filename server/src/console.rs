@@ -4,6 +4,7 @@
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventLinks;
 use crate::hub::Role;
 use crate::model::{EventState, RoundKind};
-use crate::participant::{SinceQuery, limit_ws};
+use crate::participant::{SinceQuery, limit_ws, upgrade};
 use crate::reports;
 use crate::security;
 use crate::storage::EventKey;
@@ -34,7 +35,12 @@ pub fn router() -> Router<AppState> {
 const BAD_CONSOLE: &str = "This console link is not valid. It may have been replaced: ask the organiser for the current link.";
 const BAD_WALL: &str = "This wall link is not valid. It may have been replaced: ask the organiser for the current link.";
 
-async fn by_key(state: &AppState, key: EventKey<'_>, token: &str, msg: &str) -> AppResult<EventState> {
+async fn by_key(
+    state: &AppState,
+    key: EventKey<'_>,
+    token: &str,
+    msg: &str,
+) -> AppResult<EventState> {
     if !security::plausible_token(token) {
         return Err(AppError::not_found(msg));
     }
@@ -58,7 +64,10 @@ async fn wall_event(state: &AppState, token: &str) -> AppResult<EventState> {
     by_key(state, EventKey::WallToken(token), token, BAD_WALL).await
 }
 
-async fn console_page(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+async fn console_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let es = console_event(&state, &token).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
     Ok(facilitator_ui::console_page(&facilitator_ui::ConsolePage {
@@ -95,9 +104,10 @@ async fn console_ws(
     State(state): State<AppState>,
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     let es = console_event(&state, &token).await?;
+    let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
     let event_id = es.event.id;
     Ok(limit_ws(ws).on_upgrade(move |socket| {
@@ -105,7 +115,10 @@ async fn console_ws(
     }))
 }
 
-async fn cards_page(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+async fn cards_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let es = console_event(&state, &token).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
     Ok(facilitator_ui::cards_page(&facilitator_ui::CardsPage {
@@ -147,7 +160,10 @@ async fn report(
     let page = reports::session_report(&es, &comments);
     let mut res = facilitator_ui::report_page(&page).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(security::REPORT_CSP));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(security::REPORT_CSP),
+    );
     if query.ok().and_then(|q| q.0.download).is_some() {
         let name = reports::file_name(&es.event.title, &es.event.date);
         if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
@@ -157,7 +173,10 @@ async fn report(
     Ok(res)
 }
 
-async fn wall_page(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+async fn wall_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let es = wall_event(&state, &token).await?;
     Ok(facilitator_ui::wall_page(&facilitator_ui::WallPage {
         event_title: es.event.title.clone(),
@@ -173,9 +192,10 @@ async fn wall_ws(
     State(state): State<AppState>,
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     let es = wall_event(&state, &token).await?;
+    let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
     let event_id = es.event.id;
     Ok(limit_ws(ws).on_upgrade(move |socket| {

@@ -62,12 +62,16 @@ impl From<InputError> for AppError {
 impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
         match e {
-            StorageError::NotFound(what) => AppError::NotFound(format!("That {what} was not found.")),
+            StorageError::NotFound(what) => {
+                AppError::NotFound(format!("That {what} was not found."))
+            }
             StorageError::Refused(e) => AppError::Invalid {
                 status: StatusCode::CONFLICT,
                 message: e.message,
             },
-            StorageError::Conflict(what) => AppError::Conflict(format!("That {what} is already in use.")),
+            StorageError::Conflict(what) => {
+                AppError::Conflict(format!("That {what} is already in use."))
+            }
             StorageError::Other(e) => AppError::Internal(e),
         }
     }

@@ -21,6 +21,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod events;
+pub mod forms;
 pub mod hub;
 pub mod model;
 pub mod organiser;
@@ -46,7 +47,10 @@ pub async fn open_storage(url: &str) -> anyhow::Result<Arc<storage::sqlite::Sqli
 }
 
 /// Builds the app state; opens first-run set-up when no organiser exists yet.
-pub async fn build_state(config: config::Config, storage: Arc<dyn storage::Storage>) -> anyhow::Result<AppState> {
+pub async fn build_state(
+    config: config::Config,
+    storage: Arc<dyn storage::Storage>,
+) -> anyhow::Result<AppState> {
     let setup = if storage.organiser_count().await? == 0 {
         Some(security::new_token()?)
     } else {

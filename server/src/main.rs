@@ -23,7 +23,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => serve(cli, storage).await,
         Some(Command::Event {
-            action: EventCommand::Create { file, closed, organiser },
+            action:
+                EventCommand::Create {
+                    file,
+                    closed,
+                    organiser,
+                },
         }) => {
             let config = Config::new(cli.public_url.as_deref(), cli.bind)?;
             let json = roundtable::cli::create_event(
@@ -49,34 +54,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cli: Cli, storage: std::sync::Arc<roundtable::storage::sqlite::SqliteStorage>) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(cli.bind)
-        .await
-        .map_err(|e| anyhow::anyhow!("could not listen on {} ({e}); choose another with --bind", cli.bind))?;
+async fn serve(
+    cli: Cli,
+    storage: std::sync::Arc<roundtable::storage::sqlite::SqliteStorage>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| {
+        anyhow::anyhow!(
+            "could not listen on {} ({e}); choose another with --bind",
+            cli.bind
+        )
+    })?;
     let bound = listener.local_addr()?;
     let config = Config::new(cli.public_url.as_deref(), bound)?;
     let state = roundtable::build_state(config.clone(), storage.clone()).await?;
     eprintln!();
     eprintln!("  Roundtable is running.");
-    eprintln!("  Open {}/organiser on this laptop to set up events.", config.public_url);
+    eprintln!(
+        "  Open {}/organiser on this laptop to set up events.",
+        config.public_url
+    );
     if let Some(token) = state.setup_token() {
         eprintln!("  First run: create the organiser account at");
         eprintln!("    {}/setup?token={token}", config.public_url);
     }
-    eprintln!("  Phones join at {}/ (same Wi-Fi network).", config.public_url);
+    eprintln!(
+        "  Phones join at {}/ (same Wi-Fi network).",
+        config.public_url
+    );
     eprintln!();
     tracing::info!(%bound, "listening");
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        return;
+                    }
+                };
             tokio::select! {
                 _ = ctrl_c => {}
                 _ = term.recv() => {}

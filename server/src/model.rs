@@ -171,7 +171,10 @@ pub fn clean_text(
     let text = text.trim();
     if text.is_empty() {
         if required {
-            return Err(InputError::new("empty", format!("{what} is empty. Write something first.")));
+            return Err(InputError::new(
+                "empty",
+                format!("{what} is empty. Write something first."),
+            ));
         }
         return Ok(String::new());
     }
@@ -200,7 +203,10 @@ pub fn parse_comment(raw: &str) -> Result<String, InputError> {
 pub fn parse_name(raw: &str) -> Result<Option<String>, InputError> {
     let name = clean_text(raw, "Your name", MAX_NAME_CHARS, false)?;
     if name.contains('\n') {
-        return Err(InputError::new("bad_characters", "Your name must fit on one line."));
+        return Err(InputError::new(
+            "bad_characters",
+            "Your name must fit on one line.",
+        ));
     }
     Ok(if name.is_empty() { None } else { Some(name) })
 }
@@ -232,7 +238,12 @@ pub fn parse_date(raw: &str) -> Result<String, InputError> {
             .iter()
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    let bad = || InputError::new("bad_request", "The date must look like 2026-11-30 (year-month-day).");
+    let bad = || {
+        InputError::new(
+            "bad_request",
+            "The date must look like 2026-11-30 (year-month-day).",
+        )
+    };
     if !shape {
         return Err(bad());
     }
@@ -322,7 +333,10 @@ impl EventDraft {
         let date = parse_date(&self.date)?;
         let description = clean_text(&self.description, "The description", 2000, false)?;
         if self.tables.is_empty() {
-            return Err(InputError::new("bad_request", "Add at least one table with its theme."));
+            return Err(InputError::new(
+                "bad_request",
+                "Add at least one table with its theme.",
+            ));
         }
         if self.tables.len() > MAX_TABLES {
             return Err(InputError::new(
@@ -346,7 +360,12 @@ impl EventDraft {
             }
             tables.push(NewTable {
                 number: t.number,
-                theme: clean_text(&t.theme, &format!("The theme of table {}", t.number), 120, true)?,
+                theme: clean_text(
+                    &t.theme,
+                    &format!("The theme of table {}", t.number),
+                    120,
+                    true,
+                )?,
                 description: clean_text(
                     &t.description,
                     &format!("The description of table {}", t.number),
@@ -356,7 +375,10 @@ impl EventDraft {
             });
         }
         if self.rounds.is_empty() {
-            return Err(InputError::new("bad_request", "Add at least one round with its question."));
+            return Err(InputError::new(
+                "bad_request",
+                "Add at least one round with its question.",
+            ));
         }
         if self.rounds.len() > MAX_ROUNDS {
             return Err(InputError::new(
@@ -404,12 +426,24 @@ mod tests {
 
     #[test]
     fn comment_rules() {
-        assert_eq!(parse_comment("  hello \r\n world ").unwrap(), "hello \n world");
+        assert_eq!(
+            parse_comment("  hello \r\n world ").unwrap(),
+            "hello \n world"
+        );
         assert_eq!(parse_comment("   ").unwrap_err().code, "empty");
-        assert_eq!(parse_comment(&"a".repeat(1001)).unwrap_err().code, "too_long");
+        assert_eq!(
+            parse_comment(&"a".repeat(1001)).unwrap_err().code,
+            "too_long"
+        );
         assert!(parse_comment(&"ŵ".repeat(1000)).is_ok());
-        assert_eq!(parse_comment("a\u{0007}b").unwrap_err().code, "bad_characters");
-        assert_eq!(parse_comment("abc\u{202E}cba").unwrap_err().code, "bad_characters");
+        assert_eq!(
+            parse_comment("a\u{0007}b").unwrap_err().code,
+            "bad_characters"
+        );
+        assert_eq!(
+            parse_comment("abc\u{202E}cba").unwrap_err().code,
+            "bad_characters"
+        );
         assert!(parse_comment("مرحبا 👩‍👩‍👧").is_ok());
     }
 

@@ -1,10 +1,9 @@
 //! The organiser's side: first-run set-up, log-in and log-out, the event list, the event form
 //! and each event's page of links.
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -15,6 +14,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, EventLinks};
+use crate::forms::{self, FormMap, field};
 use crate::model::{self, EventDraft, RoundDraft, TableDraft, now_ms};
 use crate::security::{self, SESSION_COOKIE};
 use crate::storage::{LinkKind, Organiser, StorageError};
@@ -49,7 +49,10 @@ impl IntoResponse for LoginRequired {
 impl FromRequestParts<AppState> for LoggedIn {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(token) = security::cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(LoginRequired.into_response());
         };
@@ -65,30 +68,6 @@ impl FromRequestParts<AppState> for LoggedIn {
     }
 }
 
-fn form_map(body: &Bytes) -> HashMap<String, String> {
-    form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn field(map: &HashMap<String, String>, key: &str) -> String {
-    map.get(key).cloned().unwrap_or_default()
-}
-
-/// Refuses bodies that are not valid UTF-8 form data, with a clear message.
-fn check_utf8(body: &Bytes) -> AppResult<()> {
-    let decoded_ok = form_urlencoded::parse(body).all(|(k, v)| {
-        !k.contains('\u{FFFD}') && !v.contains('\u{FFFD}')
-    });
-    if decoded_ok {
-        Ok(())
-    } else {
-        Err(AppError::bad_request(
-            "The form contained characters that could not be read. Please retype it.",
-        ))
-    }
-}
-
 // ---- first run ----
 
 #[derive(Deserialize)]
@@ -101,7 +80,10 @@ fn setup_open(state: &AppState, token: &str) -> bool {
     matches!(state.setup_token(), Some(t) if !token.is_empty() && t == token)
 }
 
-async fn setup_page(State(state): State<AppState>, query: Result<Query<SetupQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Response> {
+async fn setup_page(
+    State(state): State<AppState>,
+    query: Result<Query<SetupQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Response> {
     let token = query.ok().map(|q| q.0.token).unwrap_or_default();
     if !setup_open(&state, &token) {
         return Err(AppError::Forbidden(
@@ -118,9 +100,18 @@ async fn setup_page(State(state): State<AppState>, query: Result<Query<SetupQuer
 }
 
 /// Checks account fields; returns (email, name).
-fn check_account(email: &str, name: &str, password: &str, again: &str) -> Result<(String, String), String> {
+fn check_account(
+    email: &str,
+    name: &str,
+    password: &str,
+    again: &str,
+) -> Result<(String, String), String> {
     let email = email.trim().to_lowercase();
-    if !(email.contains('@') && email.len() >= 3 && email.len() <= 200 && !email.contains(char::is_whitespace)) {
+    if !(email.contains('@')
+        && email.len() >= 3
+        && email.len() <= 200
+        && !email.contains(char::is_whitespace))
+    {
         return Err("Enter a valid email address.".into());
     }
     let name = model::clean_text(name, "Your name", 80, true).map_err(|e| e.message)?;
@@ -136,12 +127,16 @@ fn check_account(email: &str, name: &str, password: &str, again: &str) -> Result
     Ok((email, name))
 }
 
-async fn setup(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
-    check_utf8(&body)?;
-    let f = form_map(&body);
+async fn setup(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let f = forms::read(body)?;
     let token = field(&f, "token");
     if !setup_open(&state, &token) {
-        return Err(AppError::Forbidden("This set-up link is not valid any more.".into()));
+        return Err(AppError::Forbidden(
+            "This set-up link is not valid any more.".into(),
+        ));
     }
     let refuse = |msg: String| {
         (
@@ -170,7 +165,9 @@ async fn setup(State(state): State<AppState>, body: Bytes) -> AppResult<Response
         .map_err(|e| AppError::Internal(e.into()))??;
     let id = match state.storage.create_organiser(&email, &name, &hash).await {
         Ok(id) => id,
-        Err(StorageError::Conflict(_)) => return Ok(refuse("That email already has an account.".into())),
+        Err(StorageError::Conflict(_)) => {
+            return Ok(refuse("That email already has an account.".into()));
+        }
         Err(e) => return Err(e.into()),
     };
     state.clear_setup_token();
@@ -188,7 +185,12 @@ async fn start_session(state: &AppState, organiser_id: i64) -> AppResult<Respons
         )
         .await?;
     let mut res = Redirect::to("/organiser").into_response();
-    let cookie = security::set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600, state.config.secure_cookies);
+    let cookie = security::set_cookie(
+        SESSION_COOKIE,
+        &token,
+        SESSION_HOURS * 3600,
+        state.config.secure_cookies,
+    );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -204,9 +206,11 @@ async fn login_page() -> impl IntoResponse {
     })
 }
 
-async fn login(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
-    check_utf8(&body)?;
-    let f = form_map(&body);
+async fn login(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let f = forms::read(body)?;
     let email = field(&f, "email").trim().to_lowercase();
     let password = field(&f, "password");
     let organiser = state.storage.organiser_by_email(&email).await?;
@@ -234,7 +238,10 @@ async fn login(State(state): State<AppState>, body: Bytes) -> AppResult<Response
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     if let Some(token) = security::cookie(&headers, SESSION_COOKIE) {
-        state.storage.delete_session(&security::hash_token(&token)).await?;
+        state
+            .storage
+            .delete_session(&security::hash_token(&token))
+            .await?;
     }
     let mut res = Redirect::to("/organiser/login").into_response();
     let cookie = security::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
@@ -248,20 +255,22 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<
 
 async fn dashboard(State(state): State<AppState>, LoggedIn(o): LoggedIn) -> AppResult<Response> {
     let events = state.storage.events_of(o.id).await?;
-    Ok(facilitator_ui::dashboard_page(&facilitator_ui::DashboardPage {
-        organiser_name: o.name,
-        events: events
-            .into_iter()
-            .map(|e| facilitator_ui::EventSummary {
-                url: format!("/organiser/events/{}", e.id),
-                title: e.title,
-                place: e.place,
-                date: e.date,
-                open: e.open,
-            })
-            .collect(),
-    })
-    .into_response())
+    Ok(
+        facilitator_ui::dashboard_page(&facilitator_ui::DashboardPage {
+            organiser_name: o.name,
+            events: events
+                .into_iter()
+                .map(|e| facilitator_ui::EventSummary {
+                    url: format!("/organiser/events/{}", e.id),
+                    title: e.title,
+                    place: e.place,
+                    date: e.date,
+                    open: e.open,
+                })
+                .collect(),
+        })
+        .into_response(),
+    )
 }
 
 async fn new_event(LoggedIn(_): LoggedIn) -> impl IntoResponse {
@@ -287,7 +296,12 @@ async fn new_event(LoggedIn(_): LoggedIn) -> impl IntoResponse {
 }
 
 /// Reads the indexed rows of the event form; blank rows are skipped.
-fn form_rows(f: &HashMap<String, String>) -> (Vec<facilitator_ui::TableInput>, Vec<facilitator_ui::RoundInput>) {
+fn form_rows(
+    f: &FormMap,
+) -> (
+    Vec<facilitator_ui::TableInput>,
+    Vec<facilitator_ui::RoundInput>,
+) {
     let mut tables = Vec::new();
     let mut rounds = Vec::new();
     for i in 0..model::MAX_TABLES + 50 {
@@ -310,9 +324,12 @@ fn form_rows(f: &HashMap<String, String>) -> (Vec<facilitator_ui::TableInput>, V
     (tables, rounds)
 }
 
-async fn create_event(State(state): State<AppState>, LoggedIn(o): LoggedIn, body: Bytes) -> AppResult<Response> {
-    check_utf8(&body)?;
-    let f = form_map(&body);
+async fn create_event(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let f = forms::read(body)?;
     let (tables, rounds) = form_rows(&f);
     let start_closed = f.contains_key("start_closed");
     let refuse = |msg: String| {
@@ -363,7 +380,11 @@ async fn create_event(State(state): State<AppState>, LoggedIn(o): LoggedIn, body
             .iter()
             .map(|r| RoundDraft {
                 prompt: r.prompt.clone(),
-                kind: if r.kind.is_empty() { "same".into() } else { r.kind.clone() },
+                kind: if r.kind.is_empty() {
+                    "same".into()
+                } else {
+                    r.kind.clone()
+                },
             })
             .collect(),
     };
@@ -379,7 +400,7 @@ async fn owned_event(state: &AppState, o: &Organiser, id: &str) -> AppResult<mod
     let not_found = || AppError::not_found("No event of yours has that number.");
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let es = state.storage.event_state(id).await?.ok_or_else(not_found)?;
-    if es.event.organiser_id != Some(o.id) {
+    if es.event.organiser_id.is_some_and(|owner| owner != o.id) {
         return Err(not_found());
     }
     Ok(es)
@@ -400,7 +421,9 @@ async fn event_page(
     let es = owned_event(&state, &o, &id).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
     let notice = match query.ok().and_then(|q| q.0.rotated).as_deref() {
-        Some("facilitator") => Some("A new console link was made; the old one no longer works.".to_string()),
+        Some("facilitator") => {
+            Some("A new console link was made; the old one no longer works.".to_string())
+        }
         Some("wall") => Some("A new wall link was made; the old one no longer works.".to_string()),
         _ => None,
     };
@@ -425,16 +448,23 @@ async fn rotate(
     State(state): State<AppState>,
     LoggedIn(o): LoggedIn,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     let es = owned_event(&state, &o, &id).await?;
-    let f = form_map(&body);
+    let f = forms::read(body)?;
     let (which, word) = match field(&f, "which").as_str() {
         "facilitator" => (LinkKind::Facilitator, "facilitator"),
         "wall" => (LinkKind::Wall, "wall"),
-        _ => return Err(AppError::bad_request("Choose which link to replace: console or wall.")),
+        _ => {
+            return Err(AppError::bad_request(
+                "Choose which link to replace: console or wall.",
+            ));
+        }
     };
     let token = security::new_token()?;
-    state.storage.rotate_link(es.event.id, which, &token).await?;
+    state
+        .storage
+        .rotate_link(es.event.id, which, &token)
+        .await?;
     Ok(Redirect::to(&format!("/organiser/events/{}?rotated={word}", es.event.id)).into_response())
 }

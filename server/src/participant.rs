@@ -2,9 +2,11 @@
 //! page with its plain-HTML forms (post, agree), the phone's websocket and the table QR.
 
 use axum::Router;
-use axum::extract::rejection::FormRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,6 +14,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::forms;
 use crate::hub::Role;
 use crate::model::{self, EventState, Source, Table};
 use crate::security::{self, ATTENDEE_COOKIE};
@@ -34,6 +37,15 @@ pub fn limit_ws(ws: WebSocketUpgrade) -> WebSocketUpgrade {
         .max_write_buffer_size(256 * 1024)
         .max_message_size(16 * 1024)
         .max_frame_size(16 * 1024)
+}
+
+/// The upgrade, checked after the credential (so a bad token is a 404 either way).
+pub fn upgrade(
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> AppResult<WebSocketUpgrade> {
+    ws.map_err(|_| {
+        AppError::bad_request("This address is for live updates from a Roundtable page, not for opening in a browser.")
+    })
 }
 
 const BAD_LINK: &str = "This table link is not valid any more. Scan the QR code on your table again, or type the code from the table card on the first page.";
@@ -74,7 +86,10 @@ struct JoinQuery {
     code: String,
 }
 
-async fn join(State(state): State<AppState>, query: Result<Query<JoinQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Response> {
+async fn join(
+    State(state): State<AppState>,
+    query: Result<Query<JoinQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Response> {
     let typed = query.ok().map(|q| q.0.code).unwrap_or_default();
     let refuse = |status: StatusCode, msg: &str| {
         (
@@ -104,29 +119,38 @@ async fn join(State(state): State<AppState>, query: Result<Query<JoinQuery>, axu
             "No event is running with that code. Check the code on your table card.",
         ));
     };
-    Ok(participant_ui::choose_table_page(&participant_ui::ChooseTablePage {
-        event_title: es.event.title.clone(),
-        place: es.event.place.clone(),
-        tables: es
-            .tables
-            .iter()
-            .map(|t| participant_ui::TableChoice {
-                number: t.number,
-                theme: t.theme.clone(),
-                url: format!("/t/{}", t.join_token),
-            })
-            .collect(),
-    })
-    .into_response())
+    Ok(
+        participant_ui::choose_table_page(&participant_ui::ChooseTablePage {
+            event_title: es.event.title.clone(),
+            place: es.event.place.clone(),
+            tables: es
+                .tables
+                .iter()
+                .map(|t| participant_ui::TableChoice {
+                    number: t.number,
+                    theme: t.theme.clone(),
+                    url: format!("/t/{}", t.join_token),
+                })
+                .collect(),
+        })
+        .into_response(),
+    )
 }
 
 /// The device's anonymous id, and a `Set-Cookie` when it is new.
 fn attendee_id(state: &AppState, headers: &HeaderMap) -> AppResult<(String, Option<String>)> {
-    if let Some(v) = security::cookie(headers, ATTENDEE_COOKIE).filter(|v| security::plausible_token(v)) {
+    if let Some(v) =
+        security::cookie(headers, ATTENDEE_COOKIE).filter(|v| security::plausible_token(v))
+    {
         return Ok((v, None));
     }
     let v = security::new_token()?;
-    let cookie = security::set_cookie(ATTENDEE_COOKIE, &v, 7 * 24 * 3600, state.config.secure_cookies);
+    let cookie = security::set_cookie(
+        ATTENDEE_COOKIE,
+        &v,
+        7 * 24 * 3600,
+        state.config.secure_cookies,
+    );
     Ok((v, Some(cookie)))
 }
 
@@ -144,7 +168,10 @@ async fn render_table(
     voter: &str,
     draft: Draft,
 ) -> AppResult<maud::Markup> {
-    let comments = state.storage.comments(es.event.id, Some(table.id), false).await?;
+    let comments = state
+        .storage
+        .comments(es.event.id, Some(table.id), false)
+        .await?;
     let agreed = state.storage.agreed_by(es.event.id, voter).await?;
     let token = &table.join_token;
     Ok(participant_ui::table_page(&participant_ui::TablePage {
@@ -222,13 +249,10 @@ async fn table_page(
     Ok(with_cookie(page.into_response(), cookie))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct PostForm {
-    #[serde(default)]
     text: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     client_id: String,
 }
 
@@ -236,13 +260,20 @@ async fn post_comment(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
-    form: Result<Form<PostForm>, FormRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
     let (voter, cookie) = attendee_id(&state, &headers)?;
-    let (form, early_error) = match form {
-        Ok(Form(f)) => (f, None),
-        Err(r) => (PostForm::default(), Some(AppError::from(r))),
+    let (form, early_error) = match forms::read(body) {
+        Ok(f) => (
+            PostForm {
+                text: forms::field(&f, "text"),
+                name: forms::field(&f, "name"),
+                client_id: forms::field(&f, "client_id"),
+            },
+            None,
+        ),
+        Err(e) => (PostForm::default(), Some(e)),
     };
     let result: Result<(), AppError> = match early_error {
         Some(e) => Err(e),
@@ -258,7 +289,11 @@ async fn post_comment(
             });
             match parsed {
                 Err(e) => Err(e.into()),
-                Ok(change) => match state.hub.apply(state.storage.as_ref(), es.event.id, change).await {
+                Ok(change) => match state
+                    .hub
+                    .apply(state.storage.as_ref(), es.event.id, change)
+                    .await
+                {
                     Ok(_) => Ok(()),
                     Err(StorageError::Other(e)) => Err(AppError::Internal(e)),
                     Err(e) => Err(e.into()),
@@ -310,11 +345,17 @@ async fn agree(
         .iter()
         .any(|c| c.id == comment_id);
     if !visible {
-        return Err(AppError::not_found("That comment was not found at this table."));
+        return Err(AppError::not_found(
+            "That comment was not found at this table.",
+        ));
     }
     state
         .hub
-        .apply(state.storage.as_ref(), es.event.id, Change::Agree { comment_id, voter })
+        .apply(
+            state.storage.as_ref(),
+            es.event.id,
+            Change::Agree { comment_id, voter },
+        )
         .await?;
     Ok(with_cookie(
         Redirect::to(&format!("/t/{token}#c-{comment_id}")).into_response(),
@@ -333,9 +374,10 @@ async fn phone_ws(
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
+    let ws = upgrade(ws)?;
     let (voter, _) = attendee_id(&state, &headers)?;
     let since = query.ok().and_then(|q| q.0.since);
     let role = Role::Phone {

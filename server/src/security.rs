@@ -143,8 +143,14 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     let is_upgrade = req.headers().contains_key(header::UPGRADE);
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state || is_upgrade {
-        let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
         if let Some(origin) = origin {
             let ok = matches!((host_of_origin(origin), host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h));
             if !ok {
@@ -170,11 +176,23 @@ pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -199,7 +217,10 @@ mod tests {
         assert!(plausible_token(&t));
         let c = new_code().unwrap();
         assert_eq!(c.len(), 8);
-        assert_eq!(parse_code(&display_code(&c).to_lowercase()), Some(c.clone()));
+        assert_eq!(
+            parse_code(&display_code(&c).to_lowercase()),
+            Some(c.clone())
+        );
         assert_eq!(parse_code("o0il-1234"), Some("00111234".into()));
         assert_eq!(parse_code("ABCD"), None);
         assert_eq!(parse_code("ABCD-EFGU"), None);
@@ -217,7 +238,10 @@ mod tests {
     #[test]
     fn cookies() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; rt_session=xyz"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; rt_session=xyz"),
+        );
         assert_eq!(cookie(&h, "rt_session").as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "b"), None);
     }

@@ -1,1 +1,315 @@
-//! test harness
+//! Black-box test harness: starts the real server (the same `roundtable::serve` that `main`
+//! runs) on a random port with a temporary SQLite file, and drives it over HTTP and websockets.
+//! Every wait is a condition with a deadline; nothing sleeps and hopes.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use roundtable;
+
+/// How long any single wait may take before a test fails.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// A small event, in the format of examples/event.toml.
+pub const SMALL_EVENT: &str = r#"
+title = "Test listening event"
+place = "Hall"
+date = "2026-12-05"
+description = "For tests"
+[[round]]
+kind = "same"
+prompt = "Why does this matter here?"
+[[round]]
+kind = "theme"
+prompt = "What would make the biggest difference?"
+[[table]]
+number = 1
+theme = "Buses and transport"
+[[table]]
+number = 2
+theme = "Health and care"
+"#;
+
+/// A running server on a temporary database.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub state: roundtable::AppState,
+    dir: Arc<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server on a new temporary database.
+    pub async fn start() -> Result<Self> {
+        let dir = Arc::new(tempfile::tempdir()?);
+        Self::start_in(dir).await
+    }
+
+    fn db_path(dir: &tempfile::TempDir) -> PathBuf {
+        dir.path().join("roundtable.db")
+    }
+
+    async fn start_in(dir: Arc<tempfile::TempDir>) -> Result<Self> {
+        let url = format!("sqlite:{}", Self::db_path(&dir).display());
+        let storage = roundtable::open_storage(&url).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let config = roundtable::config::Config::new(None, addr)?;
+        let state = roundtable::build_state(config, storage.clone()).await?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let serve_state = state.clone();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = roundtable::serve(listener, serve_state, shutdown).await {
+                eprintln!("server stopped with error: {e:#}");
+            }
+            storage.close().await;
+        });
+        let server = TestServer {
+            addr,
+            base: format!("http://{addr}"),
+            state,
+            dir,
+            stop: Some(tx),
+            task: Some(task),
+        };
+        server.wait_healthy().await?;
+        Ok(server)
+    }
+
+    async fn wait_healthy(&self) -> Result<()> {
+        let client = client();
+        let url = format!("{}/healthz", self.base);
+        tokio::time::timeout(DEADLINE, async {
+            loop {
+                if let Ok(r) = client.get(&url).send().await
+                    && r.status() == 200
+                {
+                    return;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .context("server did not become healthy")
+    }
+
+    /// Stops gracefully (sockets are told to reconnect) and waits for the server to end.
+    pub async fn stop(&mut self) -> Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(15), task)
+                .await
+                .context("server did not stop")??;
+        }
+        Ok(())
+    }
+
+    /// Stops this server and starts a new one on the same database file.
+    pub async fn restart(mut self) -> Result<Self> {
+        self.stop().await?;
+        let dir = self.dir.clone();
+        Self::start_in(dir).await
+    }
+
+    /// Absolute URL of a path on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Websocket URL of a path (`/t/TOKEN/ws`...).
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{}", self.addr, path)
+    }
+
+    /// Creates an event from TOML, as `roundtable event create` does; returns its links JSON.
+    pub async fn create_event(&self, toml_text: &str) -> Result<Value> {
+        let file = self
+            .dir
+            .path()
+            .join(format!("event-{}.toml", rand_suffix()));
+        std::fs::write(&file, toml_text)?;
+        let json = roundtable::cli::create_event(
+            self.state.storage.as_ref(),
+            &self.base,
+            &file,
+            false,
+            None,
+        )
+        .await?;
+        Ok(serde_json::from_str(&json)?)
+    }
+
+    /// Opens a websocket on a path.
+    pub async fn ws(&self, path: &str) -> Result<Ws> {
+        Ws::connect(&self.ws_url(path)).await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// An HTTP client that keeps cookies and does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
+/// The path part of an absolute URL on the test server.
+pub fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    match rest.find('/') {
+        Some(i) => rest[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+/// A websocket client speaking docs/protocol.md.
+pub struct Ws {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// How a socket ended.
+#[derive(Debug)]
+pub struct Closed {
+    pub code: Option<u16>,
+    pub reason: String,
+}
+
+impl Ws {
+    pub async fn connect(url: &str) -> Result<Self> {
+        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(url))
+            .await
+            .context("websocket connect timed out")??;
+        Ok(Ws { stream })
+    }
+
+    /// Sends a JSON command.
+    pub async fn send(&mut self, v: Value) -> Result<()> {
+        self.stream
+            .send(Message::Text(v.to_string().into()))
+            .await?;
+        Ok(())
+    }
+
+    /// Sends raw text.
+    pub async fn send_raw(&mut self, text: &str) -> Result<()> {
+        self.stream
+            .send(Message::Text(text.to_string().into()))
+            .await?;
+        Ok(())
+    }
+
+    /// The next JSON message (pings skipped), within the deadline.
+    pub async fn next(&mut self) -> Result<Value> {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .context("no message before the deadline")?;
+            match msg {
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(t.as_str())?;
+                    if v["type"] == "ping" {
+                        continue;
+                    }
+                    return Ok(v);
+                }
+                Some(Ok(Message::Close(f))) => bail!("socket closed: {f:?}"),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => bail!("socket error: {e}"),
+                None => bail!("socket ended"),
+            }
+        }
+    }
+
+    /// Skips messages until one matches, within the deadline.
+    pub async fn next_where(&mut self, what: &str, f: impl Fn(&Value) -> bool) -> Result<Value> {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            let v = tokio::time::timeout_at(deadline, self.next())
+                .await
+                .with_context(|| format!("never saw {what}"))??;
+            if f(&v) {
+                return Ok(v);
+            }
+        }
+    }
+
+    /// Waits for the server to close the socket; returns the close frame.
+    pub async fn closed(&mut self) -> Result<Closed> {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .context("socket was not closed before the deadline")?;
+            match msg {
+                Some(Ok(Message::Close(f))) => {
+                    return Ok(Closed {
+                        code: f.as_ref().map(|f| u16::from(f.code)),
+                        reason: f.map(|f| f.reason.to_string()).unwrap_or_default(),
+                    });
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => {
+                    return Ok(Closed {
+                        code: None,
+                        reason: String::new(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Posts from a phone and waits for the ack; returns the comment id.
+    pub async fn post(&mut self, client_id: &str, text: &str) -> Result<i64> {
+        self.send(serde_json::json!({"type": "post", "client_id": client_id, "text": text}))
+            .await?;
+        let ack = self
+            .next_where("ack", |v| {
+                (v["type"] == "ack" && v["client_id"] == client_id) || v["type"] == "error"
+            })
+            .await?;
+        if ack["type"] == "error" {
+            bail!("post refused: {ack}");
+        }
+        ack["comment_id"].as_i64().context("ack without comment_id")
+    }
+
+    /// Closes the socket from this side.
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}

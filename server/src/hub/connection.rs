@@ -54,7 +54,12 @@ impl Conn {
         let storage = self.state.storage.clone();
         let state = match storage.event_state(self.event_id).await {
             Ok(Some(s)) => s,
-            Ok(None) => return Err(End::Close(close_code::POLICY, "This event no longer exists.")),
+            Ok(None) => {
+                return Err(End::Close(
+                    close_code::POLICY,
+                    "This event no longer exists.",
+                ));
+            }
             Err(e) => {
                 tracing::error!(error = %e, "snapshot failed");
                 return Err(End::Close(close_code::AGAIN, "Please reconnect."));
@@ -74,9 +79,13 @@ impl Conn {
                 return Err(End::Close(close_code::AGAIN, "Please reconnect."));
             }
         };
-        let visible: Vec<_> = comments.into_iter().filter(|c| self.role.may_see(c)).collect();
+        let visible: Vec<_> = comments
+            .into_iter()
+            .filter(|c| self.role.may_see(c))
+            .collect();
         self.sent_seq = state.seq;
-        self.send_str(protocol::snapshot_msg(&state, &visible)).await
+        self.send_str(protocol::snapshot_msg(&state, &visible))
+            .await
     }
 
     /// Replays what the client missed since `since`, or a snapshot if that is too much.
@@ -112,8 +121,14 @@ impl Conn {
         self.send_str(protocol::caught_up_msg(seq)).await
     }
 
-    async fn reply_error(&mut self, reference: Option<String>, code: &str, msg: &str) -> Result<(), End> {
-        self.send_str(protocol::error_msg(reference, code, msg)).await
+    async fn reply_error(
+        &mut self,
+        reference: Option<String>,
+        code: &str,
+        msg: &str,
+    ) -> Result<(), End> {
+        self.send_str(protocol::error_msg(reference, code, msg))
+            .await
     }
 
     /// Runs one client command. Content errors answer `error`; role errors close.
@@ -143,10 +158,22 @@ impl Conn {
                     Err(e) => return self.reply_error(reference, e.code, &e.message).await,
                 }
             }
-            (Role::Console, ClientCommand::Post { client_id, text, table_id, .. }) => {
+            (
+                Role::Console,
+                ClientCommand::Post {
+                    client_id,
+                    text,
+                    table_id,
+                    ..
+                },
+            ) => {
                 let Some(table_id) = table_id else {
                     return self
-                        .reply_error(reference, "bad_request", "Choose the table where the point was made.")
+                        .reply_error(
+                            reference,
+                            "bad_request",
+                            "Choose the table where the point was made.",
+                        )
                         .await;
                 };
                 let parsed = model::parse_client_id(&client_id).and_then(|cid| {
@@ -170,7 +197,15 @@ impl Conn {
             (Role::Console, ClientCommand::Highlight { comment_id, on, .. }) => {
                 Change::Highlight { comment_id, on }
             }
-            (Role::Console, ClientCommand::Hide { comment_id, on, reason, .. }) => {
+            (
+                Role::Console,
+                ClientCommand::Hide {
+                    comment_id,
+                    on,
+                    reason,
+                    ..
+                },
+            ) => {
                 let reason = match reason
                     .as_deref()
                     .map(|r| model::clean_text(r, "The reason", 200, false))
@@ -179,9 +214,15 @@ impl Conn {
                     Ok(r) => r.filter(|r| !r.is_empty()),
                     Err(e) => return self.reply_error(reference, e.code, &e.message).await,
                 };
-                Change::Hide { comment_id, on, reason }
+                Change::Hide {
+                    comment_id,
+                    on,
+                    reason,
+                }
             }
-            (Role::Console, ClientCommand::OpenRound { round_id, .. }) => Change::OpenRound { round_id },
+            (Role::Console, ClientCommand::OpenRound { round_id, .. }) => {
+                Change::OpenRound { round_id }
+            }
             (Role::Console, ClientCommand::CloseRound { .. }) => Change::CloseRound,
             (Role::Console, ClientCommand::SetOpen { open, .. }) => Change::SetOpen { open },
             _ => {
@@ -197,15 +238,24 @@ impl Conn {
             _ => None,
         };
         let state = self.state.clone();
-        match state.hub.apply(state.storage.as_ref(), self.event_id, change).await {
+        match state
+            .hub
+            .apply(state.storage.as_ref(), self.event_id, change)
+            .await
+        {
             Ok(applied) => {
                 let ack = Ack {
                     kind: "ack",
                     reference,
                     client_id,
-                    comment_id: if is_post { applied.comment.map(|c| c.id) } else { None },
+                    comment_id: if is_post {
+                        applied.comment.map(|c| c.id)
+                    } else {
+                        None
+                    },
                 };
-                let text = serde_json::to_string(&ack).unwrap_or_else(|_| r#"{"type":"ack"}"#.into());
+                let text =
+                    serde_json::to_string(&ack).unwrap_or_else(|_| r#"{"type":"ack"}"#.into());
                 self.send_str(text).await
             }
             Err(StorageError::Refused(e)) => self.reply_error(reference, e.code, &e.message).await,
@@ -234,7 +284,10 @@ impl Conn {
                     "That message was not understood (see docs/protocol.md).",
                 )),
             },
-            Message::Binary(_) => Err(End::Close(close_code::UNSUPPORTED, "Only text messages are accepted.")),
+            Message::Binary(_) => Err(End::Close(
+                close_code::UNSUPPORTED,
+                "Only text messages are accepted.",
+            )),
             Message::Ping(_) | Message::Pong(_) => Ok(()),
             Message::Close(_) => Err(End::Gone),
         }
@@ -244,7 +297,7 @@ impl Conn {
         let mut rx = self.state.hub.subscribe(self.event_id);
         let mut shutdown = self.state.hub.shutdown_signal();
         let start = match since {
-            Some(n) if n > 0 => self.resume(n).await,
+            Some(n) if n >= 0 => self.resume(n).await,
             _ => self.snapshot().await,
         };
         if let Err(end) = start {
@@ -253,7 +306,8 @@ impl Conn {
         if *shutdown.borrow() {
             return End::Close(close_code::RESTART, "Server restarting; reconnect shortly.");
         }
-        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+        let mut ping =
+            tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
         loop {
             let step = tokio::select! {
                 frame = self.socket.recv() => match frame {
@@ -300,7 +354,13 @@ impl Conn {
 }
 
 /// Serves one upgraded socket until it ends.
-pub async fn serve_socket(socket: WebSocket, state: AppState, event_id: i64, role: Role, since: Option<i64>) {
+pub async fn serve_socket(
+    socket: WebSocket,
+    state: AppState,
+    event_id: i64,
+    role: Role,
+    since: Option<i64>,
+) {
     let _guard = state.hub.track();
     let role_name = role.name();
     let mut conn = Conn {

@@ -141,7 +141,13 @@ impl Hub {
         }))
     }
 
-    fn room(&self, event_id: i64) -> (broadcast::Sender<Arc<Envelope>>, Arc<tokio::sync::Mutex<()>>) {
+    fn room(
+        &self,
+        event_id: i64,
+    ) -> (
+        broadcast::Sender<Arc<Envelope>>,
+        Arc<tokio::sync::Mutex<()>>,
+    ) {
         // A std mutex is right here: nothing awaits while it is held.
         let mut rooms = match self.0.rooms.lock() {
             Ok(g) => g,
@@ -211,6 +217,9 @@ pub struct ConnectionGuard(Hub);
 
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
-        self.0.0.connections.send_modify(|n| *n = n.saturating_sub(1));
+        self.0
+            .0
+            .connections
+            .send_modify(|n| *n = n.saturating_sub(1));
     }
 }

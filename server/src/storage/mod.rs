@@ -148,8 +148,11 @@ pub trait Storage: Send + Sync {
         expires_at: i64,
     ) -> StorageResult<()>;
     /// The organiser of a live session.
-    async fn session_organiser(&self, token_hash: &str, now: i64)
-    -> StorageResult<Option<Organiser>>;
+    async fn session_organiser(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StorageResult<Option<Organiser>>;
     async fn delete_session(&self, token_hash: &str) -> StorageResult<()>;
 
     /// Creates an event with its tables and rounds; returns its id.
@@ -159,7 +162,8 @@ pub trait Storage: Send + Sync {
         event: &NewEvent,
         secrets: &EventSecrets,
     ) -> StorageResult<i64>;
-    /// Events owned by an organiser, newest first.
+    /// Events owned by an organiser, and events made on the command line without an owner,
+    /// newest first.
     async fn events_of(&self, organiser_id: i64) -> StorageResult<Vec<crate::model::Event>>;
     /// The event with its tables, rounds and current sequence number.
     async fn event_state(&self, event_id: i64) -> StorageResult<Option<EventState>>;
@@ -168,8 +172,7 @@ pub trait Storage: Send + Sync {
     /// Finds `(event_id, table_id)` by a table's join token.
     async fn find_table(&self, join_token: &str) -> StorageResult<Option<(i64, i64)>>;
     /// Replaces an access link; the old one stops working at once.
-    async fn rotate_link(&self, event_id: i64, which: LinkKind, token: &str)
-    -> StorageResult<()>;
+    async fn rotate_link(&self, event_id: i64, which: LinkKind, token: &str) -> StorageResult<()>;
 
     /// Comments of an event (optionally one table), newest first.
     async fn comments(

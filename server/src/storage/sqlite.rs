@@ -58,8 +58,13 @@ impl SqliteStorage {
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&pool)
             .await?;
-        anyhow::ensure!(mode.eq_ignore_ascii_case("wal"), "SQLite is not in WAL mode ({mode})");
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&pool).await?;
+        anyhow::ensure!(
+            mode.eq_ignore_ascii_case("wal"),
+            "SQLite is not in WAL mode ({mode})"
+        );
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&pool)
+            .await?;
         anyhow::ensure!(sync == 2, "SQLite synchronous is {sync}, expected FULL (2)");
         Ok(Self {
             pool,
@@ -146,12 +151,14 @@ async fn round_in(
     event_id: i64,
     round_id: i64,
 ) -> StorageResult<Round> {
-    let row = sqlx::query("SELECT id, number, prompt, kind, status FROM rounds WHERE id = ? AND event_id = ?")
-        .bind(round_id)
-        .bind(event_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StorageError::NotFound("round"))?;
+    let row = sqlx::query(
+        "SELECT id, number, prompt, kind, status FROM rounds WHERE id = ? AND event_id = ?",
+    )
+    .bind(round_id)
+    .bind(event_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StorageError::NotFound("round"))?;
     Ok(round_from_row(&row)?)
 }
 
@@ -163,11 +170,13 @@ async fn number(
     comment_id: Option<i64>,
     round_id: Option<i64>,
 ) -> StorageResult<i64> {
-    let seq: i64 = sqlx::query_scalar("UPDATE events SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
-        .bind(event_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StorageError::NotFound("event"))?;
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE events SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+    )
+    .bind(event_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StorageError::NotFound("event"))?;
     sqlx::query(
         "INSERT INTO event_log (event_id, seq, kind, comment_id, round_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -208,12 +217,13 @@ impl SqliteStorage {
                 source,
             } => {
                 // A repeat of a post we already stored: answer with it, change nothing.
-                let existing: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM comments WHERE event_id = ? AND client_id = ?")
-                        .bind(event_id)
-                        .bind(&client_id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
+                let existing: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM comments WHERE event_id = ? AND client_id = ?",
+                )
+                .bind(event_id)
+                .bind(&client_id)
+                .fetch_optional(&mut **tx)
+                .await?;
                 if let Some(id) = existing {
                     applied.comment = Some(comment_in(tx, event_id, id).await?);
                     return Ok(applied);
@@ -233,11 +243,12 @@ impl SqliteStorage {
                         "This event has finished, so new comments can't be added.",
                     ));
                 }
-                let round_id: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
-                        .bind(event_id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
+                let round_id: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM rounds WHERE event_id = ? AND status = 'open'",
+                )
+                .bind(event_id)
+                .fetch_optional(&mut **tx)
+                .await?;
                 let Some(round_id) = round_id else {
                     return Err(refused(
                         "round_closed",
@@ -348,7 +359,8 @@ impl SqliteStorage {
                     .fetch_optional(&mut **tx)
                     .await?;
                     if let Some(current) = current {
-                        self.close_round_in(tx, event_id, current, &mut applied).await?;
+                        self.close_round_in(tx, event_id, current, &mut applied)
+                            .await?;
                     }
                     sqlx::query("UPDATE rounds SET status = 'open' WHERE id = ?")
                         .bind(round_id)
@@ -364,13 +376,15 @@ impl SqliteStorage {
                 }
             }
             Change::CloseRound => {
-                let current: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
-                        .bind(event_id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
+                let current: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM rounds WHERE event_id = ? AND status = 'open'",
+                )
+                .bind(event_id)
+                .fetch_optional(&mut **tx)
+                .await?;
                 if let Some(current) = current {
-                    self.close_round_in(tx, event_id, current, &mut applied).await?;
+                    self.close_round_in(tx, event_id, current, &mut applied)
+                        .await?;
                 }
             }
             Change::SetOpen { open } => {
@@ -381,7 +395,14 @@ impl SqliteStorage {
                         .execute(&mut **tx)
                         .await?;
                     let kind = if open { "opened" } else { "closed" };
-                    let seq = number(tx, event_id, if open { "event_opened" } else { "event_closed" }, None, None).await?;
+                    let seq = number(
+                        tx,
+                        event_id,
+                        if open { "event_opened" } else { "event_closed" },
+                        None,
+                        None,
+                    )
+                    .await?;
                     applied.changes.push(Numbered {
                         seq,
                         kind: kind.into(),
@@ -453,10 +474,11 @@ impl Storage for SqliteStorage {
     }
 
     async fn organiser_by_email(&self, email: &str) -> StorageResult<Option<Organiser>> {
-        let row = sqlx::query("SELECT id, email, name, password_hash FROM organisers WHERE email = ?")
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, email, name, password_hash FROM organisers WHERE email = ?")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| -> StorageResult<Organiser> {
             Ok(Organiser {
                 id: r.try_get("id")?,
@@ -565,7 +587,11 @@ impl Storage for SqliteStorage {
             .await?;
         }
         for (i, round) in event.rounds.iter().enumerate() {
-            let status = if event.open_now && i == 0 { "open" } else { "pending" };
+            let status = if event.open_now && i == 0 {
+                "open"
+            } else {
+                "pending"
+            };
             sqlx::query("INSERT INTO rounds (event_id, number, prompt, kind, status) VALUES (?, ?, ?, ?, ?)")
                 .bind(event_id)
                 .bind(i as i64 + 1)
@@ -580,7 +606,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn events_of(&self, organiser_id: i64) -> StorageResult<Vec<Event>> {
-        let rows = sqlx::query("SELECT * FROM events WHERE organiser_id = ? ORDER BY date DESC, id DESC")
+        let rows = sqlx::query("SELECT * FROM events WHERE organiser_id = ? OR organiser_id IS NULL ORDER BY date DESC, id DESC")
             .bind(organiser_id)
             .fetch_all(&self.pool)
             .await?;
@@ -637,7 +663,9 @@ impl Storage for SqliteStorage {
 
     async fn find_event(&self, key: EventKey<'_>) -> StorageResult<Option<i64>> {
         let (sql, value) = match key {
-            EventKey::FacilitatorToken(t) => ("SELECT id FROM events WHERE facilitator_token = ?", t),
+            EventKey::FacilitatorToken(t) => {
+                ("SELECT id FROM events WHERE facilitator_token = ?", t)
+            }
             EventKey::WallToken(t) => ("SELECT id FROM events WHERE wall_token = ?", t),
             EventKey::Code(c) => ("SELECT id FROM events WHERE code = ?", c),
         };
@@ -694,7 +722,10 @@ impl Storage for SqliteStorage {
             .bind(include_hidden)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(comment_from_row).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(comment_from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn agreed_by(&self, event_id: i64, voter: &str) -> StorageResult<Vec<i64>> {
@@ -747,11 +778,18 @@ impl Storage for SqliteStorage {
             let comment_id: Option<i64> = row.try_get("comment_id")?;
             let round_id: Option<i64> = row.try_get("round_id")?;
             let (kind, item) = if let Some(id) = comment_id {
-                (kind, Item::Comment(comment_in(&mut tx, event_id, id).await?))
+                (
+                    kind,
+                    Item::Comment(comment_in(&mut tx, event_id, id).await?),
+                )
             } else if let Some(id) = round_id {
                 (kind, Item::Round(round_in(&mut tx, event_id, id).await?))
             } else {
-                let word = if kind == "event_opened" { "opened" } else { "closed" };
+                let word = if kind == "event_opened" {
+                    "opened"
+                } else {
+                    "closed"
+                };
                 (word.to_string(), Item::Event { open: open != 0 })
             };
             out.push(Numbered { seq, kind, item });

@@ -1,0 +1,75 @@
+//! Black-box tests of the server over HTTP and websockets (one test binary).
+
+mod access;
+mod bad_input;
+mod journey;
+mod nojs;
+mod resume;
+
+use anyhow::Result;
+use roundtable_tests::{TestServer, Ws, path_of};
+use serde_json::Value;
+
+/// An event with its sockets' paths, for tests.
+pub struct Fixture {
+    pub server: TestServer,
+    pub links: Value,
+}
+
+impl Fixture {
+    pub async fn new() -> Result<Self> {
+        let server = TestServer::start().await?;
+        let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
+        Ok(Fixture { server, links })
+    }
+    pub fn console_path(&self) -> String {
+        path_of(self.links["console_url"].as_str().unwrap_or_default())
+    }
+    pub fn wall_path(&self) -> String {
+        path_of(self.links["wall_url"].as_str().unwrap_or_default())
+    }
+    pub fn table_path(&self, i: usize) -> String {
+        path_of(
+            self.links["tables"][i]["join_url"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+    }
+    pub async fn console(&self) -> Result<(Ws, Value)> {
+        let mut ws = self
+            .server
+            .ws(&format!("{}/ws", self.console_path()))
+            .await?;
+        let snap = ws.next().await?;
+        assert_eq!(snap["type"], "snapshot", "console starts with a snapshot");
+        Ok((ws, snap))
+    }
+    pub async fn wall(&self) -> Result<(Ws, Value)> {
+        let mut ws = self.server.ws(&format!("{}/ws", self.wall_path())).await?;
+        let snap = ws.next().await?;
+        assert_eq!(snap["type"], "snapshot");
+        Ok((ws, snap))
+    }
+    pub async fn phone(&self, table: usize) -> Result<(Ws, Value)> {
+        let mut ws = self
+            .server
+            .ws(&format!("{}/ws", self.table_path(table)))
+            .await?;
+        let snap = ws.next().await?;
+        assert_eq!(snap["type"], "snapshot");
+        Ok((ws, snap))
+    }
+    /// Table id of the i-th table, read from a snapshot.
+    pub fn table_id(snap: &Value, i: usize) -> i64 {
+        snap["state"]["tables"][i]["id"]
+            .as_i64()
+            .unwrap_or_default()
+    }
+}
+
+/// A fresh client id.
+pub fn cid(tag: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("test-{tag}-{:08}", N.fetch_add(1, Ordering::Relaxed))
+}

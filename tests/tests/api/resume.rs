@@ -1,0 +1,119 @@
+//! Reconnecting with the last sequence number gives exactly what was missed, in order.
+
+use serde_json::json;
+
+use crate::{Fixture, cid};
+
+#[tokio::test]
+async fn resume_gets_exactly_the_missed_changes() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let (mut console, _) = f.console().await?;
+    let (phone, snap) = f.phone(0).await?;
+    let last_seen = snap["seq"].as_i64().unwrap_or_default();
+    phone.close().await;
+
+    // While the phone is away: three posts at its table, one hidden, one at another table.
+    let (mut other, _) = f.phone(0).await?;
+    let (mut table2, _) = f.phone(1).await?;
+    let a = other.post(&cid("a"), "first while away").await?;
+    let b = other.post(&cid("b"), "second while away").await?;
+    let secret = "hidden while away";
+    let c = other.post(&cid("c"), secret).await?;
+    table2.post(&cid("t2"), "other table").await?;
+    console
+        .send(json!({"type": "hide", "comment_id": c, "on": true, "ref": "h"}))
+        .await?;
+    console
+        .next_where("ack", |v| v["type"] == "ack" && v["ref"] == "h")
+        .await?;
+
+    let mut phone = f
+        .server
+        .ws(&format!("{}/ws?since={last_seen}", f.table_path(0)))
+        .await?;
+    let mut got = Vec::new();
+    loop {
+        let v = phone.next().await?;
+        if v["type"] == "caught_up" {
+            assert_eq!(v["seq"], last_seen + 5, "caught up to the newest change");
+            break;
+        }
+        got.push(v);
+    }
+    let seqs: Vec<i64> = got.iter().filter_map(|v| v["seq"].as_i64()).collect();
+    // seq+4 was table 2's post: not for this phone.
+    assert_eq!(
+        seqs,
+        vec![last_seen + 1, last_seen + 2, last_seen + 3, last_seen + 5]
+    );
+    assert_eq!(got[0]["comment"]["id"], a);
+    assert_eq!(got[1]["comment"]["id"], b);
+    // The hidden comment replays as removed: its text never reaches the phone.
+    assert_eq!(got[2]["type"], "comment_removed");
+    assert_eq!(got[2]["id"], c);
+    assert_eq!(got[3]["type"], "comment_removed");
+    for v in &got {
+        assert!(!v.to_string().contains(secret), "hidden text leaked: {v}");
+    }
+
+    // Live changes follow, with the next number and nothing repeated.
+    let d = other.post(&cid("d"), "live again").await?;
+    let live = phone.next_where("live", |v| v["type"] == "comment").await?;
+    assert_eq!(live["comment"]["id"], d);
+    assert_eq!(live["seq"], last_seen + 6);
+    Ok(())
+}
+
+#[tokio::test]
+async fn resume_from_the_future_gets_a_snapshot() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let mut phone = f
+        .server
+        .ws(&format!("{}/ws?since=999999", f.table_path(0)))
+        .await?;
+    let v = phone.next().await?;
+    assert_eq!(
+        v["type"], "snapshot",
+        "a client ahead of the server starts again from a snapshot"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn wall_resume_sees_only_highlighted() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let (mut console, _) = f.console().await?;
+    let (wall, snap) = f.wall().await?;
+    let since = snap["seq"].as_i64().unwrap_or_default();
+    wall.close().await;
+    let (mut phone, _) = f.phone(0).await?;
+    let plain = phone.post(&cid("p"), "not highlighted").await?;
+    let star = phone.post(&cid("s"), "highlighted one").await?;
+    console
+        .send(json!({"type": "highlight", "comment_id": star, "on": true, "ref": "h"}))
+        .await?;
+    console.next_where("ack", |v| v["type"] == "ack").await?;
+    let mut wall = f
+        .server
+        .ws(&format!("{}/ws?since={since}", f.wall_path()))
+        .await?;
+    let mut texts = Vec::new();
+    loop {
+        let v = wall.next().await?;
+        if v["type"] == "caught_up" {
+            break;
+        }
+        assert_ne!(
+            v["comment"]["id"], plain,
+            "the wall only gets highlighted comments"
+        );
+        texts.push(
+            v["comment"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    assert!(texts.contains(&"highlighted one".to_string()));
+    Ok(())
+}
