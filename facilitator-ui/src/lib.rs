@@ -480,7 +480,7 @@ pub fn dashboard_page(page: &DashboardPage) -> Markup {
                                     span.pill.pill-closed { "Closed" }
                                 }
                                 a.button href=(event.url) {
-                                    "Open" span.visually-hidden { " " bdi { (event.title) } }
+                                    "View" span.visually-hidden { " " bdi { (event.title) } }
                                 }
                             }
                         }

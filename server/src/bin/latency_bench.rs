@@ -1,1 +1,137 @@
-fn main() {}
+//! Latency bench: time from a phone sending a post over its websocket to that comment
+//! arriving on the facilitator console's websocket, through the real server (SQLite with
+//! `synchronous=FULL`, so every post is fsynced before it is broadcast).
+//!
+//! Usage: `cargo run --release --bin latency-bench -- [POSTS] [PHONES]` (defaults 500, 40).
+//! POSTS are sent one after another from PHONES phones spread over six tables, and the
+//! console also has the wall connected beside it. Prints median, p90, p99 and max.
+
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+const EVENT: &str = r#"
+title = "Bench"
+place = "Hall"
+date = "2026-12-05"
+[[round]]
+prompt = "Why does this matter here?"
+[[table]]
+number = 1
+theme = "Buses"
+[[table]]
+number = 2
+theme = "Health"
+[[table]]
+number = 3
+theme = "Jobs"
+[[table]]
+number = 4
+theme = "Homes"
+[[table]]
+number = 5
+theme = "Schools"
+[[table]]
+number = 6
+theme = "Water"
+"#;
+
+fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let posts: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
+    let phones: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(40).max(1);
+
+    let dir = std::env::temp_dir().join(format!("roundtable-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite:{}/bench.db", dir.display());
+    let storage = roundtable::open_storage(&url).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let config = roundtable::config::Config::new(None, addr)?;
+    let state = roundtable::build_state(config, storage.clone()).await?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(roundtable::serve(listener, state.clone(), async {
+        let _ = stop_rx.await;
+    }));
+
+    let file = dir.join("event.toml");
+    std::fs::write(&file, EVENT)?;
+    let base = format!("http://{addr}");
+    let links: serde_json::Value = serde_json::from_str(
+        &roundtable::cli::create_event(state.storage.as_ref(), &base, &file, false, None).await?,
+    )?;
+    let ws = |p: String| format!("ws://{addr}{p}");
+    let console_path = path_of(links["console_url"].as_str().unwrap_or_default());
+    let wall_path = path_of(links["wall_url"].as_str().unwrap_or_default());
+    let (mut console, _) = tokio_tungstenite::connect_async(ws(format!("{console_path}/ws"))).await?;
+    let (mut wall, _) = tokio_tungstenite::connect_async(ws(format!("{wall_path}/ws"))).await?;
+    console.next().await; // snapshot
+    wall.next().await;
+    let tables = links["tables"].as_array().cloned().unwrap_or_default();
+    let mut sockets = Vec::with_capacity(phones);
+    for i in 0..phones {
+        let t = &tables[i % tables.len()];
+        let p = path_of(t["join_url"].as_str().unwrap_or_default());
+        let (mut s, _) = tokio_tungstenite::connect_async(ws(format!("{p}/ws?since=0"))).await?;
+        s.next().await; // caught_up
+        sockets.push(s);
+    }
+    // Phones must keep reading so their queues don't fill: drain them in the background.
+    let mut writers = Vec::with_capacity(phones);
+    for s in sockets {
+        let (w, mut r) = s.split();
+        writers.push(w);
+        tokio::spawn(async move { while let Some(Ok(_)) = r.next().await {} });
+    }
+    tokio::spawn(async move { while let Some(Ok(_)) = wall.next().await {} });
+
+    let mut samples = Vec::with_capacity(posts);
+    let started = Instant::now();
+    for i in 0..posts {
+        let cid = format!("bench-{i:08}");
+        let body = serde_json::json!({"type": "post", "client_id": cid, "text": format!("Bench comment number {i} about the buses.")});
+        let t0 = Instant::now();
+        writers[i % phones].send(Message::Text(body.to_string().into())).await?;
+        // The console's message carries the comment's text (not the client id): match on it.
+        let needle = format!("number {i} about");
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), console.next())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("console closed"))??;
+            if let Message::Text(t) = msg
+                && t.contains(&needle)
+            {
+                break;
+            }
+        }
+        samples.push(t0.elapsed());
+    }
+    let total = started.elapsed();
+    samples.sort();
+    let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    println!("posts: {posts}, phones connected: {phones}, wall: 1, console: 1");
+    println!(
+        "post -> console latency: median {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(pct(0.5)),
+        ms(pct(0.9)),
+        ms(pct(0.99)),
+        ms(pct(1.0))
+    );
+    println!("throughput (one post at a time): {:.0} posts/s", posts as f64 / total.as_secs_f64());
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    storage.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

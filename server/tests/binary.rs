@@ -1,0 +1,116 @@
+//! Drives the real `roundtable` binary: `event create` prints the links as JSON, `serve`
+//! creates and migrates its database, answers /healthz, prints how to log in the first
+//! time, and exits cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
+
+fn example() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/event.toml")
+}
+
+#[test]
+fn event_create_prints_links_and_serve_runs_them() {
+    let dir = tempfile_dir();
+    let db = format!("sqlite:{}/rt.db", dir.display());
+    let out = Command::new(BIN)
+        .args(["--database-url", &db, "--public-url", "http://10.0.0.5:8080"])
+        .args(["event", "create"])
+        .arg(example())
+        .output()
+        .expect("run roundtable event create");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    for key in ["event_id", "console_url", "wall_url", "report_url"] {
+        assert!(!v[key].is_null(), "{key} in {v}");
+    }
+    let tables = v["tables"].as_array().expect("tables");
+    assert_eq!(tables.len(), 6, "the example has six theme tables");
+    for t in tables {
+        assert!(t["number"].is_i64() && t["theme"].is_string());
+        let join = t["join_url"].as_str().unwrap();
+        assert!(join.starts_with("http://10.0.0.5:8080/t/"));
+        let token = join.rsplit('/').next().unwrap();
+        assert!(token.len() >= 26, "at least 128 random bits in base32");
+        assert_eq!(t["qr_svg_url"].as_str().unwrap(), format!("{join}/qr.svg"));
+    }
+
+    // A bad file gets one clear line, and exit code 1.
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "title = \"x\"\nplace = \"y\"\ndate = \"tomorrow\"\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["--database-url", &db, "event", "create"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("The date must look like"));
+
+    // Serve on a free port; the banner tells the address and the first-run link.
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &db, "serve", "--bind", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start roundtable serve");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let mut base = None;
+    let mut setup = None;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline && (base.is_none() || setup.is_none()) {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(rest) = line.trim().strip_prefix("Open ") {
+            base = rest.split("/organiser").next().map(str::to_string);
+        }
+        if line.contains("/setup?token=") {
+            setup = Some(line.trim().to_string());
+        }
+    }
+    let base = base.expect("banner prints the address");
+    assert!(setup.is_some(), "first run prints a set-up link");
+    let console = v["console_url"].as_str().unwrap().replace("http://10.0.0.5:8080", &base);
+    assert_eq!(http_status(&format!("{base}/healthz")), 200);
+    assert_eq!(http_status(&console), 200);
+    assert_eq!(http_status(&format!("{base}/console/abcdefghjkmnpqrstvwxyz0123")), 404);
+
+    // SIGTERM drains and exits cleanly.
+    let pid = child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not exit after SIGTERM");
+        std::thread::park_timeout(Duration::from_millis(20));
+    };
+    assert!(status.success(), "clean exit: {status:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "roundtable-bin-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A minimal HTTP/1.1 GET returning the status code.
+fn http_status(url: &str) -> u16 {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
