@@ -17,12 +17,21 @@ fn event_create_prints_links_and_serve_runs_them() {
     let dir = tempfile_dir();
     let db = format!("sqlite:{}/rt.db", dir.display());
     let out = Command::new(BIN)
-        .args(["--database-url", &db, "--public-url", "http://10.0.0.5:8080"])
+        .args([
+            "--database-url",
+            &db,
+            "--public-url",
+            "http://10.0.0.5:8080",
+        ])
         .args(["event", "create"])
         .arg(example())
         .output()
         .expect("run roundtable event create");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     for key in ["event_id", "console_url", "wall_url", "report_url"] {
         assert!(!v[key].is_null(), "{key} in {v}");
@@ -72,10 +81,16 @@ fn event_create_prints_links_and_serve_runs_them() {
     }
     let base = base.expect("banner prints the address");
     assert!(setup.is_some(), "first run prints a set-up link");
-    let console = v["console_url"].as_str().unwrap().replace("http://10.0.0.5:8080", &base);
+    let console = v["console_url"]
+        .as_str()
+        .unwrap()
+        .replace("http://10.0.0.5:8080", &base);
     assert_eq!(http_status(&format!("{base}/healthz")), 200);
     assert_eq!(http_status(&console), 200);
-    assert_eq!(http_status(&format!("{base}/console/abcdefghjkmnpqrstvwxyz0123")), 404);
+    assert_eq!(
+        http_status(&format!("{base}/console/abcdefghjkmnpqrstvwxyz0123")),
+        404
+    );
 
     // SIGTERM drains and exits cleanly.
     let pid = child.id().to_string();
@@ -85,7 +100,10 @@ fn event_create_prints_links_and_serve_runs_them() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(Instant::now() < deadline, "server did not exit after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after SIGTERM"
+        );
         std::thread::park_timeout(Duration::from_millis(20));
     };
     assert!(status.success(), "clean exit: {status:?}");
@@ -106,11 +124,21 @@ fn tempfile_dir() -> std::path::PathBuf {
 fn http_status(url: &str) -> u16 {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut buf = String::new();
     let _ = s.read_to_string(&mut buf);
-    buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+    buf.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
 }

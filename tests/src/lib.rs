@@ -18,6 +18,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub use roundtable;
 
+pub mod browser;
+
 /// How long any single wait may take before a test fails.
 pub const DEADLINE: Duration = Duration::from_secs(10);
 

@@ -39,14 +39,20 @@ theme = "Water"
 
 fn path_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_default()
+    rest.find('/')
+        .map(|i| rest[i..].to_string())
+        .unwrap_or_default()
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let posts: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
-    let phones: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(40).max(1);
+    let phones: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(40)
+        .max(1);
 
     let dir = std::env::temp_dir().join(format!("roundtable-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -70,7 +76,8 @@ async fn main() -> anyhow::Result<()> {
     let ws = |p: String| format!("ws://{addr}{p}");
     let console_path = path_of(links["console_url"].as_str().unwrap_or_default());
     let wall_path = path_of(links["wall_url"].as_str().unwrap_or_default());
-    let (mut console, _) = tokio_tungstenite::connect_async(ws(format!("{console_path}/ws"))).await?;
+    let (mut console, _) =
+        tokio_tungstenite::connect_async(ws(format!("{console_path}/ws"))).await?;
     let (mut wall, _) = tokio_tungstenite::connect_async(ws(format!("{wall_path}/ws"))).await?;
     console.next().await; // snapshot
     wall.next().await;
@@ -98,7 +105,9 @@ async fn main() -> anyhow::Result<()> {
         let cid = format!("bench-{i:08}");
         let body = serde_json::json!({"type": "post", "client_id": cid, "text": format!("Bench comment number {i} about the buses.")});
         let t0 = Instant::now();
-        writers[i % phones].send(Message::Text(body.to_string().into())).await?;
+        writers[i % phones]
+            .send(Message::Text(body.to_string().into()))
+            .await?;
         // The console's message carries the comment's text (not the client id): match on it.
         let needle = format!("number {i} about");
         loop {
@@ -124,7 +133,10 @@ async fn main() -> anyhow::Result<()> {
         ms(pct(0.99)),
         ms(pct(1.0))
     );
-    println!("throughput (one post at a time): {:.0} posts/s", posts as f64 / total.as_secs_f64());
+    println!(
+        "throughput (one post at a time): {:.0} posts/s",
+        posts as f64 / total.as_secs_f64()
+    );
     let _ = stop_tx.send(());
     let _ = server.await;
     storage.close().await;
