@@ -1,6 +1,7 @@
 //! Drives the real `roundtable` binary: `event create` prints the links as JSON, `serve`
 //! creates and migrates its database, answers /healthz, prints how to log in the first
 //! time, and exits cleanly on SIGTERM.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

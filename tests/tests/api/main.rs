@@ -1,4 +1,5 @@
 //! Black-box tests of the server over HTTP and websockets (one test binary).
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 mod access;
 mod bad_input;

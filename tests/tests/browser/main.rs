@@ -1,6 +1,7 @@
 //! Real pages in headless Chromium: two phones, the console and the wall run a small event.
 //! Needs Debian's chromium and chromium-driver (skipped with a message outside CI when they
 //! are missing; a failure under CI=true).
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use anyhow::Result;
 use fantoccini::{Client, Locator};
