@@ -234,6 +234,28 @@ impl Ws {
         Ok(())
     }
 
+    /// Sends a text frame whose payload is not valid UTF-8 (a raw frame, bypassing checks).
+    pub async fn send_invalid_utf8(&mut self) -> Result<()> {
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+        use tokio_tungstenite::tungstenite::protocol::frame::{Frame, FrameHeader};
+        let header = FrameHeader {
+            opcode: OpCode::Data(Data::Text),
+            ..FrameHeader::default()
+        };
+        let payload: &[u8] = &[0xC0, 0x80, 0xFF];
+        let frame = Frame::from_payload(header, payload.to_vec().into());
+        self.stream.send(Message::Frame(frame)).await?;
+        Ok(())
+    }
+
+    /// Sends a binary frame.
+    pub async fn send_binary(&mut self, bytes: &[u8]) -> Result<()> {
+        self.stream
+            .send(Message::Binary(bytes.to_vec().into()))
+            .await?;
+        Ok(())
+    }
+
     /// The next JSON message (pings skipped), within the deadline.
     pub async fn next(&mut self) -> Result<Value> {
         let deadline = tokio::time::Instant::now() + DEADLINE;

@@ -317,6 +317,8 @@ impl Conn {
                         let text = e.to_string();
                         if text.contains("too long") || text.contains("Space limit") {
                             Err(End::Close(close_code::SIZE, "That message is too big."))
+                        } else if text.to_ascii_lowercase().contains("utf-8") {
+                            Err(End::Close(close_code::INVALID, "Text must be valid UTF-8."))
                         } else {
                             Err(End::Gone)
                         }

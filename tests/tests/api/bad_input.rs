@@ -150,6 +150,23 @@ async fn bad_socket_messages_close_that_socket_only() -> anyhow::Result<()> {
         "oversized messages close with 1009"
     );
 
+    let (mut ws, _) = f.phone(0).await?;
+    ws.send_invalid_utf8().await?;
+    let closed = ws.closed().await?;
+    assert_eq!(
+        closed.code,
+        Some(1007),
+        "invalid UTF-8 closes with 1007: {closed:?}"
+    );
+
+    let (mut ws, _) = f.phone(0).await?;
+    ws.send_binary(b"\x00\x01").await?;
+    assert_eq!(
+        ws.closed().await?.code,
+        Some(1003),
+        "binary frames are refused"
+    );
+
     // Content errors keep the socket open, with a reason.
     let (mut ws, _) = f.phone(0).await?;
     ws.send(json!({"type": "post", "client_id": cid("e"), "text": "  ", "ref": "r"}))
