@@ -23,6 +23,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub storage: Arc<dyn Storage>,
     pub hub: Hub,
+    /// Abuse limits (in memory).
+    pub limiter: Arc<crate::limits::Limiter>,
     /// One-time token for creating the first organiser account (None once one exists).
     pub setup_token: Arc<Mutex<Option<String>>>,
 }
@@ -77,12 +79,15 @@ pub async fn serve(
     let hub = state.hub.clone();
     let app = router(state);
     let hub_for_signal = hub.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            hub_for_signal.begin_shutdown();
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        hub_for_signal.begin_shutdown();
+    })
+    .await?;
     hub.wait_idle(Duration::from_secs(5)).await;
     Ok(())
 }

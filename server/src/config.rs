@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::limits::{Limits, Rate};
+
 /// Roundtable: run participatory roundtable events from one laptop.
 #[derive(Debug, Parser)]
 #[command(name = "roundtable", version, about)]
@@ -32,8 +34,81 @@ pub struct Cli {
     #[arg(long, env = "ROUNDTABLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// Comments per attendee: a burst, then so many per minute ("BURST,PER_MINUTE").
+    #[arg(long, env = "ROUNDTABLE_LIMIT_POST", global = true, default_value = "6,12", value_parser = parse_rate)]
+    pub limit_post: Rate,
+
+    /// Agreements per attendee ("BURST,PER_MINUTE").
+    #[arg(long, env = "ROUNDTABLE_LIMIT_AGREE", global = true, default_value = "30,120", value_parser = parse_rate)]
+    pub limit_agree: Rate,
+
+    /// Comments and agreements from one network address, everyone together
+    /// ("BURST,PER_MINUTE"). A venue behind one NAT address shares this.
+    #[arg(long, env = "ROUNDTABLE_LIMIT_ADDRESS", global = true, default_value = "600,3000", value_parser = parse_rate)]
+    pub limit_address: Rate,
+
+    /// New attendees from one network address ("BURST,PER_MINUTE").
+    #[arg(long, env = "ROUNDTABLE_LIMIT_JOIN", global = true, default_value = "600,1200", value_parser = parse_rate)]
+    pub limit_join: Rate,
+
+    /// Wrong event codes typed from one network address ("BURST,PER_MINUTE").
+    #[arg(long, env = "ROUNDTABLE_LIMIT_CODE_FAILURES", global = true, default_value = "10,10", value_parser = parse_rate)]
+    pub limit_code_failures: Rate,
+
+    /// Most open live connections from one network address.
+    #[arg(
+        long,
+        env = "ROUNDTABLE_MAX_SOCKETS_PER_ADDRESS",
+        global = true,
+        default_value_t = 1000
+    )]
+    pub max_sockets_per_address: usize,
+
+    /// Most open live connections in total (the machine allows about 20,000 open files).
+    #[arg(
+        long,
+        env = "ROUNDTABLE_MAX_SOCKETS",
+        global = true,
+        default_value_t = 15_000
+    )]
+    pub max_sockets: usize,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The abuse limits chosen on the command line.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            post: self.limit_post,
+            agree: self.limit_agree,
+            address: self.limit_address,
+            join: self.limit_join,
+            code_failures: self.limit_code_failures,
+            sockets_per_address: self.max_sockets_per_address,
+            sockets_total: self.max_sockets,
+        }
+    }
+}
+
+/// Parses "BURST,PER_MINUTE".
+fn parse_rate(s: &str) -> Result<Rate, String> {
+    let (b, m) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected BURST,PER_MINUTE (e.g. 6,12), got {s:?}"))?;
+    let b: u32 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("burst {b:?} is not a whole number"))?;
+    let m: u32 = m
+        .trim()
+        .parse()
+        .map_err(|_| format!("per-minute {m:?} is not a whole number"))?;
+    if b == 0 {
+        return Err("the burst must be at least 1".into());
+    }
+    Ok(Rate::new(b, m))
 }
 
 /// What to do (default: `serve`).
@@ -90,6 +165,8 @@ pub struct Config {
     pub public_url: String,
     /// Set `Secure` on cookies (when the public URL is https).
     pub secure_cookies: bool,
+    /// Abuse limits.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -109,7 +186,16 @@ impl Config {
         Ok(Config {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
+            limits: Limits::default(),
         })
+    }
+}
+
+impl Config {
+    /// The same config with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 }
 

@@ -5,18 +5,19 @@
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::events::EventLinks;
 use crate::hub::Role;
 use crate::model::{EventState, RoundKind};
-use crate::participant::{SinceQuery, limit_ws, upgrade};
+use crate::participant::{SinceQuery, limit_ws, socket_permit, upgrade};
 use crate::reports;
 use crate::security;
 use crate::storage::EventKey;
@@ -102,6 +103,7 @@ async fn console_page(
 
 async fn console_ws(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -110,8 +112,17 @@ async fn console_ws(
     let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
     let event_id = es.event.id;
+    let permit = socket_permit(&state, peer)?;
     Ok(limit_ws(ws).on_upgrade(move |socket| {
-        crate::hub::connection::serve_socket(socket, state, event_id, Role::Console, since)
+        crate::hub::connection::serve_socket(
+            socket,
+            state,
+            event_id,
+            Role::Console,
+            since,
+            peer,
+            permit,
+        )
     }))
 }
 
@@ -190,6 +201,7 @@ async fn wall_page(
 
 async fn wall_ws(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -198,8 +210,17 @@ async fn wall_ws(
     let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
     let event_id = es.event.id;
+    let permit = socket_permit(&state, peer)?;
     Ok(limit_ws(ws).on_upgrade(move |socket| {
-        crate::hub::connection::serve_socket(socket, state, event_id, Role::Wall, since)
+        crate::hub::connection::serve_socket(
+            socket,
+            state,
+            event_id,
+            Role::Wall,
+            since,
+            peer,
+            permit,
+        )
     }))
 }
 

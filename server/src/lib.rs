@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod forms;
 pub mod hub;
+pub mod limits;
 pub mod model;
 pub mod organiser;
 pub mod participant;
@@ -57,6 +58,7 @@ pub async fn build_state(
         None
     };
     Ok(AppState {
+        limiter: Arc::new(limits::Limiter::new(config.limits)),
         config: Arc::new(config),
         storage,
         hub: hub::Hub::new(),

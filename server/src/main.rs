@@ -65,7 +65,7 @@ async fn serve(
         )
     })?;
     let bound = listener.local_addr()?;
-    let config = Config::new(cli.public_url.as_deref(), bound)?;
+    let config = Config::new(cli.public_url.as_deref(), bound)?.with_limits(cli.limits());
     let state = roundtable::build_state(config.clone(), storage.clone()).await?;
     eprintln!();
     eprintln!("  Roundtable is running.");

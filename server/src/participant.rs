@@ -6,16 +6,18 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms;
 use crate::hub::Role;
+use crate::limits::{Kind, Slow, slow_down_message};
 use crate::model::{self, EventState, Source, Table};
 use crate::security::{self, ATTENDEE_COOKIE};
 use crate::storage::{Change, EventKey, StorageError};
@@ -88,9 +90,11 @@ struct JoinQuery {
 
 async fn join(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     query: Result<Query<JoinQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Response> {
     let typed = query.ok().map(|q| q.0.code).unwrap_or_default();
+    let ip = peer.ip().to_string();
     let refuse = |status: StatusCode, msg: &str| {
         (
             status,
@@ -102,7 +106,18 @@ async fn join(
         )
             .into_response()
     };
+    if let Err(slow) = state.limiter.check(Kind::CodeFailure, &ip) {
+        let msg = format!(
+            "Too many wrong codes were typed on this network. Please wait {} seconds, then check the code on your table card.",
+            slow.seconds()
+        );
+        return Ok(with_retry_after(
+            refuse(StatusCode::TOO_MANY_REQUESTS, &msg),
+            slow,
+        ));
+    }
     let Some(code) = security::parse_code(&typed) else {
+        let _ = state.limiter.take(Kind::CodeFailure, &ip);
         return Ok(refuse(
             StatusCode::BAD_REQUEST,
             "That code doesn't look right. It has 8 letters and numbers, like K7QD-2M9X.",
@@ -114,6 +129,7 @@ async fn join(
         None => None,
     };
     let Some(es) = es.filter(|es| es.event.open) else {
+        let _ = state.limiter.take(Kind::CodeFailure, &ip);
         return Ok(refuse(
             StatusCode::NOT_FOUND,
             "No event is running with that code. Check the code on your table card.",
@@ -211,6 +227,30 @@ async fn render_table(
     }))
 }
 
+/// Adds `Retry-After` to a refusal.
+fn with_retry_after(mut res: Response, slow: Slow) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&slow.seconds().to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+/// Takes a rate-limit token for an attendee action: per device, then per address. A device
+/// without our cookie (cookies blocked) is limited by address only.
+fn limit_action(
+    state: &AppState,
+    kind: Kind,
+    voter: &str,
+    new_device: bool,
+    peer: SocketAddr,
+) -> Result<(), Slow> {
+    if new_device {
+        state.limiter.take(Kind::Address, &peer.ip().to_string())
+    } else {
+        state.limiter.take_action(kind, voter, peer.ip())
+    }
+}
+
 fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
     if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         res.headers_mut().append(header::SET_COOKIE, c);
@@ -226,12 +266,29 @@ struct TableQuery {
 
 async fn table_page(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     query: Result<Query<TableQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
     let (voter, cookie) = attendee_id(&state, &headers)?;
+    if cookie.is_some()
+        && let Err(slow) = state.limiter.take(Kind::Join, &peer.ip().to_string())
+    {
+        let msg = format!(
+            "A lot of people are joining from this network right now. Please wait {} seconds and reload this page.",
+            slow.seconds()
+        );
+        let page = participant_ui::error_page(&participant_ui::PhoneErrorPage {
+            title: "One moment".into(),
+            message: msg,
+        });
+        return Ok(with_retry_after(
+            (StatusCode::TOO_MANY_REQUESTS, page).into_response(),
+            slow,
+        ));
+    }
     let sent = query.ok().and_then(|q| q.0.sent).is_some();
     let page = render_table(
         &state,
@@ -258,6 +315,7 @@ struct PostForm {
 
 async fn post_comment(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -275,6 +333,7 @@ async fn post_comment(
         ),
         Err(e) => (PostForm::default(), Some(e)),
     };
+    let mut retry = None;
     let result: Result<(), AppError> = match early_error {
         Some(e) => Err(e),
         None => {
@@ -287,9 +346,19 @@ async fn post_comment(
                     source: Source::Attendee,
                 })
             });
-            match parsed {
-                Err(e) => Err(e.into()),
-                Ok(change) => match state
+            let limited = parsed
+                .is_ok()
+                .then(|| limit_action(&state, Kind::Post, &voter, cookie.is_some(), peer));
+            match (parsed, limited) {
+                (Err(e), _) => Err(e.into()),
+                (Ok(_), Some(Err(slow))) => {
+                    retry = Some(slow);
+                    Err(AppError::Invalid {
+                        status: StatusCode::TOO_MANY_REQUESTS,
+                        message: format!("{} Your words are kept below.", slow_down_message(slow)),
+                    })
+                }
+                (Ok(change), _) => match state
                     .hub
                     .apply(state.storage.as_ref(), es.event.id, change)
                     .await
@@ -323,13 +392,18 @@ async fn post_comment(
                 },
             )
             .await?;
-            Ok(with_cookie((status, page).into_response(), cookie))
+            let res = with_cookie((status, page).into_response(), cookie);
+            Ok(match retry {
+                Some(slow) => with_retry_after(res, slow),
+                None => res,
+            })
         }
     }
 }
 
 async fn agree(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((token, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
@@ -348,6 +422,14 @@ async fn agree(
         return Err(AppError::not_found(
             "That comment was not found at this table.",
         ));
+    }
+    if let Err(slow) = limit_action(&state, Kind::Agree, &voter, cookie.is_some(), peer) {
+        let res = AppError::Invalid {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: slow_down_message(slow),
+        }
+        .into_response();
+        return Ok(with_retry_after(res, slow));
     }
     state
         .hub
@@ -371,6 +453,7 @@ pub struct SinceQuery {
 
 async fn phone_ws(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
@@ -385,9 +468,22 @@ async fn phone_ws(
         voter,
     };
     let event_id = es.event.id;
+    let permit = socket_permit(&state, peer)?;
     Ok(limit_ws(ws).on_upgrade(move |socket| {
-        crate::hub::connection::serve_socket(socket, state, event_id, role, since)
+        crate::hub::connection::serve_socket(socket, state, event_id, role, since, peer, permit)
     }))
+}
+
+/// A place for one more socket from this address, or a 503 with a sentence.
+pub fn socket_permit(state: &AppState, peer: SocketAddr) -> AppResult<crate::limits::SocketPermit> {
+    state
+        .limiter
+        .open_socket(peer.ip())
+        .ok_or_else(|| AppError::Invalid {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "There are too many live connections right now. The page will keep trying."
+                .into(),
+        })
 }
 
 async fn table_qr(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {

@@ -10,8 +10,10 @@ use tokio::sync::broadcast::error::RecvError;
 use super::protocol::{self, Ack, ClientCommand};
 use super::{Envelope, Role};
 use crate::app::AppState;
+use crate::limits::{Kind, SocketPermit, slow_down_message};
 use crate::model::{self, Source};
 use crate::storage::{Change, StorageError};
+use std::net::SocketAddr;
 
 /// Most changes replayed on resume; further behind gets a snapshot instead.
 pub const MAX_REPLAY: i64 = 500;
@@ -35,6 +37,8 @@ struct Conn {
     role: Role,
     /// Highest sequence number sent to this client.
     sent_seq: i64,
+    /// Network address, for per-address limits (memory only).
+    peer: SocketAddr,
 }
 
 impl Conn {
@@ -232,6 +236,28 @@ impl Conn {
                 ));
             }
         };
+        if let Role::Phone { voter, .. } = &self.role {
+            let kind = if matches!(change, Change::Agree { .. }) {
+                Kind::Agree
+            } else {
+                Kind::Post
+            };
+            if let Err(slow) = self.state.limiter.take_action(kind, voter, self.peer.ip()) {
+                let client_id = match &change {
+                    Change::Post { client_id, .. } => Some(client_id.clone()),
+                    _ => None,
+                };
+                let text = serde_json::json!({
+                    "type": "error",
+                    "ref": reference,
+                    "client_id": client_id,
+                    "code": "rate_limited",
+                    "message": slow_down_message(slow),
+                    "retry_after": slow.seconds(),
+                });
+                return self.send_str(text.to_string()).await;
+            }
+        }
         let is_post = matches!(change, Change::Post { .. });
         let client_id = match &change {
             Change::Post { client_id, .. } => Some(client_id.clone()),
@@ -362,7 +388,10 @@ pub async fn serve_socket(
     event_id: i64,
     role: Role,
     since: Option<i64>,
+    peer: SocketAddr,
+    permit: SocketPermit,
 ) {
+    let _permit = permit;
     let _guard = state.hub.track();
     let role_name = role.name();
     let mut conn = Conn {
@@ -371,6 +400,7 @@ pub async fn serve_socket(
         event_id,
         role,
         sent_seq: 0,
+        peer,
     };
     let end = conn.run(since).await;
     if let End::Close(code, reason) = end {
