@@ -17,6 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub use roundtable;
+use roundtable::limits::Limits;
 
 pub mod browser;
 
@@ -57,20 +58,25 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on a new temporary database.
     pub async fn start() -> Result<Self> {
+        Self::start_with(Limits::default()).await
+    }
+
+    /// Starts a server with other abuse limits.
+    pub async fn start_with(limits: Limits) -> Result<Self> {
         let dir = Arc::new(tempfile::tempdir()?);
-        Self::start_in(dir).await
+        Self::start_in(dir, limits, "127.0.0.1:0").await
     }
 
     fn db_path(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("roundtable.db")
     }
 
-    async fn start_in(dir: Arc<tempfile::TempDir>) -> Result<Self> {
+    async fn start_in(dir: Arc<tempfile::TempDir>, limits: Limits, bind: &str) -> Result<Self> {
         let url = format!("sqlite:{}", Self::db_path(&dir).display());
         let storage = roundtable::open_storage(&url).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        let config = roundtable::config::Config::new(None, addr)?;
+        let config = roundtable::config::Config::new(None, addr)?.with_limits(limits);
         let state = roundtable::build_state(config, storage.clone()).await?;
         let (tx, rx) = oneshot::channel::<()>();
         let serve_state = state.clone();
@@ -125,11 +131,13 @@ impl TestServer {
         Ok(())
     }
 
-    /// Stops this server and starts a new one on the same database file.
+    /// Stops this server and starts a new one on the same database file (and the same
+    /// port, so pages already open can reconnect).
     pub async fn restart(mut self) -> Result<Self> {
         self.stop().await?;
         let dir = self.dir.clone();
-        Self::start_in(dir).await
+        let limits = self.state.config.limits;
+        Self::start_in(dir, limits, &self.addr.to_string()).await
     }
 
     /// Absolute URL of a path on this server.

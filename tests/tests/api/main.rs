@@ -1,6 +1,7 @@
 //! Black-box tests of the server over HTTP and websockets (one test binary).
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod abuse;
 mod access;
 mod bad_input;
 mod journey;
