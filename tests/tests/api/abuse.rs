@@ -34,12 +34,21 @@ async fn a_flooding_phone_is_slowed_down_politely() -> anyhow::Result<()> {
         phone.post(&cid("flood"), &format!("flood {i}")).await?;
     }
     phone
-        .send(json!({"type": "post", "client_id": cid("flood"), "text": "one too many", "ref": "x"}))
+        .send(
+            json!({"type": "post", "client_id": cid("flood"), "text": "one too many", "ref": "x"}),
+        )
         .await?;
-    let err = phone.next_where("rate limit", |v| v["type"] == "error").await?;
+    let err = phone
+        .next_where("rate limit", |v| v["type"] == "error")
+        .await?;
     assert_eq!(err["code"], "rate_limited");
     assert!(err["retry_after"].as_u64().unwrap_or(0) >= 1);
-    assert!(err["message"].as_str().unwrap_or_default().contains("Please wait"));
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Please wait")
+    );
     // Another phone at the same table is not affected.
     let (mut other, _) = f.phone(0).await?;
     other.post(&cid("ok"), "I can still post").await?;
@@ -51,14 +60,20 @@ async fn a_flooding_phone_is_slowed_down_politely() -> anyhow::Result<()> {
     for i in 0..3 {
         let res = http
             .post(&page)
-            .form(&[("text", format!("form {i}").as_str()), ("client_id", cid("form").as_str())])
+            .form(&[
+                ("text", format!("form {i}").as_str()),
+                ("client_id", cid("form").as_str()),
+            ])
             .send()
             .await?;
         assert_eq!(res.status(), 303);
     }
     let res = http
         .post(&page)
-        .form(&[("text", "my kept words"), ("client_id", cid("form").as_str())])
+        .form(&[
+            ("text", "my kept words"),
+            ("client_id", cid("form").as_str()),
+        ])
         .send()
         .await?;
     assert_eq!(res.status(), 429);
@@ -83,8 +98,15 @@ async fn wrong_codes_are_limited_per_address() -> anyhow::Result<()> {
         assert_eq!(res.status(), 404, "guess {i}");
     }
     let code = f.links["code"].as_str().unwrap_or_default().to_string();
-    let res = guesser.get(f.server.url(&format!("/join?code={code}"))).send().await?;
-    assert_eq!(res.status(), 429, "even the right code waits once the limit is hit");
+    let res = guesser
+        .get(f.server.url(&format!("/join?code={code}")))
+        .send()
+        .await?;
+    assert_eq!(
+        res.status(),
+        429,
+        "even the right code waits once the limit is hit"
+    );
     assert!(res.text().await?.contains("Too many wrong codes"));
     // Someone on another address is not affected.
     let res = client_from("127.0.0.3")
@@ -108,7 +130,10 @@ async fn four_hundred_people_behind_one_address_can_join_and_post() -> anyhow::R
             let get = phone.get(&page).send().await?.status().as_u16();
             let post = phone
                 .post(&page)
-                .form(&[("text", format!("person {i}").as_str()), ("client_id", format!("venue-person-{i:04}").as_str())])
+                .form(&[
+                    ("text", format!("person {i}").as_str()),
+                    ("client_id", format!("venue-person-{i:04}").as_str()),
+                ])
                 .send()
                 .await?
                 .status()
@@ -118,10 +143,17 @@ async fn four_hundred_people_behind_one_address_can_join_and_post() -> anyhow::R
     }
     for t in tasks {
         let (get, post) = t.await??;
-        assert_eq!((get, post), (200, 303), "nobody behind the venue address is refused");
+        assert_eq!(
+            (get, post),
+            (200, 303),
+            "nobody behind the venue address is refused"
+        );
     }
     let (_, snap) = f.console().await?;
-    assert_eq!(snap["state"]["comments"].as_array().map(Vec::len), Some(400));
+    assert_eq!(
+        snap["state"]["comments"].as_array().map(Vec::len),
+        Some(400)
+    );
     Ok(())
 }
 
@@ -132,12 +164,19 @@ async fn sockets_are_capped_per_address() -> anyhow::Result<()> {
         ..Limits::default()
     })
     .await?;
-    let table = path_of(f.links["tables"][0]["join_url"].as_str().unwrap_or_default());
+    let table = path_of(
+        f.links["tables"][0]["join_url"]
+            .as_str()
+            .unwrap_or_default(),
+    );
     let mut open = Vec::new();
     for _ in 0..3 {
         open.push(f.server.ws(&format!("{table}/ws")).await?);
     }
-    assert!(f.server.ws(&format!("{table}/ws")).await.is_err(), "the fourth is refused");
+    assert!(
+        f.server.ws(&format!("{table}/ws")).await.is_err(),
+        "the fourth is refused"
+    );
     open.pop().expect("a socket").close().await;
     // The place is given back once the server has seen the close.
     let deadline = tokio::time::Instant::now() + roundtable_tests::DEADLINE;
@@ -145,7 +184,10 @@ async fn sockets_are_capped_per_address() -> anyhow::Result<()> {
         if f.server.ws(&format!("{table}/ws")).await.is_ok() {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the place was never given back");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the place was never given back"
+        );
         tokio::task::yield_now().await;
     }
     Ok(())

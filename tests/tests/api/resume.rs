@@ -117,3 +117,76 @@ async fn wall_resume_sees_only_highlighted() -> anyhow::Result<()> {
     assert!(texts.contains(&"highlighted one".to_string()));
     Ok(())
 }
+
+#[tokio::test]
+async fn many_forced_reconnects_lose_and_repeat_nothing() -> anyhow::Result<()> {
+    use roundtable::limits::{Limits, Rate};
+    let server = roundtable_tests::TestServer::start_with(Limits {
+        post: Rate::new(100_000, 1_000_000),
+        ..Limits::default()
+    })
+    .await?;
+    let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
+    let f = Fixture { server, links };
+    const POSTS: i64 = 400;
+    const DROPS: usize = 200;
+    let (mut console, snap) = f.console().await?;
+    let start = snap["seq"].as_i64().unwrap_or_default();
+    let table = f.table_path(0);
+    let ws_url = f.server.ws_url(&format!("{table}/ws"));
+    let poster = tokio::spawn(async move {
+        let mut phone = roundtable_tests::Ws::connect(&ws_url).await?;
+        for i in 0..POSTS {
+            phone
+                .post(&format!("reconnect-{i:06}"), &format!("comment {i}"))
+                .await?;
+        }
+        anyhow::Ok(())
+    });
+    // Read a few messages, drop the socket, resume with the last seq: again and again.
+    let mut seqs = Vec::new();
+    let mut last = start;
+    let mut drops = 0;
+    let path = format!("{}/ws", f.console_path());
+    while last < start + POSTS {
+        let take = 1 + (drops % 2);
+        let mut n = 0;
+        while n < take && last < start + POSTS {
+            let v = console.next().await?;
+            if v["type"] == "comment" {
+                let seq = v["seq"].as_i64().unwrap_or_default();
+                seqs.push(seq);
+                last = seq;
+                n += 1;
+            }
+        }
+        if drops < DROPS {
+            console.close().await;
+            drops += 1;
+            console = f.server.ws(&format!("{path}?since={last}")).await?;
+        }
+    }
+    poster.await??;
+    let expected: Vec<i64> = (start + 1..=start + POSTS).collect();
+    assert_eq!(drops, DROPS);
+    assert_eq!(
+        seqs, expected,
+        "every change exactly once, in order, across {DROPS} drops"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn shutdown_tells_sockets_to_reconnect() -> anyhow::Result<()> {
+    let mut f = Fixture::new().await?;
+    let (mut phone, _) = f.phone(0).await?;
+    let (mut console, _) = f.console().await?;
+    f.server.stop().await?;
+    assert_eq!(
+        phone.closed().await?.code,
+        Some(1012),
+        "service restart: reconnect"
+    );
+    assert_eq!(console.closed().await?.code, Some(1012));
+    Ok(())
+}
