@@ -4,6 +4,7 @@
 mod abuse;
 mod access;
 mod bad_input;
+mod corpus;
 mod journey;
 mod nojs;
 mod resume;
