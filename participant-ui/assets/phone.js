@@ -26,7 +26,7 @@
   // Storage (may be missing or throw in private modes).
   function load(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
   function save(k, v) { try { if (v) localStorage.setItem(k, v); else localStorage.removeItem(k); } catch (e) { /* ignore */ } }
-  var draftKey = 'rt-draft:' + wsPath, sentKey = 'rt-sent:' + wsPath, agreedKey = 'rt-agreed:' + wsPath, nameKey = 'rt-name';
+  var draftKey = 'rt-draft:' + wsPath, agreedKey = 'rt-agreed:' + wsPath, nameKey = 'rt-name';
   var agreed = {};
   try { (JSON.parse(load(agreedKey)) || []).forEach(function (id) { agreed[id] = true; }); } catch (e) { /* ignore */ }
   function saveAgreed() { save(agreedKey, JSON.stringify(Object.keys(agreed).slice(-500))); }
@@ -173,8 +173,9 @@
     clearTimeout(dead);
     if (s) { s.onopen = s.onmessage = s.onclose = null; try { s.close(); } catch (e) { /* ignore */ } }
     setConn('Reconnecting…', 'off');
-    if (pending) { postBtn.disabled = false; say('Not sent yet. It will send when the connection is back.'); }
+    onDown();
     schedule();
+    flush();
   }
   function connect() {
     if (ws) return;
@@ -187,7 +188,7 @@
       if (ws !== s) return;
       setConn('Live', 'on');
       arm(45000);
-      if (pending) sendPost();
+      flush();
     };
     s.onmessage = function (ev) {
       if (ws !== s) return;
@@ -215,29 +216,127 @@
     else if (m.type === 'error') onError(m);
   }
 
-  // Posting.
-  var pending = null, refN = 0, cid = (cidIn && cidIn.value) || newId();
+  // Posting goes through an outbox kept in localStorage: what is written while the
+  // connection is down waits on the phone, is sent in order when it is back, and is shown
+  // as sent only after the server's ack. A resend after a lost ack reuses the client id,
+  // so the server stores it once.
+  var refN = 0, cid = (cidIn && cidIn.value) || newId(), postUrl = form ? form.getAttribute('action') : '';
+  var outKey = 'rt-outbox:' + wsPath, outbox = [], inflight = null, flushTimer = null, box = null;
+  try { outbox = JSON.parse(load(outKey)) || []; } catch (e) { outbox = []; }
+  outbox.forEach(function (it) { if (it.state === 'sending') it.state = 'waiting'; });
   function setCid(v) { cid = v; if (cidIn) cidIn.value = v; }
-  function sendPost() {
-    pending.ref = 'p' + (++refN);
-    var o = { type: 'post', ref: pending.ref, client_id: pending.id, text: pending.text };
-    if (pending.name) o.name = pending.name;
-    if (send(o)) { postBtn.disabled = true; say('Sending…'); }
+  function saveOut() { save(outKey, outbox.length ? JSON.stringify(outbox) : ''); }
+  function findItem(id) { for (var i = 0; i < outbox.length; i++) if (outbox[i].id === id) return outbox[i]; return null; }
+  function renderOut() {
+    saveOut();
+    if (!box) {
+      var w = $('write') || (form && form.parentNode);
+      if (!w) return;
+      box = el('ul', 'outbox');
+      box.id = 'outbox';
+      box.setAttribute('aria-label', 'Your comments not sent yet');
+      w.appendChild(box);
+    }
+    while (box.firstChild) box.removeChild(box.firstChild);
+    box.hidden = !outbox.length;
+    outbox.forEach(function (it) {
+      var li = el('li', 'out ' + it.state), p = el('p', 'c-text');
+      li.setAttribute('data-client-id', it.id);
+      p.appendChild(el('bdi', null, it.text));
+      li.appendChild(p);
+      var st = it.state === 'failed' ? 'Not sent: ' + it.msg
+        : it.state === 'sending' ? 'Sending…'
+        : 'Waiting to send. It will go as soon as the connection is back.';
+      li.appendChild(el('p', 'out-state', st));
+      if (it.state === 'failed') {
+        var again = el('button', 'small', 'Try again'), rm = el('button', 'small', 'Remove');
+        again.type = rm.type = 'button';
+        again.onclick = function () { it.state = 'waiting'; it.msg = ''; renderOut(); flush(); };
+        rm.onclick = function () { outbox.splice(outbox.indexOf(it), 1); renderOut(); };
+        li.appendChild(again);
+        li.appendChild(rm);
+      }
+      box.appendChild(li);
+    });
+  }
+  function later(ms) { clearTimeout(flushTimer); flushTimer = setTimeout(flush, ms); }
+  function done(it) {
+    var i = outbox.indexOf(it);
+    if (i >= 0) outbox.splice(i, 1);
+    if (inflight === it) inflight = null;
+    setErr('');
+    say('Sent');
+    renderOut();
+    flush();
+  }
+  function fail(it, msg) {
+    it.state = 'failed';
+    it.msg = msg;
+    if (inflight === it) inflight = null;
+    renderOut();
+    flush();
+  }
+  function wait(it, ms) {
+    it.state = 'waiting';
+    if (inflight === it) inflight = null;
+    renderOut();
+    if (ms) { it.after = Date.now() + ms; later(ms); }
+  }
+  var HTTP_FAIL = {
+    404: 'this table link no longer works.',
+    409: 'the round had closed.',
+    413: 'it is too long.',
+    422: 'it is empty, too long, or has hidden characters. Edit it and try again.'
+  };
+  function flush() {
+    if (inflight) return;
+    var now = Date.now(), it = null, i;
+    for (i = 0; i < outbox.length; i++) {
+      if (outbox[i].state === 'waiting') {
+        if (outbox[i].after && outbox[i].after > now) { later(outbox[i].after - now); return; }
+        it = outbox[i];
+        break;
+      }
+    }
+    if (!it) return;
+    if (isOpen()) {
+      it.ref = 'p' + (++refN);
+      var o = { type: 'post', ref: it.ref, client_id: it.id, text: it.text };
+      if (it.name) o.name = it.name;
+      if (send(o)) { inflight = it; it.state = 'sending'; renderOut(); }
+      return;
+    }
+    // No live connection: try a plain post (works where websockets are blocked).
+    if (navigator.onLine === false || !window.fetch || !postUrl) return;
+    inflight = it;
+    it.state = 'sending';
+    renderOut();
+    var body = 'client_id=' + encodeURIComponent(it.id) + '&text=' + encodeURIComponent(it.text) +
+      '&name=' + encodeURIComponent(it.name || '');
+    fetch(postUrl, {
+      method: 'POST', body: body, credentials: 'same-origin', redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+    }).then(function (res) {
+      if (res.type === 'opaqueredirect' || (res.status >= 200 && res.status < 400)) done(it);
+      else if (res.status === 429) wait(it, 1000 * (+res.headers.get('Retry-After') || 5));
+      else if (HTTP_FAIL[res.status]) fail(it, HTTP_FAIL[res.status]);
+      else wait(it, 3000);
+    }, function () { wait(it, 0); });
   }
   function onAck(m) {
-    if (pending && m.client_id === pending.id) {
-      if (ta.value === pending.text) { ta.value = ''; save(draftKey, ''); }
-      pending = null;
-      setCid(newId());
-      postBtn.disabled = false;
-      setErr('');
-      say('Sent');
-    }
+    var it = m.client_id && findItem(m.client_id);
+    if (it) done(it);
   }
   function onError(m) {
     var msg = m.message || 'That didn’t work. Please try again.', r = m.ref || '';
-    if (pending && r === pending.ref) { pending = null; postBtn.disabled = false; say(''); }
-    else if (r.charAt(0) === 'a') {
+    if (inflight && r === inflight.ref) {
+      var it = inflight;
+      if (m.code === 'rate_limited') { wait(it, 1000 * (m.retry_after || 5)); say(msg); return; }
+      if (m.code === 'unavailable') { wait(it, 3000); return; }
+      fail(it, msg);
+      return;
+    }
+    if (r.charAt(0) === 'a') {
       var id = r.slice(1), li = $('c-' + id);
       delete agreed[id];
       saveAgreed();
@@ -245,28 +344,37 @@
     }
     setErr(msg);
   }
+  function onDown() {
+    if (inflight) wait(inflight, 0);
+    if (outbox.length) say('Not sent yet. Your words are kept on this phone.');
+  }
   if (form && ta && nameIn && postBtn) {
     setCid(cid);
-    // Restore the draft unless the server kept one, or the last plain post went through.
     var stored = load(draftKey);
-    if (!ta.value && stored) {
-      if (statusBox && statusBox.textContent && load(sentKey) === stored) save(draftKey, '');
-      else ta.value = stored;
-    }
-    save(sentKey, '');
+    if (!ta.value && stored && !(statusBox && statusBox.textContent)) ta.value = stored;
+    if (statusBox && statusBox.textContent) save(draftKey, '');
     if (!nameIn.value) nameIn.value = load(nameKey) || '';
     ta.addEventListener('input', function () { save(draftKey, ta.value); });
     nameIn.addEventListener('input', function () { save(nameKey, nameIn.value.trim() ? nameIn.value : ''); });
     form.addEventListener('submit', function (e) {
-      var text = ta.value, nm = nameIn.value.trim();
-      if (pending && (pending.text !== text || pending.name !== nm)) { pending = null; setCid(newId()); }
-      if (!isOpen()) { save(draftKey, text); save(sentKey, text); return; } // plain form post
+      var text = ta.value.replace(/^\s+|\s+$/g, ''), nm = nameIn.value.trim();
       e.preventDefault();
+      if (!text) { setErr('Your comment is empty. Write something first.'); return; }
+      if (Array.from(text).length > 1000) {
+        setErr('Your comment is too long; the most is 1000 characters. Please shorten it.');
+        return;
+      }
       setErr('');
-      pending = { id: cid, text: text, name: nm };
-      sendPost();
+      outbox.push({ id: cid, text: text, name: nm, state: 'waiting' });
+      setCid(newId());
+      ta.value = '';
+      save(draftKey, '');
+      say(isOpen() ? 'Sending…' : 'Not sent yet. Your words are kept on this phone.');
+      renderOut();
+      flush();
     });
   }
+  if (outbox.length) renderOut();
 
   // Agreeing.
   list.addEventListener('submit', function (e) {
@@ -282,7 +390,7 @@
     setBtn(f.querySelector('.agree-btn'), li._n, true);
   });
 
-  window.addEventListener('online', kick);
+  window.addEventListener('online', function () { kick(); flush(); });
   window.addEventListener('pageshow', function (e) { if (e.persisted) kick(); });
   document.addEventListener('visibilitychange', function () { if (!document.hidden) kick(); });
   connect();

@@ -245,3 +245,110 @@ async fn two_phones_a_console_and_a_wall_run_an_event() -> Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn words_written_while_the_server_is_unreachable_arrive_once() -> Result<()> {
+    let Some(browser) = Browser::start().await? else {
+        return Ok(());
+    };
+    let mut server = TestServer::start().await?;
+    let links = server.create_event(SMALL_EVENT).await?;
+    let join = links["tables"][0]["join_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let phone = browser.window(390, 844).await?;
+    phone.goto(&join).await?;
+    wait_for(
+        &phone,
+        "live",
+        "/Live/.test(document.querySelector('#conn').textContent)",
+    )
+    .await?;
+
+    // The laptop's server goes away (unplugged); the phone says so calmly.
+    server.stop().await?;
+    wait_for(
+        &phone,
+        "reconnecting shown",
+        "/Reconnecting/.test(document.querySelector('#conn').textContent)",
+    )
+    .await?;
+    let words = [
+        "Written while the Wi-Fi was down",
+        "And a second thought, also offline",
+    ];
+    for w in words {
+        post_from_phone(&phone, w).await?;
+    }
+    wait_for(
+        &phone,
+        "two waiting",
+        "document.querySelectorAll('#outbox li').length === 2",
+    )
+    .await?;
+    let text = eval(
+        &phone,
+        "return document.querySelector('#outbox').textContent",
+    )
+    .await?;
+    assert!(
+        text.as_str()
+            .unwrap_or_default()
+            .contains("Waiting to send"),
+        "{text}"
+    );
+    assert!(
+        !text.as_str().unwrap_or_default().contains("Sent"),
+        "nothing is shown as sent before the server's ack"
+    );
+    // Reloading while the server is down loses nothing (the browser shows its own error page).
+    phone.refresh().await.ok();
+
+    // The server comes back on the same database and port; the phone opens the page again.
+    let server = server.restart().await?;
+    phone.goto(&join).await?;
+    wait_for(&phone, "outbox empty", "!document.querySelector('#outbox') || document.querySelectorAll('#outbox li').length === 0").await?;
+    for w in words {
+        wait_for(
+            &phone,
+            "comment shown",
+            &format!(
+                "document.querySelector('#comments').textContent.indexOf({}) >= 0",
+                js_str(w)
+            ),
+        )
+        .await?;
+    }
+    let stored = eval(
+        &phone,
+        "return document.querySelectorAll('#comments li').length",
+    )
+    .await?;
+    assert_eq!(stored.as_i64(), Some(2), "each arrived exactly once");
+    let console = server
+        .ws(&format!(
+            "{}/ws",
+            roundtable_tests::path_of(links["console_url"].as_str().unwrap_or_default())
+        ))
+        .await;
+    let mut console = console?;
+    let snap = console.next().await?;
+    let texts: Vec<String> = snap["state"]["comments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(texts.len(), 2);
+    for w in words {
+        assert_eq!(
+            texts.iter().filter(|t| t.as_str() == w).count(),
+            1,
+            "{w} stored once"
+        );
+    }
+    phone.close().await?;
+    Ok(())
+}
