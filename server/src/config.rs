@@ -167,6 +167,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Abuse limits.
     pub limits: Limits,
+    /// A socket whose frame can't be written within this long (it stopped reading) is
+    /// dropped; it resumes with `since` when it comes back.
+    pub send_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -187,11 +190,18 @@ impl Config {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             limits: Limits::default(),
+            send_timeout: std::time::Duration::from_secs(10),
         })
     }
 }
 
 impl Config {
+    /// The same config with another send timeout.
+    pub fn with_send_timeout(mut self, t: std::time::Duration) -> Self {
+        self.send_timeout = t;
+        self
+    }
+
     /// The same config with other limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;

@@ -36,6 +36,24 @@ use std::sync::{Arc, Mutex};
 
 pub use app::{AppState, router, serve};
 
+/// Kernel send buffer per accepted socket. Messages are small; a fixed, modest buffer bounds
+/// the memory a phone that stopped reading can pin (Linux doubles it, and autotuning could
+/// otherwise grow it to megabytes), and makes such a socket's send time out sooner.
+pub const SOCKET_SEND_BUFFER: u32 = 64 * 1024;
+
+/// Binds the listening socket the way the server wants it.
+pub async fn bind(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_send_buffer_size(SOCKET_SEND_BUFFER)?;
+    socket.bind(addr)?;
+    socket.listen(1024)
+}
+
 /// Opens storage for a database URL (only `sqlite:` for now).
 pub async fn open_storage(url: &str) -> anyhow::Result<Arc<storage::sqlite::SqliteStorage>> {
     if url.starts_with("sqlite:") {

@@ -58,7 +58,7 @@ async fn serve(
     cli: Cli,
     storage: std::sync::Arc<roundtable::storage::sqlite::SqliteStorage>,
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| {
+    let listener = roundtable::bind(cli.bind).await.map_err(|e| {
         anyhow::anyhow!(
             "could not listen on {} ({e}); choose another with --bind",
             cli.bind

@@ -63,20 +63,32 @@ impl TestServer {
 
     /// Starts a server with other abuse limits.
     pub async fn start_with(limits: Limits) -> Result<Self> {
+        Self::start_custom(limits, Duration::from_secs(10)).await
+    }
+
+    /// Starts a server with other abuse limits and socket send timeout.
+    pub async fn start_custom(limits: Limits, send_timeout: Duration) -> Result<Self> {
         let dir = Arc::new(tempfile::tempdir()?);
-        Self::start_in(dir, limits, "127.0.0.1:0").await
+        Self::start_in(dir, limits, send_timeout, "127.0.0.1:0").await
     }
 
     fn db_path(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("roundtable.db")
     }
 
-    async fn start_in(dir: Arc<tempfile::TempDir>, limits: Limits, bind: &str) -> Result<Self> {
+    async fn start_in(
+        dir: Arc<tempfile::TempDir>,
+        limits: Limits,
+        send_timeout: Duration,
+        bind: &str,
+    ) -> Result<Self> {
         let url = format!("sqlite:{}", Self::db_path(&dir).display());
         let storage = roundtable::open_storage(&url).await?;
-        let listener = tokio::net::TcpListener::bind(bind).await?;
+        let listener = roundtable::bind(bind.parse()?).await?;
         let addr = listener.local_addr()?;
-        let config = roundtable::config::Config::new(None, addr)?.with_limits(limits);
+        let config = roundtable::config::Config::new(None, addr)?
+            .with_limits(limits)
+            .with_send_timeout(send_timeout);
         let state = roundtable::build_state(config, storage.clone()).await?;
         let (tx, rx) = oneshot::channel::<()>();
         let serve_state = state.clone();
@@ -137,7 +149,8 @@ impl TestServer {
         self.stop().await?;
         let dir = self.dir.clone();
         let limits = self.state.config.limits;
-        Self::start_in(dir, limits, &self.addr.to_string()).await
+        let timeout = self.state.config.send_timeout;
+        Self::start_in(dir, limits, timeout, &self.addr.to_string()).await
     }
 
     /// Absolute URL of a path on this server.

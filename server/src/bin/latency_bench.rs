@@ -58,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite:{}/bench.db", dir.display());
     let storage = roundtable::open_storage(&url).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = roundtable::bind("127.0.0.1:0".parse()?).await?;
     let addr = listener.local_addr()?;
     let config = roundtable::config::Config::new(None, addr)?;
     let state = roundtable::build_state(config, storage.clone()).await?;

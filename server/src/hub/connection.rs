@@ -19,8 +19,6 @@ use std::net::SocketAddr;
 pub const MAX_REPLAY: i64 = 500;
 /// Interval of the keep-alive message.
 pub const PING_EVERY: Duration = Duration::from_secs(20);
-/// A send that takes longer than this means a dead or stalled client.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a connection ends.
 enum End {
@@ -43,7 +41,12 @@ struct Conn {
 
 impl Conn {
     async fn send(&mut self, text: Utf8Bytes) -> Result<(), End> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await {
+        match tokio::time::timeout(
+            self.state.config.send_timeout,
+            self.socket.send(Message::Text(text)),
+        )
+        .await
+        {
             Ok(Ok(())) => Ok(()),
             _ => Err(End::Gone),
         }

@@ -190,3 +190,70 @@ async fn shutdown_tells_sockets_to_reconnect() -> anyhow::Result<()> {
     assert_eq!(console.closed().await?.code, Some(1012));
     Ok(())
 }
+
+/// A phone in a pocket: its socket is open but nobody reads it.
+async fn stalled_socket(
+    url: &str,
+) -> anyhow::Result<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>> {
+    let addr = url
+        .trim_start_matches("ws://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .parse()?;
+    let sock = tokio::net::TcpSocket::new_v4()?;
+    sock.set_recv_buffer_size(4096)?;
+    let stream = sock.connect(addr).await?;
+    let (ws, _) = tokio_tungstenite::client_async(url, stream).await?;
+    Ok(ws)
+}
+
+#[tokio::test]
+async fn sockets_that_stop_reading_are_dropped_without_hurting_others() -> anyhow::Result<()> {
+    use roundtable::limits::{Limits, Rate};
+    let server = roundtable_tests::TestServer::start_custom(
+        Limits {
+            post: Rate::new(1_000_000, 1_000_000),
+            ..Limits::default()
+        },
+        std::time::Duration::from_millis(300),
+    )
+    .await?;
+    let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
+    let f = Fixture { server, links };
+    let (mut console, snap) = f.console().await?;
+    let start = snap["seq"].as_i64().unwrap_or_default();
+    let url = f.server.ws_url(&format!("{}/ws", f.console_path()));
+    let mut stalled = Vec::new();
+    for _ in 0..5 {
+        stalled.push(stalled_socket(&url).await?);
+    }
+    let hub = f.server.state.hub.clone();
+    let with_stalled = hub.connection_count();
+    assert_eq!(with_stalled, 6);
+    let (mut phone, _) = f.phone(0).await?;
+    let long = "The bus shelter on the front has no roof and the timetable is wrong. ".repeat(14);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut sent = 0i64;
+    // Keep posting until every stalled socket has been dropped; the reading console must get
+    // every change, in order, all along.
+    while hub.connection_count() > 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stalled sockets were never dropped"
+        );
+        phone.post(&format!("stall-{sent:06}"), &long).await?;
+        sent += 1;
+        let v = console
+            .next_where("comment", |v| v["type"] == "comment")
+            .await?;
+        assert_eq!(
+            v["seq"],
+            start + sent,
+            "the reading console is never held up"
+        );
+    }
+    drop(stalled);
+    assert!(sent > 0);
+    Ok(())
+}
