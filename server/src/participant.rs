@@ -50,6 +50,9 @@ pub fn upgrade(
     })
 }
 
+/// Said when the database can't be written (disk full, read-only file).
+pub const NOT_SAVED: &str = "Not saved: the server can't store comments right now. Your words are kept below; please try again in a minute.";
+
 const BAD_LINK: &str = "This table link is not valid any more. Scan the QR code on your table again, or type the code from the table card on the first page.";
 
 /// The table for a join token, with its event.
@@ -364,7 +367,13 @@ async fn post_comment(
                     .await
                 {
                     Ok(_) => Ok(()),
-                    Err(StorageError::Other(e)) => Err(AppError::Internal(e)),
+                    Err(StorageError::Other(e)) => {
+                        tracing::error!(error = %e, "could not store a comment");
+                        Err(AppError::Invalid {
+                            status: StatusCode::SERVICE_UNAVAILABLE,
+                            message: NOT_SAVED.into(),
+                        })
+                    }
                     Err(e) => Err(e.into()),
                 },
             }

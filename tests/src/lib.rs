@@ -50,6 +50,8 @@ pub struct TestServer {
     /// `http://127.0.0.1:PORT`
     pub base: String,
     pub state: roundtable::AppState,
+    /// The concrete SQLite storage, for fault-injection hooks.
+    pub sqlite: Arc<roundtable::storage::sqlite::SqliteStorage>,
     dir: Arc<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -92,6 +94,7 @@ impl TestServer {
         let state = roundtable::build_state(config, storage.clone()).await?;
         let (tx, rx) = oneshot::channel::<()>();
         let serve_state = state.clone();
+        let sqlite = storage.clone();
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
@@ -105,6 +108,7 @@ impl TestServer {
             addr,
             base: format!("http://{addr}"),
             state,
+            sqlite,
             dir,
             stop: Some(tx),
             task: Some(task),

@@ -297,7 +297,7 @@ impl Conn {
                 self.reply_error(
                     reference,
                     "unavailable",
-                    "The server could not save that just now. Please try again.",
+                    "Not saved: the server can't store comments right now. Your phone keeps your words and will try again.",
                 )
                 .await
             }

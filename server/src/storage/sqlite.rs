@@ -7,6 +7,8 @@
 //! lock upgrades.
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -31,7 +33,14 @@ pub struct SqliteStorage {
     pool: SqlitePool,
     /// Serialises write transactions (see the module docs).
     write: Mutex<()>,
+    /// `PRAGMA max_page_count` for every connection: a way for tests to make the disk
+    /// "full" without mount rights (see `set_page_limit`).
+    page_limit: Arc<AtomicI64>,
 }
+
+/// SQLite's own ceiling for `max_page_count`.
+const NO_PAGE_LIMIT: i64 = 4_294_967_294;
+const POOL_SIZE: u32 = 4;
 
 impl SqliteStorage {
     /// Opens (creating if needed) and migrates the database at `url` (`sqlite:PATH`).
@@ -45,8 +54,21 @@ impl SqliteStorage {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "MEMORY")
             .pragma("secure_delete", "ON");
+        let page_limit = Arc::new(AtomicI64::new(NO_PAGE_LIMIT));
+        let limit = page_limit.clone();
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(POOL_SIZE)
+            .after_connect(move |conn, _| {
+                let limit = limit.load(Ordering::SeqCst);
+                Box::pin(async move {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "PRAGMA max_page_count = {limit}"
+                    )))
+                    .execute(conn)
+                    .await?;
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await
             .context("could not open the SQLite database")?;
@@ -69,7 +91,31 @@ impl SqliteStorage {
         Ok(Self {
             pool,
             write: Mutex::new(()),
+            page_limit,
         })
+    }
+
+    /// Test hook: caps the database at its current size (`true`), so the next write that
+    /// needs a new page fails with SQLITE_FULL as on a full disk, or lifts the cap (`false`).
+    pub async fn set_disk_full(&self, full: bool) -> anyhow::Result<()> {
+        let _w = self.write.lock().await;
+        let mut conns = Vec::new();
+        for _ in 0..POOL_SIZE {
+            conns.push(self.pool.acquire().await?);
+        }
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&mut *conns[0])
+            .await?;
+        let limit = if full { pages } else { NO_PAGE_LIMIT };
+        self.page_limit.store(limit, Ordering::SeqCst);
+        for conn in &mut conns {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "PRAGMA max_page_count = {limit}"
+            )))
+            .execute(&mut **conn)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Closes the pool (checkpointing the WAL).

@@ -5,6 +5,7 @@ mod abuse;
 mod access;
 mod bad_input;
 mod corpus;
+mod disk;
 mod journey;
 mod nojs;
 mod resume;
