@@ -13,7 +13,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, StaffResult};
 use crate::events::EventLinks;
 use crate::hub::Role;
 use crate::model::{EventState, RoundKind};
@@ -68,7 +68,7 @@ async fn wall_event(state: &AppState, token: &str) -> AppResult<EventState> {
 async fn console_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = console_event(&state, &token).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
     Ok(facilitator_ui::console_page(&facilitator_ui::ConsolePage {
@@ -107,7 +107,7 @@ async fn console_ws(
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = console_event(&state, &token).await?;
     let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
@@ -129,7 +129,7 @@ async fn console_ws(
 async fn cards_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = console_event(&state, &token).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
     Ok(facilitator_ui::cards_page(&facilitator_ui::CardsPage {
@@ -165,7 +165,7 @@ async fn report(
     State(state): State<AppState>,
     Path(token): Path<String>,
     query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = console_event(&state, &token).await?;
     let comments = state.storage.comments(es.event.id, None, true).await?;
     let page = reports::session_report(&es, &comments);
@@ -187,7 +187,7 @@ async fn report(
 async fn wall_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = wall_event(&state, &token).await?;
     Ok(facilitator_ui::wall_page(&facilitator_ui::WallPage {
         event_title: es.event.title.clone(),
@@ -205,7 +205,7 @@ async fn wall_ws(
     Path(token): Path<String>,
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = wall_event(&state, &token).await?;
     let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
@@ -224,7 +224,12 @@ async fn wall_ws(
     }))
 }
 
-async fn wall_qr(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+async fn wall_qr(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> StaffResult<Response> {
     let es = wall_event(&state, &token).await?;
-    crate::qr::response(&state.url(&format!("/join?code={}", es.event.code)))
+    Ok(crate::qr::response(
+        &state.url(&format!("/join?code={}", es.event.code)),
+    )?)
 }

@@ -115,3 +115,34 @@ impl IntoResponse for AppError {
 
 /// Result type for handlers.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// An [`AppError`] on an organiser, console or wall route: shown as a staff page (with a way
+/// back to the organiser's events) rather than the attendee's "type your code" page.
+#[derive(Debug)]
+pub struct StaffError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for StaffError {
+    fn from(e: E) -> Self {
+        StaffError(e.into())
+    }
+}
+
+impl IntoResponse for StaffError {
+    fn into_response(self) -> Response {
+        let (status, message) = self.0.parts();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Link not valid",
+            StatusCode::FORBIDDEN => "Not allowed",
+            s if s.is_server_error() => "Please try again",
+            _ => "That didn't work",
+        };
+        let page = facilitator_ui::error_page(&facilitator_ui::StaffErrorPage {
+            title: title.to_string(),
+            message,
+        });
+        (status, page).into_response()
+    }
+}
+
+/// Result type for staff handlers.
+pub type StaffResult<T> = Result<T, StaffError>;

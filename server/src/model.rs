@@ -112,6 +112,8 @@ pub struct Comment {
     pub source: Source,
     pub agrees: i64,
     pub highlighted: bool,
+    /// When it was put on the wall (ms since 1970), if it is there.
+    pub highlighted_at: Option<i64>,
     pub hidden: bool,
     pub created_at: i64,
 }
@@ -241,16 +243,30 @@ pub fn parse_date(raw: &str) -> Result<String, InputError> {
     let bad = || {
         InputError::new(
             "bad_request",
-            "The date must look like 2026-11-30 (year-month-day).",
+            "The date must look like 2026-12-05 (year-month-day). The date picker fills it in that way.",
         )
     };
     if !shape {
         return Err(bad());
     }
+    let year: u32 = s[0..4].parse().map_err(|_| bad())?;
     let month: u32 = s[5..7].parse().map_err(|_| bad())?;
     let day: u32 = s[8..10].parse().map_err(|_| bad())?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return Err(bad());
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if !(1..=days).contains(&day) || year < 2000 {
+        return Err(InputError::new(
+            "bad_request",
+            format!(
+                "There is no date {s}. Choose the date with the date picker, or type it as year-month-day, e.g. 2026-12-05."
+            ),
+        ));
     }
     Ok(s.to_string())
 }
@@ -462,5 +478,8 @@ mod tests {
         assert!(parse_date("2026-11-30").is_ok());
         assert!(parse_date("2026-13-01").is_err());
         assert!(parse_date("30/11/2026").is_err());
+        assert!(parse_date("2026-02-31").is_err());
+        assert!(parse_date("2028-02-29").is_ok());
+        assert!(parse_date("2026-02-29").is_err());
     }
 }

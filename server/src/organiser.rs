@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, StaffError, StaffResult};
 use crate::events::{self, EventLinks};
 use crate::forms::{self, FormMap, field};
 use crate::model::{self, EventDraft, RoundDraft, TableDraft, now_ms};
@@ -83,12 +83,12 @@ fn setup_open(state: &AppState, token: &str) -> bool {
 async fn setup_page(
     State(state): State<AppState>,
     query: Result<Query<SetupQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let token = query.ok().map(|q| q.0.token).unwrap_or_default();
     if !setup_open(&state, &token) {
-        return Err(AppError::Forbidden(
+        return Err(StaffError(AppError::Forbidden(
             "This set-up link is not valid. It works once, on first start; after that, log in or ask an organiser to add you with `roundtable organiser add`.".into(),
-        ));
+        )));
     }
     Ok(facilitator_ui::setup_page(&facilitator_ui::SetupPage {
         token,
@@ -130,13 +130,13 @@ fn check_account(
 async fn setup(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let f = forms::read(body)?;
     let token = field(&f, "token");
     if !setup_open(&state, &token) {
-        return Err(AppError::Forbidden(
+        return Err(StaffError(AppError::Forbidden(
             "This set-up link is not valid any more.".into(),
-        ));
+        )));
     }
     let refuse = |msg: String| {
         (
@@ -171,7 +171,7 @@ async fn setup(
         Err(e) => return Err(e.into()),
     };
     state.clear_setup_token();
-    start_session(&state, id).await
+    Ok(start_session(&state, id).await?)
 }
 
 async fn start_session(state: &AppState, organiser_id: i64) -> AppResult<Response> {
@@ -209,7 +209,7 @@ async fn login_page() -> impl IntoResponse {
 async fn login(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let f = forms::read(body)?;
     let email = field(&f, "email").trim().to_lowercase();
     let password = field(&f, "password");
@@ -224,7 +224,7 @@ async fn login(
         None => false,
     };
     match (ok, organiser) {
-        (true, Some(o)) => start_session(&state, o.id).await,
+        (true, Some(o)) => Ok(start_session(&state, o.id).await?),
         _ => Ok((
             StatusCode::UNAUTHORIZED,
             facilitator_ui::login_page(&facilitator_ui::LoginPage {
@@ -236,7 +236,7 @@ async fn login(
     }
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> StaffResult<Response> {
     if let Some(token) = security::cookie(&headers, SESSION_COOKIE) {
         state
             .storage
@@ -253,7 +253,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<
 
 // ---- events ----
 
-async fn dashboard(State(state): State<AppState>, LoggedIn(o): LoggedIn) -> AppResult<Response> {
+async fn dashboard(State(state): State<AppState>, LoggedIn(o): LoggedIn) -> StaffResult<Response> {
     let events = state.storage.events_of(o.id).await?;
     Ok(
         facilitator_ui::dashboard_page(&facilitator_ui::DashboardPage {
@@ -310,7 +310,10 @@ fn form_rows(
             theme: field(f, &format!("table_theme_{i}")),
             description: field(f, &format!("table_description_{i}")),
         };
-        if !(t.theme.trim().is_empty() && t.description.trim().is_empty()) {
+        if !(t.number.trim().is_empty()
+            && t.theme.trim().is_empty()
+            && t.description.trim().is_empty())
+        {
             tables.push(t);
         }
         let r = facilitator_ui::RoundInput {
@@ -328,7 +331,7 @@ async fn create_event(
     State(state): State<AppState>,
     LoggedIn(o): LoggedIn,
     body: Result<Bytes, BytesRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let f = forms::read(body)?;
     let (tables, rounds) = form_rows(&f);
     let start_closed = f.contains_key("start_closed");
@@ -417,7 +420,7 @@ async fn event_page(
     LoggedIn(o): LoggedIn,
     Path(id): Path<String>,
     query: Result<Query<EventPageQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = owned_event(&state, &o, &id).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
     let notice = match query.ok().and_then(|q| q.0.rotated).as_deref() {
@@ -449,16 +452,16 @@ async fn rotate(
     LoggedIn(o): LoggedIn,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> AppResult<Response> {
+) -> StaffResult<Response> {
     let es = owned_event(&state, &o, &id).await?;
     let f = forms::read(body)?;
     let (which, word) = match field(&f, "which").as_str() {
         "facilitator" => (LinkKind::Facilitator, "facilitator"),
         "wall" => (LinkKind::Wall, "wall"),
         _ => {
-            return Err(AppError::bad_request(
+            return Err(StaffError(AppError::bad_request(
                 "Choose which link to replace: console or wall.",
-            ));
+            )));
         }
     };
     let token = security::new_token()?;
@@ -466,5 +469,12 @@ async fn rotate(
         .storage
         .rotate_link(es.event.id, which, &token)
         .await?;
+    state.hub.revoke(
+        es.event.id,
+        match which {
+            LinkKind::Facilitator => crate::hub::Revoked::Console,
+            LinkKind::Wall => crate::hub::Revoked::Wall,
+        },
+    );
     Ok(Redirect::to(&format!("/organiser/events/{}?rotated={word}", es.event.id)).into_response())
 }

@@ -137,29 +137,34 @@ fn host_of_origin(origin: &str) -> Option<&str> {
     Some(rest.split('/').next().unwrap_or(rest))
 }
 
-/// Refuses state-changing requests and socket upgrades that another site started: when an
-/// `Origin` header is present its host must equal the `Host` header.
+/// Whether a state-changing request (or socket upgrade) came from one of our own pages.
+///
+/// `Sec-Fetch-Site` decides when the browser sends it (`same-origin`, or `none` for a typed
+/// URL). Otherwise the `Origin` header, when present, must name the `Host` we were reached
+/// at. `Origin: null` (sent under a `no-referrer` policy, by privacy modes and sandboxed
+/// frames) is refused unless `Sec-Fetch-Site` vouches for the request. Requests with neither
+/// header (scripts, old browsers) pass: sessions are `SameSite=Lax`, so another site's form
+/// cannot ride on them.
+pub fn from_our_pages(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    matches!((host_of_origin(origin), host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// Refuses state-changing requests and socket upgrades that another site started.
 pub async fn same_origin(req: Request, next: Next) -> Response {
     let is_upgrade = req.headers().contains_key(header::UPGRADE);
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes_state || is_upgrade {
-        let origin = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        if let Some(origin) = origin {
-            let ok = matches!((host_of_origin(origin), host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h));
-            if !ok {
-                return AppError::Forbidden(
-                    "This request came from another website, so it was refused.".into(),
-                )
-                .into_response();
-            }
-        }
+    if (changes_state || is_upgrade) && !from_our_pages(req.headers()) {
+        return AppError::Forbidden(
+            "This request came from another website, so it was refused.".into(),
+        )
+        .into_response();
     }
     next.run(req).await
 }
@@ -187,7 +192,7 @@ pub async fn headers(req: Request, next: Next) -> Response {
     );
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         "cross-origin-opener-policy",
@@ -233,6 +238,36 @@ mod tests {
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong", &h));
+    }
+
+    #[test]
+    fn origin_checks() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("10.0.0.5:8080"));
+        assert!(from_our_pages(&h), "no Origin: a script or an old browser");
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://10.0.0.5:8080"),
+        );
+        assert!(from_our_pages(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!from_our_pages(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!from_our_pages(&h), "null origin without fetch metadata");
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(
+            from_our_pages(&h),
+            "null origin from our own page (no-referrer policy)"
+        );
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://10.0.0.5:8080"),
+        );
+        assert!(!from_our_pages(&h), "fetch metadata wins");
     }
 
     #[test]

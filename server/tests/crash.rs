@@ -17,9 +17,14 @@ use tokio::time::{Instant, sleep, timeout};
 use tokio_tungstenite::tungstenite::Message;
 
 const BIN: &str = env!("CARGO_BIN_EXE_roundtable");
-const PHONES: usize = 16;
-const POSTS_EACH: usize = 40;
-const KILLS: usize = 5;
+/// Sizes; raise them for a longer run, e.g. `CRASH_KILLS=50 CRASH_POSTS=200 cargo test
+/// --release -p roundtable --test crash -- --nocapture` (figures in docs/performance.md).
+fn knob(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 fn start(db: &str, port: u16) -> Child {
     Command::new(BIN)
@@ -59,12 +64,17 @@ async fn wait_healthy(port: u16) {
 }
 
 /// One phone: posts its ids in order, reconnecting and resending the unacked one.
-async fn phone(url: String, prefix: String, acked: Arc<AtomicUsize>) -> (Vec<String>, Vec<String>) {
+async fn phone(
+    url: String,
+    prefix: String,
+    acked: Arc<AtomicUsize>,
+    posts_each: usize,
+) -> (Vec<String>, Vec<String>) {
     let mut sent = Vec::new();
     let mut got = Vec::new();
     let mut i = 0;
     let deadline = Instant::now() + Duration::from_secs(120);
-    while i < POSTS_EACH {
+    while i < posts_each {
         assert!(Instant::now() < deadline, "phone {prefix} never finished");
         let Ok(Ok((mut ws, _))) = timeout(
             Duration::from_secs(2),
@@ -75,7 +85,7 @@ async fn phone(url: String, prefix: String, acked: Arc<AtomicUsize>) -> (Vec<Str
             sleep(Duration::from_millis(20)).await;
             continue;
         };
-        'conn: while i < POSTS_EACH {
+        'conn: while i < posts_each {
             let cid = format!("{prefix}-{i:04}");
             if !sent.contains(&cid) {
                 sent.push(cid.clone());
@@ -110,14 +120,19 @@ async fn phone(url: String, prefix: String, acked: Arc<AtomicUsize>) -> (Vec<Str
 }
 
 /// A console that resumes with `since` after every drop; returns (seq, comment id) seen.
-async fn console(url: String, done: Arc<AtomicUsize>, expected: usize) -> Vec<(i64, i64)> {
+async fn console(
+    url: String,
+    done: Arc<AtomicUsize>,
+    phones: usize,
+    expected: usize,
+) -> Vec<(i64, i64)> {
     let mut seen: Vec<(i64, i64)> = Vec::new();
     let mut last = 0i64;
     let deadline = Instant::now() + Duration::from_secs(150);
     let mut posted: HashSet<i64> = HashSet::new();
     loop {
         assert!(Instant::now() < deadline, "console never saw every post");
-        if done.load(Ordering::SeqCst) == PHONES && posted.len() >= expected {
+        if done.load(Ordering::SeqCst) == phones && posted.len() >= expected {
             return seen;
         }
         let u = format!("{url}?since={last}");
@@ -149,7 +164,7 @@ async fn console(url: String, done: Arc<AtomicUsize>, expected: usize) -> Vec<(i
                 Ok(Some(Ok(_))) => {}
                 Ok(_) => break,
                 Err(_) => {
-                    if done.load(Ordering::SeqCst) == PHONES && posted.len() >= expected {
+                    if done.load(Ordering::SeqCst) == phones && posted.len() >= expected {
                         return seen;
                     }
                 }
@@ -160,6 +175,9 @@ async fn console(url: String, done: Arc<AtomicUsize>, expected: usize) -> Vec<(i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_posts_survive_kill_minus_nine() {
+    let phones = knob("CRASH_PHONES", 16);
+    let posts_each = knob("CRASH_POSTS", 40);
+    let kills_wanted = knob("CRASH_KILLS", 5);
     let dir = std::env::temp_dir().join(format!("roundtable-crash-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db_path = dir.join("crash.db");
@@ -190,26 +208,31 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
     let ws = |u: &str| u.replace("http://x", &format!("ws://127.0.0.1:{port}"));
     let acked = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicUsize::new(0));
-    let mut phones = Vec::new();
-    for p in 0..PHONES {
+    let mut phone_tasks = Vec::new();
+    for p in 0..phones {
         let t = &links["tables"][p % 6];
         let url = format!("{}/ws", ws(t["join_url"].as_str().unwrap()));
         let acked = acked.clone();
         let done = done.clone();
-        phones.push(tokio::spawn(async move {
-            let r = phone(url, format!("phone{p:02}"), acked).await;
+        phone_tasks.push(tokio::spawn(async move {
+            let r = phone(url, format!("phone{p:02}"), acked, posts_each).await;
             done.fetch_add(1, Ordering::SeqCst);
             r
         }));
     }
     let console_url = format!("{}/ws", ws(links["console_url"].as_str().unwrap()));
-    let console_task = tokio::spawn(console(console_url, done.clone(), PHONES * POSTS_EACH));
+    let console_task = tokio::spawn(console(
+        console_url,
+        done.clone(),
+        phones,
+        phones * posts_each,
+    ));
 
     // Kill -9 at spread-out points of the burst, restart on the same file each time.
-    let total = PHONES * POSTS_EACH;
+    let total = phones * posts_each;
     let mut kills = 0;
-    for k in 1..=KILLS {
-        let target = total * k / (KILLS + 2);
+    for k in 1..=kills_wanted {
+        let target = total * k / (kills_wanted + 2);
         let deadline = Instant::now() + Duration::from_secs(60);
         while acked.load(Ordering::SeqCst) < target {
             assert!(Instant::now() < deadline, "posts stalled before kill {k}");
@@ -223,7 +246,7 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
     }
     let mut sent_all = Vec::new();
     let mut acked_all = Vec::new();
-    for p in phones {
+    for p in phone_tasks {
         let (sent, got) = p.await.unwrap();
         sent_all.extend(sent);
         acked_all.extend(got);

@@ -66,15 +66,34 @@ impl Browser {
 
     /// A new browser window of the given size (CSS pixels).
     pub async fn window(&self, width: u32, height: u32) -> Result<Client> {
+        self.open(width, height, true).await
+    }
+
+    /// A new window with JavaScript switched off (the plain-HTML path).
+    pub async fn window_without_js(&self, width: u32, height: u32) -> Result<Client> {
+        self.open(width, height, false).await
+    }
+
+    async fn open(&self, width: u32, height: u32, js: bool) -> Result<Client> {
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-quic".into(),
+            format!("--window-size={width},{height}"),
+        ];
+        if !js {
+            args.push("--blink-settings=scriptEnabled=false".into());
+        }
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic",
-                    format!("--window-size={width},{height}"),
-                ]
+                "args": args
             }
         });
         let caps = match caps {

@@ -8,7 +8,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::protocol::{self, Ack, ClientCommand};
-use super::{Envelope, Role};
+use super::{Envelope, Revoked, Role};
 use crate::app::AppState;
 use crate::limits::{Kind, SocketPermit, slow_down_message};
 use crate::model::{self, Source};
@@ -355,6 +355,20 @@ impl Conn {
                     None => Err(End::Gone),
                 },
                 item = rx.recv() => match item {
+                    Ok(env) if env.revoke.is_some() => {
+                        let mine = matches!(
+                            (env.revoke, &self.role),
+                            (Some(Revoked::Console), Role::Console) | (Some(Revoked::Wall), Role::Wall)
+                        );
+                        if mine {
+                            Err(End::Close(
+                                close_code::POLICY,
+                                "This link was replaced. Ask the organiser for the new one.",
+                            ))
+                        } else {
+                            Ok(())
+                        }
+                    }
                     Ok(env) => {
                         if env.seq <= self.sent_seq {
                             Ok(())

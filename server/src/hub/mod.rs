@@ -60,6 +60,15 @@ pub struct Envelope {
     full: Utf8Bytes,
     /// For comment changes: the `comment_removed` message.
     removed: Option<Utf8Bytes>,
+    /// Not a change: sockets of this role must close (their link was replaced).
+    pub revoke: Option<Revoked>,
+}
+
+/// Which link was replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    Console,
+    Wall,
 }
 
 impl Envelope {
@@ -78,6 +87,7 @@ impl Envelope {
             comment,
             full: Utf8Bytes::from(protocol::full_msg(n)),
             removed,
+            revoke: None,
         }
     }
 
@@ -180,6 +190,19 @@ impl Hub {
             let _ = tx.send(Arc::new(Envelope::new(n)));
         }
         Ok(applied)
+    }
+
+    /// Closes the sockets that use an event's replaced console or wall link.
+    pub fn revoke(&self, event_id: i64, which: Revoked) {
+        let (tx, _) = self.room(event_id);
+        let _ = tx.send(Arc::new(Envelope {
+            seq: 0,
+            kind: String::new(),
+            comment: None,
+            full: Utf8Bytes::from_static(""),
+            removed: None,
+            revoke: Some(which),
+        }));
     }
 
     /// A receiver that turns true when the server begins shutting down.

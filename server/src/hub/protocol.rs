@@ -173,6 +173,7 @@ mod tests {
             source: Source::Attendee,
             agrees: 0,
             highlighted: false,
+            highlighted_at: None,
             hidden: false,
             created_at: 1,
         };

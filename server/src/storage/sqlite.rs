@@ -125,7 +125,7 @@ impl SqliteStorage {
 }
 
 const COMMENT_COLUMNS: &str = "c.id, c.table_id, t.number AS table_number, c.round_id, c.body, \
-     c.display_name, c.source, c.agrees, c.highlighted, c.hidden, c.created_at";
+     c.display_name, c.source, c.agrees, c.highlighted, c.highlighted_at, c.hidden, c.created_at";
 
 fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
     let source: String = row.try_get("source")?;
@@ -143,6 +143,7 @@ fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
         },
         agrees: row.try_get("agrees")?,
         highlighted: row.try_get::<i64, _>("highlighted")? != 0,
+        highlighted_at: row.try_get("highlighted_at")?,
         hidden: row.try_get::<i64, _>("hidden")? != 0,
         created_at: row.try_get("created_at")?,
     })
@@ -380,11 +381,14 @@ impl SqliteStorage {
             Change::Highlight { comment_id, on } => {
                 let comment = comment_in(tx, event_id, comment_id).await?;
                 if comment.highlighted != on {
-                    sqlx::query("UPDATE comments SET highlighted = ? WHERE id = ?")
-                        .bind(on as i64)
-                        .bind(comment_id)
-                        .execute(&mut **tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE comments SET highlighted = ?, highlighted_at = ? WHERE id = ?",
+                    )
+                    .bind(on as i64)
+                    .bind(on.then(now_ms))
+                    .bind(comment_id)
+                    .execute(&mut **tx)
+                    .await?;
                     let kind = if on { "highlighted" } else { "unhighlighted" };
                     let seq = number(tx, event_id, kind, Some(comment_id), None).await?;
                     let comment = comment_in(tx, event_id, comment_id).await?;

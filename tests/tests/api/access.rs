@@ -229,7 +229,9 @@ async fn organiser_sets_up_logs_in_creates_event_and_rotates_links() -> anyhow::
         200
     );
 
-    // Rotating the console link: the old one stops working.
+    // Rotating the console link: the old one stops working, open consoles are closed.
+    let mut open_console = f.server.ws(&format!("{console_url}/ws")).await?;
+    assert_eq!(open_console.next().await?["type"], "snapshot");
     let res = http
         .post(f.server.url(&format!("{event_page}/rotate")))
         .form(&[("which", "facilitator")])
@@ -240,6 +242,9 @@ async fn organiser_sets_up_logs_in_creates_event_and_rotates_links() -> anyhow::
         http.get(f.server.url(&console_url)).send().await?.status(),
         404
     );
+    let closed = open_console.closed().await?;
+    assert_eq!(closed.code, Some(1008));
+    assert!(closed.reason.contains("replaced"));
 
     // Another organiser can't see this event.
     let other = client();

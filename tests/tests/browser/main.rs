@@ -352,3 +352,153 @@ async fn words_written_while_the_server_is_unreachable_arrive_once() -> Result<(
     phone.close().await?;
     Ok(())
 }
+
+async fn fill(c: &Client, css: &str, text: &str) -> Result<()> {
+    c.find(Locator::Css(css)).await?.send_keys(text).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_organiser_sets_up_through_the_forms_and_a_phone_posts_without_javascript() -> Result<()>
+{
+    let Some(browser) = Browser::start().await? else {
+        return Ok(());
+    };
+    let server = TestServer::start().await?;
+    let token = server.state.setup_token().unwrap_or_default();
+    let org = browser.window(1280, 900).await?;
+
+    // First run: the set-up link from the terminal.
+    org.goto(&format!("{}/setup?token={token}", server.base))
+        .await?;
+    fill(&org, "input[name=name]", "Sam Organiser").await?;
+    fill(&org, "input[name=email]", "sam@example.org").await?;
+    fill(&org, "input[name=password]", "a long enough secret").await?;
+    fill(&org, "input[name=password_again]", "a long enough secret").await?;
+    org.find(Locator::Css("form button[type=submit], form button"))
+        .await?
+        .click()
+        .await?;
+    wait_for(
+        &org,
+        "dashboard",
+        "/Sam Organiser/.test(document.body.textContent)",
+    )
+    .await?;
+
+    // New event through the web form.
+    org.goto(&format!("{}/organiser/events/new", server.base))
+        .await?;
+    fill(&org, "input[name=title]", "Hastings listening evening").await?;
+    fill(&org, "input[name=place]", "St Leonards church hall").await?;
+    eval(
+        &org,
+        "document.querySelector('input[name=date]').value = '2026-12-05'; return true",
+    )
+    .await?;
+    fill(&org, "input[name=table_theme_0]", "Buses and transport").await?;
+    fill(&org, "input[name=table_theme_1]", "Home insulation").await?;
+    fill(&org, "[name=round_prompt_0]", "Why does this matter here?").await?;
+    org.find(Locator::Css("#event-form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(
+        &org,
+        "event page",
+        "!!document.querySelector('#link-console')",
+    )
+    .await?;
+    let console_url = eval(
+        &org,
+        "return document.querySelector('#link-console a').href",
+    )
+    .await?;
+    let cards_url = eval(&org, "return document.querySelector('#link-cards a').href").await?;
+
+    // The console works from the link on the event page.
+    org.goto(console_url.as_str().unwrap_or_default()).await?;
+    wait_for(
+        &org,
+        "console live",
+        "document.querySelector('#conn[data-state=live]')",
+    )
+    .await?;
+
+    // A phone with JavaScript off uses a table card's link and posts with the plain form.
+    let cards = browser.window(1000, 800).await?;
+    cards.goto(cards_url.as_str().unwrap_or_default()).await?;
+    let join = eval(&cards, "return Array.prototype.map.call(document.querySelectorAll('.card'), function(c){ var m = c.textContent.match(/https?:\\/\\/\\S+\\/t\\/[a-z0-9]+/); return m ? m[0] : ''; })").await?;
+    let first = join[0].as_str().unwrap_or_default().to_string();
+    assert!(
+        first.contains("/t/"),
+        "cards show each table's link: {join}"
+    );
+    let path = roundtable_tests::path_of(&first);
+    let phone = browser.window_without_js(390, 844).await?;
+    phone.goto(&format!("{}{path}", server.base)).await?;
+    fill(&phone, "#text", "Posted with JavaScript switched off").await?;
+    phone
+        .find(Locator::Css("#post-form button"))
+        .await?
+        .click()
+        .await?;
+    wait_for_no_js(&phone, "Sent").await?;
+    let body = phone.find(Locator::Css("body")).await?.text().await?;
+    assert!(
+        body.contains("Posted with JavaScript switched off"),
+        "{body}"
+    );
+    // Agree with the plain form.
+    phone
+        .find(Locator::Css(".agree-form button"))
+        .await?
+        .click()
+        .await?;
+    wait_for_no_js(&phone, "You agreed").await?;
+    wait_for(
+        &org,
+        "comment on the console",
+        "document.querySelector('#comments').textContent.indexOf('Posted with JavaScript switched off') >= 0",
+    )
+    .await?;
+
+    // Log out really ends the session.
+    org.goto(&format!("{}/organiser", server.base)).await?;
+    org.find(Locator::Css("form[action='/organiser/logout'] button"))
+        .await?
+        .click()
+        .await?;
+    wait_for(
+        &org,
+        "login page",
+        "!!document.querySelector('input[name=password]')",
+    )
+    .await?;
+    org.goto(&format!("{}/organiser", server.base)).await?;
+    wait_for(
+        &org,
+        "still logged out",
+        "!!document.querySelector('input[name=password]')",
+    )
+    .await?;
+    for c in [org, cards, phone] {
+        c.close().await?;
+    }
+    Ok(())
+}
+
+/// Waits for text on a page without JavaScript (reads the body through WebDriver).
+async fn wait_for_no_js(c: &Client, text: &str) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + roundtable_tests::DEADLINE;
+    loop {
+        if let Ok(body) = c.find(Locator::Css("body")).await
+            && let Ok(t) = body.text().await
+            && t.contains(text)
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "never saw {text:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
