@@ -15,6 +15,8 @@
   var ui = {
     conn: $('conn'),
     errors: $('errors'),
+    controls: $('event-controls'),
+    controlsState: $('controls-state'),
     eventState: $('event-state'),
     toggleOpen: $('toggle-open'),
     roundState: $('round-state'),
@@ -156,10 +158,16 @@
     return command.ref;
   }
 
+  // The line under "Add this point"; `isError` shows it in the error colour.
+  function formStatus(text, isError) {
+    ui.formStatus.textContent = text || '';
+    ui.formStatus.classList.toggle('is-error', !!isError);
+  }
+
   function sendPendingPost() {
     if (!pendingPost) return;
     if (!live) {
-      ui.formStatus.textContent = 'Not connected: it will be sent when the connection is back.';
+      formStatus('Not connected: it will be sent when the connection is back.');
       return;
     }
     pendingPost.ref = send({
@@ -168,7 +176,7 @@
       text: pendingPost.text,
       table_id: pendingPost.table_id
     });
-    if (pendingPost.ref) ui.formStatus.textContent = 'Sending…';
+    if (pendingPost.ref) formStatus('Sending…');
   }
 
   // ---- connection --------------------------------------------------------------------------
@@ -369,7 +377,7 @@
       var label = tableLabel(pendingPost.table_id, '');
       pendingPost = null;
       ui.formText.value = '';
-      ui.formStatus.textContent = 'Added to ' + label + '.';
+      formStatus('Added to ' + label + '.');
       updateControls();
     }
   }
@@ -379,7 +387,7 @@
     var message = m.message || 'That didn\u2019t work (' + (m.code || 'error') + ').';
     if (pendingPost && m.ref && m.ref === pendingPost.ref) {
       pendingPost = null;
-      ui.formStatus.textContent = 'Not added: ' + message;
+      formStatus('Not added: ' + message, true);
       updateControls();
     }
     showError(message);
@@ -435,6 +443,15 @@
     ui.eventState.setAttribute('data-open', ev.open ? 'true' : 'false');
     ui.toggleOpen.setAttribute('data-open', ev.open ? 'true' : 'false');
     main.classList.toggle('event-closed', !ev.open);
+    renderControlsState();
+  }
+
+  // The one line shown next to "Event controls" while they are folded away (on a phone).
+  function renderControlsState() {
+    if (!ui.controlsState || !state.event) return;
+    var open = openRound();
+    ui.controlsState.textContent = (state.event.open ? 'Event open' : 'Event closed') + ', ' +
+      (open ? 'round ' + open.number + ' open' : 'no round open');
   }
 
   function upsertRound(r) {
@@ -517,6 +534,7 @@
       ui.roundState.textContent = 'This event has no rounds.';
     }
     ui.roundState.setAttribute('data-open-round', open ? String(open.id) : '');
+    renderControlsState();
   }
 
   // ---- comments ----------------------------------------------------------------------------
@@ -607,7 +625,7 @@
     by.hidden = !c.name;
 
     var agrees = c.agrees || 0;
-    li.querySelector('.c-agrees').textContent = agrees === 1 ? '1 agrees' : agrees + ' agree';
+    li.querySelector('.c-agrees').textContent = agrees + ' agree';
 
     var hl = li.querySelector('.btn-wall');
     hl.textContent = c.highlighted ? 'Take off wall' : 'Put on wall';
@@ -725,6 +743,10 @@
 
   ui.toggleOpen.addEventListener('click', function () {
     if (!state.event) return;
+    if (state.event.open &&
+        !window.confirm('Close the event? Phones will say the event has finished and can\'t post.')) {
+      return;
+    }
     send({ type: 'set_open', open: !state.event.open });
   });
 
@@ -736,6 +758,12 @@
   });
 
   ui.closeRound.addEventListener('click', function () {
+    var open = openRound();
+    if (!open) return;
+    if (!window.confirm('Close round ' + open.number +
+        '? Phones can\'t post until you open a round.')) {
+      return;
+    }
     send({ type: 'close_round' });
   });
 
@@ -761,19 +789,21 @@
 
   ui.form.addEventListener('submit', function (e) {
     e.preventDefault();
+    // A new try: the last one's "Added to Table 1." must not look like this one's answer.
+    formStatus('');
     if (pendingPost) {
-      ui.formStatus.textContent = 'Still sending the last one…';
+      formStatus('Still sending the last one…');
       return;
     }
     var text = ui.formText.value.trim();
     var tableId = Number(ui.formTable.value);
     if (!tableId) {
-      ui.formStatus.textContent = 'Choose the table where it was said.';
+      formStatus('Not added: choose the table where it was said.', true);
       ui.formTable.focus();
       return;
     }
     if (!text) {
-      ui.formStatus.textContent = 'Type what was said first.';
+      formStatus('Not added: type what was said first.', true);
       ui.formText.focus();
       return;
     }
@@ -792,6 +822,11 @@
   });
 
   // ---- start -------------------------------------------------------------------------------
+
+  // The lead's controls start folded on a phone and open on a wide screen.
+  if (ui.controls && window.matchMedia && window.matchMedia('(min-width: 62rem)').matches) {
+    ui.controls.open = true;
+  }
 
   try {
     var saved = localStorage.getItem(FILTER_KEY);

@@ -19,6 +19,7 @@
     closed: document.getElementById('wall-closed'),
     empty: document.getElementById('wall-empty'),
     list: document.getElementById('wall-comments'),
+    more: document.getElementById('wall-more'),
     conn: document.getElementById('wall-conn')
   };
   var connText = ui.conn.querySelector('.wall-conn-text') || ui.conn;
@@ -191,6 +192,7 @@
         if (fresh(m) && m.round) {
           upsertRound(m.round);
           renderRound();
+          refillCards(); // round labels depend on which round is current
           scheduleFit();
         }
         break;
@@ -251,11 +253,34 @@
     state.rounds.push(r);
   }
 
-  function renderRound() {
-    var open = null;
+  function openRound() {
     for (var i = 0; i < state.rounds.length; i++) {
-      if (state.rounds[i].status === 'open') open = state.rounds[i];
+      if (state.rounds[i].status === 'open') return state.rounds[i];
     }
+    return null;
+  }
+
+  // The round the room is in: the open one, or between rounds the last one that ran.
+  function currentRound() {
+    var open = openRound();
+    if (open) return open;
+    var last = null;
+    for (var i = 0; i < state.rounds.length; i++) {
+      var r = state.rounds[i];
+      if (r.status === 'closed' && (!last || r.number > last.number)) last = r;
+    }
+    return last;
+  }
+
+  function roundById(id) {
+    for (var i = 0; i < state.rounds.length; i++) {
+      if (state.rounds[i].id === id) return state.rounds[i];
+    }
+    return null;
+  }
+
+  function renderRound() {
+    var open = openRound();
     if (!open) {
       ui.round.hidden = true;
       ui.prompt.textContent = '';
@@ -270,11 +295,48 @@
     main.classList.add('has-round');
   }
 
+  // The whole question must be readable from the back of the room: no ellipsis. The font steps
+  // down (.p-0 largest .. .p-5 smallest) until the question takes at most about three lines, or
+  // more lines when they fit beside the join box without making the header taller. A very long
+  // question at the smallest size simply takes more lines.
+  var PROMPT_STEPS = 6;
+  var PROMPT_LINES = 3;
+  var promptStep = -1;
+  var titles = ui.round.parentNode;
+  var join = document.querySelector('.wall-join');
+
+  function setPromptStep(step) {
+    if (step === promptStep) return;
+    if (promptStep >= 0) ui.prompt.classList.remove('p-' + promptStep);
+    ui.prompt.classList.add('p-' + step);
+    promptStep = step;
+  }
+
+  function promptFits() {
+    var cs = window.getComputedStyle(ui.prompt);
+    var size = parseFloat(cs.fontSize) || 16;
+    var line = parseFloat(cs.lineHeight);
+    if (!line || isNaN(line)) line = size * 1.15;
+    if (ui.prompt.getBoundingClientRect().height <= line * (PROMPT_LINES + 0.25)) return true;
+    // Taller is fine while the join box is taller still (the header keeps its height).
+    return !!join && titles.scrollHeight <= join.getBoundingClientRect().height + 1;
+  }
+
+  function fitPrompt() {
+    if (ui.round.hidden || !ui.prompt.textContent) return;
+    for (var step = 0; step < PROMPT_STEPS; step++) {
+      setPromptStep(step);
+      if (promptFits()) return;
+    }
+  }
+
   // ---- cards -------------------------------------------------------------------------------
   //
-  // Cards are kept in `cards` (id -> element) and laid out by fit(): newest first, each into the
-  // shortest of up to three columns, until the next one no longer fits; older ones drop from
-  // view. Nothing ever scrolls.
+  // Cards are kept in `cards` (id -> element) and laid out by fit(): the most recently put on
+  // the wall first (by highlighted_at, then id), each into the shortest of up to three columns,
+  // until the next one no longer fits. That one and every one put up before it drop from view
+  // (a newer one is never skipped to show an older one), and a small "+N more" says so.
+  // Nothing ever scrolls.
 
   var cards = {};
 
@@ -305,6 +367,13 @@
     var meta = card.querySelector('.wall-card-meta');
     meta.textContent = '';
     meta.appendChild(document.createTextNode('Table ' + number));
+    // From an earlier (or another) round than the one the room is in: say which.
+    var current = currentRound();
+    var round = c.round_id === null || c.round_id === undefined ? null : roundById(c.round_id);
+    if (round && current && round.id !== current.id) {
+      meta.appendChild(document.createTextNode(' '));
+      meta.appendChild(make('span', 'wall-card-round', 'Round ' + round.number));
+    }
     if (t && t.theme) {
       meta.appendChild(document.createTextNode(' \u00b7 '));
       meta.appendChild(make('bdi', null, t.theme));
@@ -337,6 +406,28 @@
     if (card && card.parentNode) card.parentNode.removeChild(card);
   }
 
+  function refillCards() {
+    for (var id in cards) {
+      if (Object.prototype.hasOwnProperty.call(cards, id) && state.comments[id]) {
+        fillCard(cards[id], state.comments[id]);
+      }
+    }
+  }
+
+  function highlightedAt(c) {
+    return c && typeof c.highlighted_at === 'number' ? c.highlighted_at : -1;
+  }
+
+  // Most recently put on the wall first; ties (and servers that don't say when) by id.
+  function wallOrder(a, b) {
+    var ca = state.comments[a];
+    var cb = state.comments[b];
+    var ha = highlightedAt(ca);
+    var hb = highlightedAt(cb);
+    if (ha !== hb) return hb - ha;
+    return b - a;
+  }
+
   function renderAllCards() {
     cards = {};
     for (var id in state.comments) {
@@ -349,7 +440,8 @@
 
   function fit() {
     fitTimer = null;
-    var ids = Object.keys(cards).map(Number).sort(function (a, b) { return b - a; });
+    fitPrompt();
+    var ids = Object.keys(cards).map(Number).sort(wallOrder);
     var n = ids.length;
     ui.empty.hidden = n > 0;
     main.classList.toggle('has-comments', n > 0);
@@ -357,7 +449,10 @@
     var colCount = n <= 1 ? 1 : (n === 2 ? 2 : 3);
     ui.list.textContent = '';
     ui.list.className = 'wall-comments cols-' + colCount;
-    if (n === 0) return;
+    if (n === 0) {
+      showMore(0);
+      return;
+    }
     var cols = [];
     for (var k = 0; k < colCount; k++) {
       var col = make('div', 'wall-col');
@@ -381,6 +476,13 @@
     }
     ui.list.setAttribute('data-shown', String(shown));
     ui.list.setAttribute('data-total', String(n));
+    showMore(n - shown);
+  }
+
+  function showMore(leftOut) {
+    if (!ui.more) return;
+    ui.more.hidden = leftOut <= 0;
+    ui.more.textContent = leftOut > 0 ? '+' + leftOut + ' more' : '';
   }
 
   function scheduleFit() {

@@ -264,8 +264,11 @@ pub struct StaffErrorPage {
 /// Which header a staff page gets.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Chrome {
-    /// Brand only (log-in, set-up, error pages).
+    /// Brand only (log-in, set-up).
     Plain,
+    /// Brand and "Your events", without log-out: error pages, which people who are not logged
+    /// in (a facilitator with an old console link) see too.
+    Staff,
     /// Brand, "Your events" and a log-out button (pages behind the organiser log-in).
     Organiser,
     /// No site header at all (console and cards have their own).
@@ -306,6 +309,11 @@ fn staff_doc(
                                 form.inline-form method="post" action="/organiser/logout" {
                                     button.link-button type="submit" { "Log out" }
                                 }
+                            }
+                        } @else if chrome == Chrome::Staff {
+                            a.brand href="/organiser" { "Roundtable" }
+                            nav.site-nav aria-label="Organiser" {
+                                a href="/organiser" { "Your events" }
                             }
                         } @else {
                             span.brand { "Roundtable" }
@@ -536,11 +544,10 @@ fn round_row(i: usize, row: &RoundInput) -> Markup {
         _ if i == 0 => "same",
         _ => "theme",
     };
+    // Short and plainly examples, so an empty row doesn't look filled in.
     let placeholder = match i {
-        0 => Some(
-            "e.g. Why does this matter here? What would a fair transition look like in this town?",
-        ),
-        1 => Some("e.g. What would make the biggest difference on your table's issue?"),
+        0 => Some("e.g. Why does this matter here?"),
+        1 => Some("e.g. What would make the biggest difference?"),
         _ => None,
     };
     html! {
@@ -584,12 +591,14 @@ pub fn event_form_page(page: &EventFormPage) -> Markup {
                     }
                     div.field {
                         label for="place" { "Place" }
-                        input #place type="text" name="place" value=(page.place) maxlength="200"
-                            placeholder="e.g. St Mary's Church Hall, Grimsby";
+                        input #place type="text" name="place" value=(page.place) required
+                            maxlength="200" placeholder="e.g. St Mary's Church Hall, Grimsby";
                     }
                     div.field {
                         label for="date" { "Date" }
-                        input #date type="date" name="date" value=(page.date);
+                        input #date type="date" name="date" value=(page.date) required
+                            aria-describedby="date-hint";
+                        p.hint.hint-below #date-hint { "e.g. 2026-12-05" }
                     }
                     div.field {
                         label for="description" { "Description" }
@@ -770,7 +779,14 @@ pub fn console_page(page: &ConsolePage) -> Markup {
             }
             div #errors .alert-area role="alert" {}
             div.console-grid {
-                div.console-side {
+                // The lead's controls. On a phone they fold away (console.js opens them on a
+                // wide screen), so a table facilitator sees their table's comments first.
+                details #event-controls .console-side {
+                    summary.controls-summary {
+                        span.controls-title { "Event controls" }
+                        " "
+                        span #controls-state .controls-state {}
+                    }
                     section.panel #event-panel aria-labelledby="event-heading" {
                         h2 #event-heading { "Event" }
                         p #event-state { "Waiting for the server…" }
@@ -789,38 +805,6 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                         }
                         button #close-round .button type="button" disabled { "Close round" }
                     }
-                    section.panel #transcribe-panel aria-labelledby="transcribe-heading" {
-                        h2 #transcribe-heading { "Type in a point made aloud" }
-                        form #transcribe .stack {
-                            div.field {
-                                label for="transcribe-table" { "Table" }
-                                select #transcribe-table name="table_id" required {
-                                    @if !single_table {
-                                        option value="" selected { "Choose a table" }
-                                    }
-                                    @for table in &page.tables {
-                                        option value=(table.id) selected[single_table] {
-                                            (table_option_label(table.number, &table.theme))
-                                        }
-                                    }
-                                }
-                            }
-                            div.field {
-                                label for="transcribe-text" { "What was said" }
-                                textarea #transcribe-text name="text" rows="3" maxlength="1000"
-                                    required {}
-                            }
-                            div.actions {
-                                button #transcribe-submit .button.primary type="submit" disabled {
-                                    "Add this point"
-                                }
-                            }
-                            p #transcribe-status .form-status role="status" {}
-                        }
-                        p.hint {
-                            "It goes into the open round, marked \u{201c}Noted by facilitator\u{201d}."
-                        }
-                    }
                 }
                 section.console-main aria-labelledby="comments-heading" {
                     div.list-head {
@@ -835,6 +819,39 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                                     }
                                 }
                             }
+                        }
+                    }
+                    section.panel #transcribe-panel aria-labelledby="transcribe-heading" {
+                        h2 #transcribe-heading { "Type in a point made aloud" }
+                        // console.js checks the fields itself and says what is missing.
+                        form #transcribe .transcribe-form novalidate {
+                            div.field.transcribe-table {
+                                label for="transcribe-table" { "Table" }
+                                select #transcribe-table name="table_id" required {
+                                    @if !single_table {
+                                        option value="" selected { "Choose a table" }
+                                    }
+                                    @for table in &page.tables {
+                                        option value=(table.id) selected[single_table] {
+                                            (table_option_label(table.number, &table.theme))
+                                        }
+                                    }
+                                }
+                            }
+                            div.field.transcribe-text {
+                                label for="transcribe-text" { "What was said" }
+                                textarea #transcribe-text name="text" rows="2" maxlength="1000"
+                                    required aria-describedby="transcribe-hint" {}
+                            }
+                            div.transcribe-actions {
+                                button #transcribe-submit .button.primary type="submit" disabled {
+                                    "Add this point"
+                                }
+                                p #transcribe-status .form-status role="status" {}
+                            }
+                        }
+                        p #transcribe-hint .hint {
+                            "It goes into the open round, marked \u{201c}Noted by facilitator\u{201d}."
                         }
                     }
                     p #counts .counts aria-live="polite" {}
@@ -961,7 +978,7 @@ pub fn wall_page(page: &WallPage) -> Markup {
                         }
                         aside.wall-join aria-label="How to join" {
                             img.wall-qr src=(page.qr_svg_url) alt="QR code to join from your phone"
-                                width="300" height="300";
+                                width="400" height="400";
                             div.wall-join-text {
                                 p.wall-join-lead { "Join from your phone" }
                                 p.wall-landing { (page.landing_url) }
@@ -975,6 +992,7 @@ pub fn wall_page(page: &WallPage) -> Markup {
                         "The best points from the tables will appear here."
                     }
                     section #wall-comments .wall-comments aria-label="Comments on the wall" {}
+                    p #wall-more .wall-more hidden {}
                     p #wall-conn .wall-conn role="status" data-state="connecting" {
                         span.wall-conn-text { "Connecting…" }
                     }
@@ -1157,10 +1175,14 @@ fn report_comment(comment: &ReportComment) -> Markup {
 pub fn error_page(page: &StaffErrorPage) -> Markup {
     let content = html! {
         main #main .narrow {
-            h1 { (page.title) }
-            p { (page.message) }
-            p { a href="/organiser" { "Back to your events" } }
+            div.error-box {
+                h1 { (page.title) }
+                p { (page.message) }
+                div.actions {
+                    a.button.primary href="/organiser" { "Back to your events" }
+                }
+            }
         }
     };
-    staff_doc(&page.title, "page-error", Chrome::Plain, &[], content)
+    staff_doc(&page.title, "page-error", Chrome::Staff, &[], content)
 }

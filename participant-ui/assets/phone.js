@@ -129,8 +129,10 @@
       }
     }
     if (form) form.hidden = !ok;
-    if (note) { note.textContent = eventOpen ? CLOSED_ROUND : CLOSED_EVENT; note.hidden = ok; }
-    if (ok !== wasOpen) { say(ok ? 'You can write a comment now.' : note ? note.textContent : ''); wasOpen = ok; }
+    // #closed-note is a live region: it alone says why posting is closed (not #form-status too).
+    var why = ok ? '' : eventOpen ? CLOSED_ROUND : CLOSED_EVENT;
+    if (note && note.textContent !== why) note.textContent = why;
+    if (ok !== wasOpen) { say(ok ? 'You can write a comment now.' : ''); wasOpen = ok; }
   }
   function onRound(r) {
     if (!r) return;
@@ -348,13 +350,28 @@
     if (inflight) wait(inflight, 0);
     if (outbox.length) say('Not sent yet. Your words are kept on this phone.');
   }
+  // Near the limit, a counter under the box: "87 characters left", then "120 characters too
+  // many" in the error colour. Screen readers hear it once typing pauses.
+  var MAX_CHARS = 1000, COUNT_FROM = 900, countBox = $('text-count'), countSr = $('text-count-sr'), srTimer = null;
+  function chars(n) { return n + (n === 1 ? ' character' : ' characters'); }
+  function countText() {
+    if (!ta || !countBox) return;
+    var n = Array.from(ta.value.replace(/^\s+|\s+$/g, '')).length, over = n > MAX_CHARS;
+    var msg = n < COUNT_FROM ? '' : over ? chars(n - MAX_CHARS) + ' too many' : chars(MAX_CHARS - n) + ' left';
+    if (countBox.textContent !== msg) countBox.textContent = msg;
+    countBox.className = 'count' + (over ? ' over' : '');
+    if (!countSr) return;
+    clearTimeout(srTimer);
+    srTimer = setTimeout(function () { if (countSr.textContent !== msg) countSr.textContent = msg; }, 1000);
+  }
   if (form && ta && nameIn && postBtn) {
     setCid(cid);
     var stored = load(draftKey);
     if (!ta.value && stored && !(statusBox && statusBox.textContent)) ta.value = stored;
     if (statusBox && statusBox.textContent) save(draftKey, '');
     if (!nameIn.value) nameIn.value = load(nameKey) || '';
-    ta.addEventListener('input', function () { save(draftKey, ta.value); });
+    ta.addEventListener('input', function () { save(draftKey, ta.value); countText(); });
+    countText();
     nameIn.addEventListener('input', function () { save(nameKey, nameIn.value.trim() ? nameIn.value : ''); });
     form.addEventListener('submit', function (e) {
       var text = ta.value.replace(/^\s+|\s+$/g, ''), nm = nameIn.value.trim();
@@ -368,6 +385,7 @@
       outbox.push({ id: cid, text: text, name: nm, state: 'waiting' });
       setCid(newId());
       ta.value = '';
+      countText();
       save(draftKey, '');
       say(isOpen() ? 'Sending…' : 'Not sent yet. Your words are kept on this phone.');
       renderOut();

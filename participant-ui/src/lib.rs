@@ -286,8 +286,13 @@ pub fn table_page(page: &TablePage) -> Markup {
                 {
                     (prompt_area(page))
                     section #write .write aria-label="Write a comment" {
-                        p #closed-note .closed-note hidden[can_post] {
-                            @if page.event_open { (CLOSED_ROUND) } @else { (CLOSED_EVENT) }
+                        // Always there (empty while posting is open) so that screen readers
+                        // announce it when a round or the event closes; said only here, not
+                        // again under the form.
+                        p #closed-note .closed-note role="status" {
+                            @if !can_post {
+                                @if page.event_open { (CLOSED_ROUND) } @else { (CLOSED_EVENT) }
+                            }
                         }
                         div #form-error .form-error role="alert" {
                             @if let Some(e) = &page.error { (e) }
@@ -297,10 +302,15 @@ pub fn table_page(page: &TablePage) -> Markup {
                         }
                         form #post-form method="post" action=(page.post_url) hidden[!can_post] {
                             label for="text" { "Your comment" }
-                            textarea #text .field name="text" rows="4" maxlength="1000" required
-                                aria-describedby="text-hint form-error"
+                            // No maxlength: a pasted longer text would be cut without a word.
+                            // phone.js counts down near the limit (1,000 characters) and
+                            // refuses more; without it the server refuses and says why.
+                            textarea #text .field name="text" rows="4" required
+                                aria-describedby="text-hint text-count form-error"
                                 aria-invalid=[page.error.as_ref().map(|_| "true")]
                             { (page.draft_text) }
+                            p #text-count .count {}
+                            p #text-count-sr .visually-hidden aria-live="polite" {}
                             p #text-hint .hint { "A few words is fine. Everyone at your table can read it." }
                             label for="name" { "Your name " span.opt { "(optional)" } }
                             input #name .field type="text" name="name" maxlength="40"

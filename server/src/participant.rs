@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
 pub fn limit_ws(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .max_write_buffer_size(256 * 1024)
+        .max_write_buffer_size(8 * 1024 * 1024)
         .max_message_size(16 * 1024)
         .max_frame_size(16 * 1024)
 }

@@ -257,3 +257,28 @@ async fn sockets_that_stop_reading_are_dropped_without_hurting_others() -> anyho
     assert!(sent > 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_big_event_snapshot_still_arrives() -> anyhow::Result<()> {
+    use roundtable::limits::{Limits, Rate};
+    let server = roundtable_tests::TestServer::start_with(Limits {
+        post: Rate::new(100_000, 1_000_000),
+        address: Rate::new(100_000, 1_000_000),
+        ..Limits::default()
+    })
+    .await?;
+    let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
+    let f = Fixture { server, links };
+    let (mut phone, _) = f.phone(0).await?;
+    let text = "A long comment about insulation grants and who qualifies for them. ".repeat(9);
+    for i in 0..700 {
+        phone.post(&format!("big-{i:05}"), &text).await?;
+    }
+    // About 450 KB of comments: more than any small socket buffer, still one snapshot.
+    let (_, snap) = f.console().await?;
+    assert_eq!(
+        snap["state"]["comments"].as_array().map(Vec::len),
+        Some(700)
+    );
+    Ok(())
+}

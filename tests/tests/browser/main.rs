@@ -238,6 +238,7 @@ async fn two_phones_a_console_and_a_wall_run_an_event() -> Result<()> {
         .await?
         .click()
         .await?;
+    accept_confirm(&console).await?;
     wait_for(&phone2, "form hidden", "document.querySelector('#post-form').hidden || document.querySelector('#post-form').offsetParent === null").await?;
 
     for c in [console, phone1, phone2, wall] {
@@ -499,6 +500,21 @@ async fn wait_for_no_js(c: &Client, text: &str) -> Result<()> {
             return Ok(());
         }
         anyhow::ensure!(tokio::time::Instant::now() < deadline, "never saw {text:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Accepts the "are you sure?" dialog a dangerous console button asks (within the deadline).
+async fn accept_confirm(c: &Client) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + roundtable_tests::DEADLINE;
+    loop {
+        if c.accept_alert().await.is_ok() {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "no confirmation was asked"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
