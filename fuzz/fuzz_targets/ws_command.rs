@@ -16,7 +16,13 @@ fuzz_target!(|data: &[u8]| {
     if let Some(r) = cmd.reference() {
         assert!(r.chars().count() <= 64);
     }
-    if let ClientCommand::Post { client_id, text, name, .. } = cmd {
+    if let ClientCommand::Post {
+        client_id,
+        text,
+        name,
+        ..
+    } = cmd
+    {
         if let Ok(id) = model::parse_client_id(&client_id) {
             assert!((8..=64).contains(&id.len()));
         }

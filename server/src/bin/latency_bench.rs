@@ -60,8 +60,8 @@ async fn main() -> anyhow::Result<()> {
     let storage = roundtable::open_storage(&url).await?;
     let listener = roundtable::bind("127.0.0.1:0".parse()?).await?;
     let addr = listener.local_addr()?;
-    let config =
-        roundtable::config::Config::new(None, addr)?.with_limits(roundtable::limits::Limits::unlimited());
+    let config = roundtable::config::Config::new(None, addr)?
+        .with_limits(roundtable::limits::Limits::unlimited());
     let state = roundtable::build_state(config, storage.clone()).await?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(roundtable::serve(listener, state.clone(), async {
