@@ -290,7 +290,7 @@ fn staff_doc(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
+                meta name="referrer" content="same-origin";
                 title { (title) " · Roundtable" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(staff_css_path());
@@ -960,7 +960,7 @@ pub fn wall_page(page: &WallPage) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
+                meta name="referrer" content="same-origin";
                 title { "Wall: " (page.event_title) " · Roundtable" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(wall_css_path());
@@ -1065,7 +1065,7 @@ pub fn report_page(page: &ReportPage) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
+                meta name="referrer" content="same-origin";
                 title { "Report: " (page.event_title) }
                 link rel="icon" href="data:,";
                 style { (PreEscaped(REPORT_CSS)) }
