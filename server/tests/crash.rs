@@ -1,6 +1,6 @@
 //! Fault injection with the real binary: simulated phones post over websockets with client ids
-//! while the server is killed with SIGKILL several times mid-burst and restarted on the same
-//! database. Checks: every acknowledged post is stored exactly once, nothing is stored that was
+//! while the server is killed with SIGKILL several times mid-burst (every fifth stop is a
+//! SIGTERM, which must drain and exit 0) and restarted on the same database. Checks: every acknowledged post is stored exactly once, nothing is stored that was
 //! never sent, sequence numbers seen by a resuming console strictly increase with no reuse,
 //! and the database passes `integrity_check`.
 
@@ -231,6 +231,7 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
     // Kill -9 at spread-out points of the burst, restart on the same file each time.
     let total = phones * posts_each;
     let mut kills = 0;
+    let mut terms = 0;
     for k in 1..=kills_wanted {
         let target = total * k / (kills_wanted + 2);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -238,9 +239,22 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
             assert!(Instant::now() < deadline, "posts stalled before kill {k}");
             sleep(Duration::from_millis(2)).await;
         }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        kills += 1;
+        if k % 5 == 0 {
+            // Every fifth stop is a SIGTERM mid-burst: it must drain and exit cleanly.
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let status = child.wait().unwrap();
+            assert!(
+                status.success(),
+                "SIGTERM mid-burst exits cleanly: {status:?}"
+            );
+            terms += 1;
+        } else {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            kills += 1;
+        }
         child = start(&db, port);
         wait_healthy(port).await;
     }
@@ -306,7 +320,7 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
     assert_eq!(check.0, "ok");
     pool.close().await;
     eprintln!(
-        "kill -9 cycles: {kills}; posts acked: {}; stored: {}; lost: 0; duplicated: 0",
+        "kill -9 cycles: {kills}; SIGTERM cycles: {terms}; posts acked: {}; stored: {}; lost: 0; duplicated: 0",
         acked_all.len(),
         stored.len()
     );

@@ -140,6 +140,56 @@ async fn two_phones_a_console_and_a_wall_run_an_event() -> Result<()> {
         ),
     )
     .await?;
+    // Markup typed by an attendee is shown as text on every screen, never run.
+    let sneaky =
+        "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
+    post_from_phone(&phone2, sneaky).await?;
+    wait_for(
+        &console,
+        "markup shown as text on the console",
+        &format!(
+            "document.querySelector('#comments').textContent.indexOf({}) >= 0",
+            js_str(sneaky)
+        ),
+    )
+    .await?;
+    let sneaky_id = console_comment_id(&console, sneaky).await?;
+    console
+        .find(Locator::Id(&format!("hl-{sneaky_id}")))
+        .await?
+        .click()
+        .await?;
+    let wall_early = browser.window(1280, 720).await?;
+    wall_early.goto(&url("wall_url")).await?;
+    wait_for(
+        &wall_early,
+        "markup shown as text on the wall",
+        &format!("document.querySelector('#w-{sneaky_id}') && document.querySelector('#w-{sneaky_id}').textContent.indexOf({}) >= 0", js_str(sneaky)),
+    )
+    .await?;
+    for (c, name) in [
+        (&console, "console"),
+        (&wall_early, "wall"),
+        (&phone2, "phone"),
+    ] {
+        let safe = eval(
+            c,
+            "return document.title !== 'pwned' && document.querySelectorAll('main img[src=x], main script').length === 0",
+        )
+        .await?;
+        assert_eq!(
+            safe,
+            serde_json::Value::Bool(true),
+            "no attendee markup ran on the {name}"
+        );
+    }
+    console
+        .find(Locator::Id(&format!("hl-{sneaky_id}")))
+        .await?
+        .click()
+        .await?;
+    wall_early.close().await?;
+
     // Phone 1 never sees table 2's comment.
     let seen = eval(
         &phone1,
