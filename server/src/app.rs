@@ -26,6 +26,11 @@ pub struct AppState {
     pub hub: Hub,
     /// Abuse limits (in memory).
     pub limiter: Arc<crate::limits::Limiter>,
+    /// At most two password hashes at once (each needs 19 MiB and ~50 ms of a core).
+    pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Hash of a random password, checked when a log-in names an unknown email, so that
+    /// both answers take as long.
+    pub dummy_hash: Arc<str>,
     /// One-time token for creating the first organiser account (None once one exists).
     pub setup_token: Arc<Mutex<Option<String>>>,
 }
@@ -41,6 +46,30 @@ impl AppState {
         match self.setup_token.lock() {
             Ok(g) => g.clone(),
             Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Takes the first-run token if `token` is it (once: a second caller gets false).
+    pub fn take_setup_token(&self, token: &str) -> bool {
+        let mut g = match self.setup_token.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if g.as_deref()
+            .is_some_and(|t| !token.is_empty() && t == token)
+        {
+            *g = None;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Puts the first-run token back after a set-up that made nothing.
+    pub fn restore_setup_token(&self, token: String) {
+        match self.setup_token.lock() {
+            Ok(mut g) => *g = Some(token),
+            Err(p) => *p.into_inner() = Some(token),
         }
     }
 

@@ -55,6 +55,10 @@ pub struct Cli {
     #[arg(long, env = "ROUNDTABLE_LIMIT_CODE_FAILURES", global = true, default_value = "10,10", value_parser = parse_rate)]
     pub limit_code_failures: Rate,
 
+    /// Failed organiser log-ins from one network address ("BURST,PER_MINUTE").
+    #[arg(long, env = "ROUNDTABLE_LIMIT_LOGIN_FAILURES", global = true, default_value = "10,10", value_parser = parse_rate)]
+    pub limit_login_failures: Rate,
+
     /// Most open live connections from one network address.
     #[arg(
         long,
@@ -86,6 +90,7 @@ impl Cli {
             address: self.limit_address,
             join: self.limit_join,
             code_failures: self.limit_code_failures,
+            login_failures: self.limit_login_failures,
             sockets_per_address: self.max_sockets_per_address,
             sockets_total: self.max_sockets,
         }

@@ -77,6 +77,8 @@ pub async fn build_state(
     };
     Ok(AppState {
         limiter: Arc::new(limits::Limiter::new(config.limits)),
+        hashing: Arc::new(tokio::sync::Semaphore::new(2)),
+        dummy_hash: security::hash_password(&security::new_token()?)?.into(),
         config: Arc::new(config),
         storage,
         hub: hub::Hub::new(),

@@ -39,6 +39,8 @@ pub struct Limits {
     pub join: Rate,
     /// Wrong short codes from one address.
     pub code_failures: Rate,
+    /// Failed organiser log-ins from one address.
+    pub login_failures: Rate,
     /// Open sockets from one address.
     pub sockets_per_address: usize,
     /// Open sockets in total.
@@ -53,6 +55,7 @@ impl Default for Limits {
             address: Rate::new(600, 3000),
             join: Rate::new(600, 1200),
             code_failures: Rate::new(10, 10),
+            login_failures: Rate::new(10, 10),
             sockets_per_address: 1000,
             sockets_total: 15_000,
         }
@@ -69,6 +72,7 @@ impl Limits {
             address: big,
             join: big,
             code_failures: big,
+            login_failures: big,
             sockets_per_address: usize::MAX,
             sockets_total: usize::MAX,
         }
@@ -83,6 +87,7 @@ pub enum Kind {
     Address,
     Join,
     CodeFailure,
+    LoginFailure,
 }
 
 #[derive(Debug)]
@@ -126,6 +131,7 @@ impl Limiter {
             Kind::Address => self.limits.address,
             Kind::Join => self.limits.join,
             Kind::CodeFailure => self.limits.code_failures,
+            Kind::LoginFailure => self.limits.login_failures,
         }
     }
 

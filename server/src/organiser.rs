@@ -4,17 +4,19 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult, StaffError, StaffResult};
 use crate::events::{self, EventLinks};
 use crate::forms::{self, FormMap, field};
+use crate::limits::Kind;
 use crate::model::{self, EventDraft, RoundDraft, TableDraft, now_ms};
 use crate::security::{self, SESSION_COOKIE};
 use crate::storage::{LinkKind, Organiser, StorageError};
@@ -160,17 +162,35 @@ async fn setup(
         Err(msg) => return Ok(refuse(msg)),
     };
     let password = field(&f, "password");
-    let hash = tokio::task::spawn_blocking(move || security::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))??;
-    let id = match state.storage.create_organiser(&email, &name, &hash).await {
-        Ok(id) => id,
-        Err(StorageError::Conflict(_)) => {
-            return Ok(refuse("That email already has an account.".into()));
-        }
-        Err(e) => return Err(e.into()),
+    // Take the one-time token before the slow part, so a double submit makes one account.
+    if !state.take_setup_token(&token) || state.storage.organiser_count().await? > 0 {
+        state.clear_setup_token();
+        return Err(StaffError(AppError::Forbidden(
+            "This set-up link has been used. Log in instead.".into(),
+        )));
+    }
+    let hashed = {
+        let _permit = state.hashing.acquire().await;
+        tokio::task::spawn_blocking(move || security::hash_password(&password)).await
     };
-    state.clear_setup_token();
+    let created = match hashed {
+        Ok(Ok(hash)) => state.storage.create_organiser(&email, &name, &hash).await,
+        Ok(Err(e)) => Err(StorageError::Other(e)),
+        Err(e) => Err(StorageError::Other(e.into())),
+    };
+    let id = match created {
+        Ok(id) => id,
+        Err(e) => {
+            // Nothing was made: the link works again.
+            state.restore_setup_token(token.clone());
+            return match e {
+                StorageError::Conflict(_) => {
+                    Ok(refuse("That email already has an account.".into()))
+                }
+                e => Err(e.into()),
+            };
+        }
+    };
     Ok(start_session(&state, id).await?)
 }
 
@@ -208,31 +228,49 @@ async fn login_page() -> impl IntoResponse {
 
 async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Bytes, BytesRejection>,
 ) -> StaffResult<Response> {
     let f = forms::read(body)?;
     let email = field(&f, "email").trim().to_lowercase();
     let password = field(&f, "password");
+    let ip = peer.ip().to_string();
+    if let Err(slow) = state.limiter.check(Kind::LoginFailure, &ip) {
+        let page = facilitator_ui::login_page(&facilitator_ui::LoginPage {
+            email,
+            error: Some(format!(
+                "Too many wrong passwords were tried from this network. Please wait {} seconds and try again.",
+                slow.seconds()
+            )),
+        });
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
     let organiser = state.storage.organiser_by_email(&email).await?;
-    let ok = match organiser {
-        Some(ref o) => {
-            let hash = o.password_hash.clone();
-            tokio::task::spawn_blocking(move || security::verify_password(&password, &hash))
-                .await
-                .unwrap_or(false)
-        }
-        None => false,
+    // Unknown emails are checked against a fixed hash, so the answer takes as long either
+    // way; at most two checks run at once (each needs 19 MiB).
+    let hash = match &organiser {
+        Some(o) => o.password_hash.clone(),
+        None => state.dummy_hash.to_string(),
+    };
+    let ok = {
+        let _permit = state.hashing.acquire().await;
+        tokio::task::spawn_blocking(move || security::verify_password(&password, &hash))
+            .await
+            .unwrap_or(false)
     };
     match (ok, organiser) {
         (true, Some(o)) => Ok(start_session(&state, o.id).await?),
-        _ => Ok((
-            StatusCode::UNAUTHORIZED,
-            facilitator_ui::login_page(&facilitator_ui::LoginPage {
-                email,
-                error: Some("That email and password don't match an organiser account.".into()),
-            }),
-        )
-            .into_response()),
+        _ => {
+            let _ = state.limiter.take(Kind::LoginFailure, &ip);
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                facilitator_ui::login_page(&facilitator_ui::LoginPage {
+                    email,
+                    error: Some("That email and password don't match an organiser account.".into()),
+                }),
+            )
+                .into_response())
+        }
     }
 }
 

@@ -36,7 +36,8 @@ pub fn router() -> Router<AppState> {
 pub fn limit_ws(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .max_write_buffer_size(8 * 1024 * 1024)
+        // Outgoing only: a whole event's snapshot is one message (incoming stays at 16 KiB).
+        .max_write_buffer_size(64 * 1024 * 1024)
         .max_message_size(16 * 1024)
         .max_frame_size(16 * 1024)
 }
@@ -238,8 +239,7 @@ fn with_retry_after(mut res: Response, slow: Slow) -> Response {
     res
 }
 
-/// Takes a rate-limit token for an attendee action: per device, then per address. A device
-/// without our cookie (cookies blocked) is limited by address only.
+/// Takes a rate-limit token for an attendee action: per device, then per address.
 fn limit_action(
     state: &AppState,
     kind: Kind,
@@ -248,7 +248,11 @@ fn limit_action(
     peer: SocketAddr,
 ) -> Result<(), Slow> {
     if new_device {
-        state.limiter.take(Kind::Address, &peer.ip().to_string())
+        // No cookie (blocked, or a script): every such device at this address shares one
+        // per-device allowance, so dropping the cookie doesn't buy a fresh one each time.
+        state
+            .limiter
+            .take_action(kind, &format!("anon:{}", peer.ip()), peer.ip())
     } else {
         state.limiter.take_action(kind, voter, peer.ip())
     }
@@ -363,7 +367,7 @@ async fn post_comment(
                 }
                 (Ok(change), _) => match state
                     .hub
-                    .apply(state.storage.as_ref(), es.event.id, change)
+                    .apply(state.storage.clone(), es.event.id, change)
                     .await
                 {
                     Ok(_) => Ok(()),
@@ -443,9 +447,13 @@ async fn agree(
     state
         .hub
         .apply(
-            state.storage.as_ref(),
+            state.storage.clone(),
             es.event.id,
-            Change::Agree { comment_id, voter },
+            Change::Agree {
+                comment_id,
+                table_id: table.id,
+                voter,
+            },
         )
         .await?;
     Ok(with_cookie(
@@ -470,7 +478,12 @@ async fn phone_ws(
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
     let ws = upgrade(ws)?;
-    let (voter, _) = attendee_id(&state, &headers)?;
+    // A socket without the device cookie (real phones get it with the page) counts as one
+    // anonymous device per address, for limits and for "agree once".
+    let voter = match attendee_id(&state, &headers)? {
+        (v, None) => v,
+        (_, Some(_)) => format!("anon:{}", peer.ip()),
+    };
     let since = query.ok().and_then(|q| q.0.since);
     let role = Role::Phone {
         table_id: table.id,

@@ -236,8 +236,18 @@ pub struct Closed {
 }
 
 impl Ws {
+    /// Connects as a new device: like a phone that loaded the page first, it carries its
+    /// own anonymous device cookie.
     pub async fn connect(url: &str) -> Result<Self> {
-        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(url))
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = url.into_client_request()?;
+        let device = format!(
+            "dev{:023}",
+            rand_suffix() + u64::from(std::process::id()) * 1_000_000
+        );
+        req.headers_mut()
+            .insert("cookie", format!("rt_attendee={device}").parse()?);
+        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(req))
             .await
             .context("websocket connect timed out")??;
         Ok(Ws { stream })

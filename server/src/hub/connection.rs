@@ -197,10 +197,13 @@ impl Conn {
                     Err(e) => return self.reply_error(reference, e.code, &e.message).await,
                 }
             }
-            (Role::Phone { voter, .. }, ClientCommand::Agree { comment_id, .. }) => Change::Agree {
-                comment_id,
-                voter: voter.clone(),
-            },
+            (Role::Phone { voter, table_id }, ClientCommand::Agree { comment_id, .. }) => {
+                Change::Agree {
+                    comment_id,
+                    table_id: *table_id,
+                    voter: voter.clone(),
+                }
+            }
             (Role::Console, ClientCommand::Highlight { comment_id, on, .. }) => {
                 Change::Highlight { comment_id, on }
             }
@@ -269,7 +272,7 @@ impl Conn {
         let state = self.state.clone();
         match state
             .hub
-            .apply(state.storage.as_ref(), self.event_id, change)
+            .apply(state.storage.clone(), self.event_id, change)
             .await
         {
             Ok(applied) => {

@@ -176,19 +176,29 @@ impl Hub {
     }
 
     /// Writes a change, then publishes what changed, in sequence order.
+    ///
+    /// Runs in its own task: if the request that asked for it goes away (a phone loses its
+    /// Wi-Fi mid-post and the HTTP handler is dropped), the commit and the publish still
+    /// happen together, so no stored change goes unannounced.
     pub async fn apply(
         &self,
-        storage: &dyn Storage,
+        storage: Arc<dyn Storage>,
         event_id: i64,
         change: Change,
     ) -> StorageResult<Applied> {
         let (tx, order) = self.room(event_id);
-        let _in_order = order.lock().await;
-        let applied = storage.apply(event_id, change).await?;
-        for n in &applied.changes {
-            // No subscribers is fine: the change is stored and will replay.
-            let _ = tx.send(Arc::new(Envelope::new(n)));
-        }
+        let task = tokio::spawn(async move {
+            let _in_order = order.lock().await;
+            let applied = storage.apply(event_id, change).await?;
+            for n in &applied.changes {
+                // No subscribers is fine: the change is stored and will replay.
+                let _ = tx.send(Arc::new(Envelope::new(n)));
+            }
+            StorageResult::Ok(applied)
+        });
+        let applied = task.await.map_err(|e| {
+            crate::storage::StorageError::Other(anyhow::anyhow!("write task failed: {e}"))
+        })??;
         Ok(applied)
     }
 

@@ -84,8 +84,12 @@ pub enum Change {
         name: Option<String>,
         source: Source,
     },
-    /// One agreement per voter.
-    Agree { comment_id: i64, voter: String },
+    /// One agreement per voter, with a comment at the voter's table.
+    Agree {
+        comment_id: i64,
+        table_id: i64,
+        voter: String,
+    },
     /// Hide (`on`) or restore.
     Hide {
         comment_id: i64,

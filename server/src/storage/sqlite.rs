@@ -40,7 +40,7 @@ pub struct SqliteStorage {
 
 /// SQLite's own ceiling for `max_page_count`.
 const NO_PAGE_LIMIT: i64 = 4_294_967_294;
-const POOL_SIZE: u32 = 4;
+const POOL_SIZE: u32 = 8;
 
 impl SqliteStorage {
     /// Opens (creating if needed) and migrates the database at `url` (`sqlite:PATH`).
@@ -325,10 +325,20 @@ impl SqliteStorage {
                 });
                 applied.comment = Some(comment);
             }
-            Change::Agree { comment_id, voter } => {
+            Change::Agree {
+                comment_id,
+                table_id,
+                voter,
+            } => {
                 let comment = comment_in(tx, event_id, comment_id).await?;
-                if comment.hidden {
+                if comment.hidden || comment.table_id != table_id {
                     return Err(StorageError::NotFound("comment"));
+                }
+                if event_open == 0 {
+                    return Err(refused(
+                        "event_closed",
+                        "This event has finished, so agreements are closed too.",
+                    ));
                 }
                 let inserted = sqlx::query(
                     "INSERT INTO agreements (comment_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -600,7 +610,7 @@ impl Storage for SqliteStorage {
         secrets: &EventSecrets,
     ) -> StorageResult<i64> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let event_id: i64 = sqlx::query_scalar(
             "INSERT INTO events (organiser_id, title, place, date, description, is_open, code, facilitator_token, wall_token, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -791,7 +801,7 @@ impl Storage for SqliteStorage {
 
     async fn apply(&self, event_id: i64, change: Change) -> StorageResult<Applied> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let applied = self.apply_in(&mut tx, event_id, change).await?;
         if applied.changes.is_empty() {
             tx.rollback().await?;

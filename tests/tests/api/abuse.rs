@@ -192,3 +192,45 @@ async fn sockets_are_capped_per_address() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn wrong_passwords_are_limited_per_address() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let guesser = client_from("127.0.0.5");
+    for i in 0..10 {
+        let res = guesser
+            .post(f.server.url("/organiser/login"))
+            .form(&[
+                ("email", "nobody@example.org"),
+                ("password", format!("guess {i}").as_str()),
+            ])
+            .send()
+            .await?;
+        assert_eq!(res.status(), 401, "guess {i}");
+    }
+    let res = guesser
+        .post(f.server.url("/organiser/login"))
+        .form(&[("email", "nobody@example.org"), ("password", "guess 11")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await?.contains("Too many wrong passwords"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_phone_can_only_agree_at_its_own_table() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let (mut table2, _) = f.phone(1).await?;
+    let other_table = table2.post(&cid("t2"), "Health and care point").await?;
+    let (mut phone, _) = f.phone(0).await?;
+    phone
+        .send(json!({"type": "agree", "comment_id": other_table, "ref": "x"}))
+        .await?;
+    let reply = phone.next_where("reply", |v| v["ref"] == "x").await?;
+    assert_eq!(reply["type"], "error");
+    assert_eq!(reply["code"], "not_found");
+    let (_, snap) = f.console().await?;
+    assert_eq!(snap["state"]["comments"][0]["agrees"], 0);
+    Ok(())
+}
