@@ -21,7 +21,7 @@
   var cidIn = form && form.elements.client_id, postBtn = form && form.querySelector('button');
   var errBox = $('form-error'), statusBox = $('form-status'), conn = $('conn'), note = $('closed-note');
   var CLOSED_ROUND = 'Comments open when the facilitator starts the next round.';
-  var CLOSED_EVENT = 'This event has finished. Thank you for taking part.';
+  var CLOSED_EVENT = 'Comments are closed for now. Thank you for taking part.';
 
   // Storage (may be missing or throw in private modes).
   function load(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
@@ -248,12 +248,13 @@
       li.appendChild(p);
       var st = it.state === 'failed' ? 'Not sent: ' + it.msg
         : it.state === 'sending' ? 'Sending…'
+        : it.why ? it.why
         : 'Waiting to send. It will go as soon as the connection is back.';
       li.appendChild(el('p', 'out-state', st));
       if (it.state === 'failed') {
         var again = el('button', 'small', 'Try again'), rm = el('button', 'small', 'Remove');
         again.type = rm.type = 'button';
-        again.onclick = function () { it.state = 'waiting'; it.msg = ''; renderOut(); flush(); };
+        again.onclick = function () { it.state = 'waiting'; it.msg = ''; it.round = round ? round.number : null; renderOut(); flush(); };
         rm.onclick = function () { outbox.splice(outbox.indexOf(it), 1); renderOut(); };
         li.appendChild(again);
         li.appendChild(rm);
@@ -301,10 +302,12 @@
       }
     }
     if (!it) return;
+    it.why = '';
     if (isOpen()) {
       it.ref = 'p' + (++refN);
       var o = { type: 'post', ref: it.ref, client_id: it.id, text: it.text };
       if (it.name) o.name = it.name;
+      if (it.round) o.round = it.round;
       if (send(o)) { inflight = it; it.state = 'sending'; renderOut(); }
       return;
     }
@@ -314,13 +317,16 @@
     it.state = 'sending';
     renderOut();
     var body = 'client_id=' + encodeURIComponent(it.id) + '&text=' + encodeURIComponent(it.text) +
-      '&name=' + encodeURIComponent(it.name || '');
+      '&name=' + encodeURIComponent(it.name || '') + (it.round ? '&round=' + it.round : '');
     fetch(postUrl, {
       method: 'POST', body: body, credentials: 'same-origin', redirect: 'manual',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
     }).then(function (res) {
       if (res.type === 'opaqueredirect' || (res.status >= 200 && res.status < 400)) done(it);
-      else if (res.status === 429) wait(it, 1000 * (+res.headers.get('Retry-After') || 5));
+      else if (res.status === 429) {
+        it.why = 'Waiting: you’re posting quickly. It will go in a few seconds.';
+        wait(it, 1000 * (+res.headers.get('Retry-After') || 5));
+      }
       else if (HTTP_FAIL[res.status]) fail(it, HTTP_FAIL[res.status]);
       else wait(it, 3000);
     }, function () { wait(it, 0); });
@@ -333,7 +339,11 @@
     var msg = m.message || 'That didn’t work. Please try again.', r = m.ref || '';
     if (inflight && r === inflight.ref) {
       var it = inflight;
-      if (m.code === 'rate_limited') { wait(it, 1000 * (m.retry_after || 5)); say(msg); return; }
+      if (m.code === 'rate_limited') {
+        it.why = 'Waiting: you’re posting quickly. It will go in ' + (m.retry_after || 5) + ' s.';
+        wait(it, 1000 * (m.retry_after || 5));
+        return;
+      }
       if (m.code === 'unavailable') { wait(it, 3000); return; }
       fail(it, msg);
       return;
@@ -382,7 +392,7 @@
         return;
       }
       setErr('');
-      outbox.push({ id: cid, text: text, name: nm, state: 'waiting' });
+      outbox.push({ id: cid, text: text, name: nm, state: 'waiting', round: round ? round.number : null });
       setCid(newId());
       ta.value = '';
       countText();
@@ -395,17 +405,30 @@
   if (outbox.length) renderOut();
 
   // Agreeing.
-  list.addEventListener('submit', function (e) {
-    var f = e.target, li = f.closest && f.closest('li');
-    if (!li || !f.classList.contains('agree-form') || !isOpen()) return;
-    var id = li.getAttribute('data-id');
-    if (!agreed[id] && !send({ type: 'agree', ref: 'a' + id, comment_id: +id })) return;
-    e.preventDefault();
-    if (agreed[id]) return;
+  function markAgreed(id, li, f) {
     agreed[id] = true;
     saveAgreed();
     li._n = (li._n || 0) + 1;
     setBtn(f.querySelector('.agree-btn'), li._n, true);
+  }
+  list.addEventListener('submit', function (e) {
+    var f = e.target, li = f.closest && f.closest('li');
+    if (!li || !f.classList.contains('agree-form')) return;
+    var id = li.getAttribute('data-id');
+    if (agreed[id]) { e.preventDefault(); return; }
+    if (isOpen() && send({ type: 'agree', ref: 'a' + id, comment_id: +id })) {
+      e.preventDefault();
+      markAgreed(id, li, f);
+      return;
+    }
+    if (!window.fetch) return; // the plain form post
+    // No live connection: never leave the page for a browser error screen.
+    e.preventDefault();
+    fetch(f.getAttribute('action'), { method: 'POST', credentials: 'same-origin', redirect: 'manual' })
+      .then(function (res) {
+        if (res.type === 'opaqueredirect' || (res.status >= 200 && res.status < 400)) markAgreed(id, li, f);
+        else setErr('That agreement couldn’t be saved. Please try again in a moment.');
+      }, function () { setErr('No connection just now. Try agreeing again in a moment.'); });
   });
 
   window.addEventListener('online', function () { kick(); flush(); });

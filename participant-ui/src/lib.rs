@@ -245,7 +245,7 @@ fn prompt_area(page: &TablePage) -> Markup {
 }
 
 const CLOSED_ROUND: &str = "Comments open when the facilitator starts the next round.";
-const CLOSED_EVENT: &str = "This event has finished. Thank you for taking part.";
+const CLOSED_EVENT: &str = "Comments are closed for now. Thank you for taking part.";
 
 /// Renders the table page.
 pub fn table_page(page: &TablePage) -> Markup {
@@ -318,6 +318,9 @@ pub fn table_page(page: &TablePage) -> Markup {
                                 aria-describedby="name-hint";
                             p #name-hint .hint { "Leave it blank to stay anonymous." }
                             input type="hidden" name="client_id" value=(page.client_id);
+                            @if let Some(r) = &page.round {
+                                input type="hidden" name="round" value=(r.number);
+                            }
                             button.primary type="submit" { "Post" }
                         }
                     }

@@ -51,8 +51,10 @@ pub struct Cli {
     #[arg(long, env = "ROUNDTABLE_LIMIT_JOIN", global = true, default_value = "600,1200", value_parser = parse_rate)]
     pub limit_join: Rate,
 
-    /// Wrong event codes typed from one network address ("BURST,PER_MINUTE").
-    #[arg(long, env = "ROUNDTABLE_LIMIT_CODE_FAILURES", global = true, default_value = "10,10", value_parser = parse_rate)]
+    /// Wrong event codes typed from one network address ("BURST,PER_MINUTE"). A venue shares
+    /// one address; with 40-bit codes even 30 a minute for four hours finds a code with odds
+    /// below one in 10 million.
+    #[arg(long, env = "ROUNDTABLE_LIMIT_CODE_FAILURES", global = true, default_value = "30,30", value_parser = parse_rate)]
     pub limit_code_failures: Rate,
 
     /// Failed organiser log-ins from one network address ("BURST,PER_MINUTE").

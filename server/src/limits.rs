@@ -54,7 +54,7 @@ impl Default for Limits {
             agree: Rate::new(30, 120),
             address: Rate::new(600, 3000),
             join: Rate::new(600, 1200),
-            code_failures: Rate::new(10, 10),
+            code_failures: Rate::new(30, 30),
             login_failures: Rate::new(10, 10),
             sockets_per_address: 1000,
             sockets_total: 15_000,

@@ -77,10 +77,17 @@ async fn serve(
         eprintln!("  First run: create the organiser account at");
         eprintln!("    {}/setup?token={token}", config.public_url);
     }
-    eprintln!(
-        "  Phones join at {}/ (same Wi-Fi network).",
-        config.public_url
-    );
+    if bound.ip().is_loopback() && cli.public_url.is_none() {
+        eprintln!(
+            "  Only this laptop can reach it (bound to {bound}). For phones, use --bind 0.0.0.0:{}.",
+            bound.port()
+        );
+    } else {
+        eprintln!(
+            "  Phones join at {}/ (same Wi-Fi network).",
+            config.public_url
+        );
+    }
     eprintln!();
     tracing::info!(%bound, "listening");
     let shutdown = async {

@@ -89,7 +89,7 @@ async fn setup_page(
     let token = query.ok().map(|q| q.0.token).unwrap_or_default();
     if !setup_open(&state, &token) {
         return Err(StaffError(AppError::Forbidden(
-            "This set-up link is not valid. It works once, on first start; after that, log in or ask an organiser to add you with `roundtable organiser add`.".into(),
+            "This set-up link is not valid. It works once, on first start; after that, log in, or ask an organiser to add you with `cargo run --release -- organiser add`.".into(),
         )));
     }
     Ok(facilitator_ui::setup_page(&facilitator_ui::SetupPage {

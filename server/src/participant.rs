@@ -132,13 +132,20 @@ async fn join(
         Some(id) => state.storage.event_state(id).await?,
         None => None,
     };
-    let Some(es) = es.filter(|es| es.event.open) else {
+    let Some(es) = es else {
         let _ = state.limiter.take(Kind::CodeFailure, &ip);
         return Ok(refuse(
             StatusCode::NOT_FOUND,
             "No event is running with that code. Check the code on your table card.",
         ));
     };
+    if !es.event.open {
+        // A right code for an event that hasn't started (or has ended): not a guess.
+        return Ok(refuse(
+            StatusCode::NOT_FOUND,
+            "That event isn't open for comments right now. If it is about to start, try again in a few minutes.",
+        ));
+    }
     Ok(
         participant_ui::choose_table_page(&participant_ui::ChooseTablePage {
             event_title: es.event.title.clone(),
@@ -318,6 +325,8 @@ struct PostForm {
     text: String,
     name: String,
     client_id: String,
+    /// Number of the round the page showed when this was written.
+    round: String,
 }
 
 async fn post_comment(
@@ -335,6 +344,7 @@ async fn post_comment(
                 text: forms::field(&f, "text"),
                 name: forms::field(&f, "name"),
                 client_id: forms::field(&f, "client_id"),
+                round: forms::field(&f, "round"),
             },
             None,
         ),
@@ -351,6 +361,7 @@ async fn post_comment(
                     text: model::parse_comment(&form.text)?,
                     name: model::parse_name(&form.name)?,
                     source: Source::Attendee,
+                    round: form.round.trim().parse().ok(),
                 })
             });
             let limited = parsed

@@ -148,6 +148,7 @@ impl Conn {
                     client_id,
                     text,
                     name,
+                    round,
                     ..
                 },
             ) => {
@@ -158,6 +159,7 @@ impl Conn {
                         text: model::parse_comment(&text)?,
                         name: model::parse_name(name.as_deref().unwrap_or(""))?,
                         source: Source::Attendee,
+                        round,
                     })
                 });
                 match parsed {
@@ -190,6 +192,7 @@ impl Conn {
                         text: model::parse_comment(&text)?,
                         name: None,
                         source: Source::Facilitator,
+                        round: None,
                     })
                 });
                 match parsed {

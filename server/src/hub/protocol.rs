@@ -18,6 +18,9 @@ pub enum ClientCommand {
         name: Option<String>,
         #[serde(default)]
         table_id: Option<i64>,
+        /// Number of the round the words were written for.
+        #[serde(default)]
+        round: Option<i64>,
         #[serde(default, rename = "ref")]
         reference: Option<String>,
     },

@@ -83,6 +83,9 @@ pub enum Change {
         text: String,
         name: Option<String>,
         source: Source,
+        /// The round (number) it was written for, if the client said: refused when that
+        /// round is no longer the open one, rather than filed under the next question.
+        round: Option<i64>,
     },
     /// One agreement per voter, with a comment at the voter's table.
     Agree {

@@ -262,6 +262,7 @@ impl SqliteStorage {
                 text,
                 name,
                 source,
+                round,
             } => {
                 // A repeat of a post we already stored: answer with it, change nothing.
                 let existing: Option<i64> = sqlx::query_scalar(
@@ -290,18 +291,24 @@ impl SqliteStorage {
                         "This event has finished, so new comments can't be added.",
                     ));
                 }
-                let round_id: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM rounds WHERE event_id = ? AND status = 'open'",
+                let open: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, number FROM rounds WHERE event_id = ? AND status = 'open'",
                 )
                 .bind(event_id)
                 .fetch_optional(&mut **tx)
                 .await?;
-                let Some(round_id) = round_id else {
+                let Some((round_id, open_number)) = open else {
                     return Err(refused(
                         "round_closed",
                         "No round is open right now, so new comments can't be added. Keep your words: you can post them when the next round opens.",
                     ));
                 };
+                if round.is_some_and(|n| n != open_number) {
+                    return Err(refused(
+                        "round_closed",
+                        "The round you wrote this for has closed, so it wasn't added under the new question. Post it again if it still fits.",
+                    ));
+                }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO comments (event_id, table_id, round_id, client_id, body, display_name, source, created_at) \
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -188,3 +188,51 @@ async fn bad_socket_messages_close_that_socket_only() -> anyhow::Result<()> {
     assert_eq!(comment_count(&f).await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn words_written_for_a_closed_round_are_not_filed_under_the_next() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let (mut console, snap) = f.console().await?;
+    let round2 = snap["state"]["rounds"][1]["id"]
+        .as_i64()
+        .unwrap_or_default();
+    console
+        .send(json!({"type": "open_round", "round_id": round2, "ref": "o"}))
+        .await?;
+    console.next_where("ack", |v| v["ref"] == "o").await?;
+    // Written offline during round 1, sent now that round 2 is open.
+    let (mut phone, _) = f.phone(0).await?;
+    phone
+        .send(json!({"type": "post", "client_id": cid("late"), "text": "a round 1 answer", "round": 1, "ref": "r"}))
+        .await?;
+    let err = phone.next_where("reply", |v| v["ref"] == "r").await?;
+    assert_eq!(err["type"], "error");
+    assert_eq!(err["code"], "round_closed");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("has closed")
+    );
+    // The same from the plain form.
+    let res = client()
+        .post(f.server.url(&f.table_path(0)))
+        .form(&[
+            ("text", "a round 1 answer"),
+            ("client_id", cid("late-form").as_str()),
+            ("round", "1"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 409);
+    // Written for round 2: accepted.
+    phone
+        .send(json!({"type": "post", "client_id": cid("now"), "text": "a round 2 answer", "round": 2, "ref": "ok"}))
+        .await?;
+    assert_eq!(
+        phone.next_where("reply", |v| v["ref"] == "ok").await?["type"],
+        "ack"
+    );
+    assert_eq!(comment_count(&f).await?, 1);
+    Ok(())
+}
