@@ -360,6 +360,12 @@ async fn words_written_while_the_server_is_unreachable_arrive_once() -> Result<(
     let server = server.restart().await?;
     phone.goto(&join).await?;
     wait_for(&phone, "outbox empty", "!document.querySelector('#outbox') || document.querySelectorAll('#outbox li').length === 0").await?;
+    wait_for(
+        &phone,
+        "shown as sent",
+        "/Sent/.test(document.querySelector('#form-status').textContent)",
+    )
+    .await?;
     for w in words {
         wait_for(
             &phone,
