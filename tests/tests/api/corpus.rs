@@ -5,8 +5,7 @@
 use serde_json::json;
 
 use crate::{Fixture, cid};
-use roundtable::limits::{Limits, Rate};
-use roundtable_tests::{TestServer, client};
+use roundtable_tests::client;
 
 /// (text, must be accepted)
 fn corpus() -> Vec<(String, bool)> {
@@ -63,13 +62,7 @@ fn escape(s: &str) -> String {
 
 #[tokio::test]
 async fn every_item_is_refused_clearly_or_stored_exactly() -> anyhow::Result<()> {
-    let server = TestServer::start_with(Limits {
-        post: Rate::new(100_000, 1_000_000),
-        ..Limits::default()
-    })
-    .await?;
-    let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
-    let f = Fixture { server, links };
+    let f = Fixture::unthrottled().await?;
     let (mut phone, _) = f.phone(0).await?;
     let http = client();
     let page = f.server.url(&f.table_path(1));

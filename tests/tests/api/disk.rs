@@ -4,18 +4,11 @@
 use serde_json::json;
 
 use crate::Fixture;
-use roundtable::limits::{Limits, Rate};
-use roundtable_tests::{TestServer, client};
+use roundtable_tests::client;
 
 #[tokio::test]
 async fn a_full_disk_refuses_clearly_and_recovers() -> anyhow::Result<()> {
-    let server = TestServer::start_with(Limits {
-        post: Rate::new(100_000, 1_000_000),
-        ..Limits::default()
-    })
-    .await?;
-    let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
-    let f = Fixture { server, links };
+    let f = Fixture::unthrottled().await?;
     let (mut phone, _) = f.phone(0).await?;
     let (mut console, _) = f.console().await?;
 

@@ -22,9 +22,23 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new() -> Result<Self> {
-        let server = TestServer::start().await?;
+        Self::with_limits(roundtable::limits::Limits::default()).await
+    }
+    /// An event on a server with other abuse limits.
+    pub async fn with_limits(limits: roundtable::limits::Limits) -> Result<Self> {
+        let server = TestServer::start_with(limits).await?;
         let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
         Ok(Fixture { server, links })
+    }
+    /// An event on a server that never rate-limits posts (for tests that post a lot).
+    pub async fn unthrottled() -> Result<Self> {
+        use roundtable::limits::{Limits, Rate};
+        Self::with_limits(Limits {
+            post: Rate::new(100_000, 1_000_000),
+            address: Rate::new(100_000, 1_000_000),
+            ..Limits::default()
+        })
+        .await
     }
     pub fn console_path(&self) -> String {
         path_of(self.links["console_url"].as_str().unwrap_or_default())

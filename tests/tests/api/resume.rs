@@ -120,14 +120,7 @@ async fn wall_resume_sees_only_highlighted() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn many_forced_reconnects_lose_and_repeat_nothing() -> anyhow::Result<()> {
-    use roundtable::limits::{Limits, Rate};
-    let server = roundtable_tests::TestServer::start_with(Limits {
-        post: Rate::new(100_000, 1_000_000),
-        ..Limits::default()
-    })
-    .await?;
-    let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
-    let f = Fixture { server, links };
+    let f = Fixture::unthrottled().await?;
     const POSTS: i64 = 400;
     const DROPS: usize = 200;
     let (mut console, snap) = f.console().await?;
@@ -260,15 +253,7 @@ async fn sockets_that_stop_reading_are_dropped_without_hurting_others() -> anyho
 
 #[tokio::test]
 async fn a_big_event_snapshot_still_arrives() -> anyhow::Result<()> {
-    use roundtable::limits::{Limits, Rate};
-    let server = roundtable_tests::TestServer::start_with(Limits {
-        post: Rate::new(100_000, 1_000_000),
-        address: Rate::new(100_000, 1_000_000),
-        ..Limits::default()
-    })
-    .await?;
-    let links = server.create_event(roundtable_tests::SMALL_EVENT).await?;
-    let f = Fixture { server, links };
+    let f = Fixture::unthrottled().await?;
     let (mut phone, _) = f.phone(0).await?;
     let text = "A long comment about insulation grants and who qualifies for them. ".repeat(9);
     for i in 0..700 {
