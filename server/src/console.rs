@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult, StaffResult};
 use crate::events::EventLinks;
 use crate::hub::Role;
 use crate::model::{EventState, RoundKind};
-use crate::participant::{SinceQuery, limit_ws, socket_permit, upgrade};
+use crate::participant::{SinceQuery, open_socket};
 use crate::reports;
 use crate::security;
 use crate::storage::EventKey;
@@ -109,21 +109,15 @@ async fn console_ws(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> StaffResult<Response> {
     let es = console_event(&state, &token).await?;
-    let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
-    let event_id = es.event.id;
-    let permit = socket_permit(&state, peer)?;
-    Ok(limit_ws(ws).on_upgrade(move |socket| {
-        crate::hub::connection::serve_socket(
-            socket,
-            state,
-            event_id,
-            Role::Console,
-            since,
-            peer,
-            permit,
-        )
-    }))
+    Ok(open_socket(
+        state,
+        ws,
+        es.event.id,
+        Role::Console,
+        since,
+        peer,
+    )?)
 }
 
 async fn cards_page(
@@ -207,21 +201,15 @@ async fn wall_ws(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> StaffResult<Response> {
     let es = wall_event(&state, &token).await?;
-    let ws = upgrade(ws)?;
     let since = query.ok().and_then(|q| q.0.since);
-    let event_id = es.event.id;
-    let permit = socket_permit(&state, peer)?;
-    Ok(limit_ws(ws).on_upgrade(move |socket| {
-        crate::hub::connection::serve_socket(
-            socket,
-            state,
-            event_id,
-            Role::Wall,
-            since,
-            peer,
-            permit,
-        )
-    }))
+    Ok(open_socket(
+        state,
+        ws,
+        es.event.id,
+        Role::Wall,
+        since,
+        peer,
+    )?)
 }
 
 async fn wall_qr(

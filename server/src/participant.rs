@@ -488,7 +488,6 @@ async fn phone_ws(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
-    let ws = upgrade(ws)?;
     // A socket without the device cookie (real phones get it with the page) counts as one
     // anonymous device per address, for limits and for "agree once".
     let voter = match attendee_id(&state, &headers)? {
@@ -500,7 +499,21 @@ async fn phone_ws(
         table_id: table.id,
         voter,
     };
-    let event_id = es.event.id;
+    open_socket(state, ws, es.event.id, role, since, peer)
+}
+
+/// Upgrades to a live socket for `role`, once the caller has checked its credential (so a
+/// bad token is a 404 whether or not the request was an upgrade): socket limits, a place
+/// under the per-address cap, then one task serving it.
+pub fn open_socket(
+    state: AppState,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    event_id: i64,
+    role: Role,
+    since: Option<i64>,
+    peer: SocketAddr,
+) -> AppResult<Response> {
+    let ws = upgrade(ws)?;
     let permit = socket_permit(&state, peer)?;
     Ok(limit_ws(ws).on_upgrade(move |socket| {
         crate::hub::connection::serve_socket(socket, state, event_id, role, since, peer, permit)
@@ -508,7 +521,7 @@ async fn phone_ws(
 }
 
 /// A place for one more socket from this address, or a 503 with a sentence.
-pub fn socket_permit(state: &AppState, peer: SocketAddr) -> AppResult<crate::limits::SocketPermit> {
+fn socket_permit(state: &AppState, peer: SocketAddr) -> AppResult<crate::limits::SocketPermit> {
     state
         .limiter
         .open_socket(peer.ip())

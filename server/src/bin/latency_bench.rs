@@ -11,38 +11,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-const EVENT: &str = r#"
-title = "Bench"
-place = "Hall"
-date = "2026-12-05"
-[[round]]
-prompt = "Why does this matter here?"
-[[table]]
-number = 1
-theme = "Buses"
-[[table]]
-number = 2
-theme = "Health"
-[[table]]
-number = 3
-theme = "Jobs"
-[[table]]
-number = 4
-theme = "Homes"
-[[table]]
-number = 5
-theme = "Schools"
-[[table]]
-number = 6
-theme = "Water"
-"#;
-
-fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.find('/')
-        .map(|i| rest[i..].to_string())
-        .unwrap_or_default()
-}
+mod common;
+use common::path_of;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -57,23 +27,14 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("roundtable-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite:{}/bench.db", dir.display());
-    let storage = roundtable::open_storage(&url).await?;
-    let listener = roundtable::bind("127.0.0.1:0".parse()?).await?;
-    let addr = listener.local_addr()?;
-    let config = roundtable::config::Config::new(None, addr)?
-        .with_limits(roundtable::limits::Limits::unlimited());
-    let state = roundtable::build_state(config, storage.clone()).await?;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(roundtable::serve(listener, state.clone(), async {
-        let _ = stop_rx.await;
-    }));
-
-    let file = dir.join("event.toml");
-    std::fs::write(&file, EVENT)?;
-    let base = format!("http://{addr}");
-    let links: serde_json::Value = serde_json::from_str(
-        &roundtable::cli::create_event(state.storage.as_ref(), &base, &file, false, None).await?,
-    )?;
+    let server = common::start(&url, "127.0.0.1:0".parse()?).await?;
+    let addr = server
+        .state
+        .config
+        .public_url
+        .trim_start_matches("http://")
+        .to_string();
+    let links = common::create_event(&server.state, &dir, &format!("http://{addr}"), 6).await?;
     let ws = |p: String| format!("ws://{addr}{p}");
     let console_path = path_of(links["console_url"].as_str().unwrap_or_default());
     let wall_path = path_of(links["wall_url"].as_str().unwrap_or_default());
@@ -138,9 +99,8 @@ async fn main() -> anyhow::Result<()> {
         "throughput (one post at a time): {:.0} posts/s",
         posts as f64 / total.as_secs_f64()
     );
-    let _ = stop_tx.send(());
-    let _ = server.await;
-    storage.close().await;
+    let _ = server.stop.send(());
+    let _ = server.task.await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

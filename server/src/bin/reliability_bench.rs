@@ -16,60 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use roundtable::limits::Limits;
 use tokio_tungstenite::tungstenite::Message;
 
-const EVENT: &str = r#"
-title = "Bench"
-place = "Hall"
-date = "2026-12-05"
-[[round]]
-prompt = "Why does this matter here?"
-[[table]]
-number = 1
-theme = "Buses"
-[[table]]
-number = 2
-theme = "Health"
-[[table]]
-number = 3
-theme = "Jobs"
-[[table]]
-number = 4
-theme = "Homes"
-"#;
-
-struct Running {
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-    state: roundtable::AppState,
-}
-
-async fn start(db: &str, addr: SocketAddr) -> anyhow::Result<Running> {
-    let storage = roundtable::open_storage(db).await?;
-    let listener = roundtable::bind(addr).await?;
-    let bound = listener.local_addr()?;
-    let config = roundtable::config::Config::new(None, bound)?.with_limits(Limits::unlimited());
-    let state = roundtable::build_state(config, storage.clone()).await?;
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let serve_state = state.clone();
-    let task = tokio::spawn(async move {
-        roundtable::serve(listener, serve_state, async {
-            let _ = rx.await;
-        })
-        .await?;
-        storage.close().await;
-        Ok(())
-    });
-    Ok(Running { stop, task, state })
-}
-
-fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.find('/')
-        .map(|i| rest[i..].to_string())
-        .unwrap_or_default()
-}
+mod common;
+use common::{path_of, start};
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -95,18 +45,7 @@ async fn main() -> anyhow::Result<()> {
         .public_url
         .trim_start_matches("http://")
         .parse::<SocketAddr>()?;
-    let file = dir.join("event.toml");
-    std::fs::write(&file, EVENT)?;
-    let links: serde_json::Value = serde_json::from_str(
-        &roundtable::cli::create_event(
-            server.state.storage.as_ref(),
-            "http://x",
-            &file,
-            false,
-            None,
-        )
-        .await?,
-    )?;
+    let links = common::create_event(&server.state, &dir, "http://x", 4).await?;
     let tables: Vec<String> = links["tables"]
         .as_array()
         .cloned()
