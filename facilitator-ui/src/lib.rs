@@ -148,7 +148,13 @@ pub struct EventPage {
     pub wall_url: String,
     pub report_url: String,
     pub cards_url: String,
-    /// POST with field `which` = `facilitator` or `wall` to issue a new link (old one stops).
+    /// The run of show, moderation and tags form.
+    pub settings_url: String,
+    /// Per-table facilitator links: (table number, theme, console URL).
+    pub table_console_links: Vec<(i64, String, String)>,
+    pub moderation_pre: bool,
+    /// POST with field `which` = `facilitator`, `tables` (every table facilitator link) or
+    /// `wall` to issue a new link (old one stops).
     pub rotate_url: String,
     /// Shown after an action, e.g. "A new console link was made; the old one no longer works."
     pub notice: Option<String>,
@@ -179,6 +185,16 @@ pub struct ConsolePage {
     pub report_url: String,
     pub cards_url: String,
     pub wall_url: String,
+    /// `Some(table id)` on a table facilitator's console: only that table, no lead controls.
+    pub scope_table: Option<i64>,
+    /// "Lead facilitator" or "Table 3 facilitator".
+    pub actor_label: String,
+    /// The activity (audit) log page.
+    pub activity_url: String,
+    /// The event's tags, in order.
+    pub labels: Vec<String>,
+    /// Pre-moderation: attendees' comments wait for approval.
+    pub moderation_pre: bool,
 }
 
 /// One printable card.
@@ -211,6 +227,54 @@ pub struct WallPage {
     /// QR of the landing link with the code filled in.
     pub qr_svg_url: String,
     pub ws_path: String,
+}
+
+/// One row of the run-of-show editor.
+#[derive(Debug, Clone, Default)]
+pub struct AgendaRow {
+    /// Hidden field: the stored item's id (empty for a new row).
+    pub id: String,
+    /// `talk`, `round:ID`, `pledges`, `break`, `close`, `other`, or empty (row unused/removed).
+    pub kind: String,
+    pub title: String,
+    pub speaker: String,
+    pub minutes: String,
+}
+
+/// The event settings page: moderation mode, tags and the run of show.
+pub struct SettingsPage {
+    pub event_title: String,
+    /// Form action (POST) and the event page to go back to.
+    pub action_url: String,
+    pub back_url: String,
+    pub moderation_pre: bool,
+    /// One tag per line.
+    pub labels_text: String,
+    /// Rows as stored (or as typed, after an error), then blank rows to add more.
+    pub agenda: Vec<AgendaRow>,
+    /// The `round:ID` choices for the kind select: (value, label like "Round 1: What...").
+    pub round_options: Vec<(String, String)>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+/// One entry of the activity log.
+pub struct ActivityEntry {
+    /// Local time, e.g. "19:42:05".
+    pub at: String,
+    /// "Lead facilitator (Sam)", "Table 3 facilitator"...
+    pub actor: String,
+    /// "highlighted", "hid (off-topic)", "merged into #12"...
+    pub action: String,
+    pub comment_id: Option<i64>,
+    pub table_number: Option<i64>,
+}
+
+/// The activity log page (who did what, when), newest first.
+pub struct ActivityPage {
+    pub event_title: String,
+    pub back_url: String,
+    pub entries: Vec<ActivityEntry>,
 }
 
 /// A comment in the report.
@@ -1172,6 +1236,16 @@ fn report_comment(comment: &ReportComment) -> Markup {
 // ---------------------------------------------------------------------------------------------
 
 /// Renders an error page for staff.
+/// The settings page (see [`SettingsPage`]).
+pub fn settings_page(page: &SettingsPage) -> Markup {
+    html! { (page.event_title) }
+}
+
+/// The activity log page (see [`ActivityPage`]).
+pub fn activity_page(page: &ActivityPage) -> Markup {
+    html! { (page.event_title) }
+}
+
 pub fn error_page(page: &StaffErrorPage) -> Markup {
     let content = html! {
         main #main .narrow {

@@ -56,6 +56,21 @@ pub struct CommentView {
     pub facilitator: bool,
     /// On the wall now.
     pub highlighted: bool,
+    /// Pre-moderation: this device's own comment, waiting for a facilitator.
+    pub pending: bool,
+    /// The comment this one replies to (rendered under it).
+    pub reply_to: Option<i64>,
+    /// A facilitator corrected a typo in it.
+    pub edited: bool,
+}
+
+/// The agenda item running now, for the countdown strip.
+pub struct AgendaView {
+    /// "Talk", "Round 1", "Pledges"...
+    pub title: String,
+    pub speaker: Option<String>,
+    /// When it is due to end (server clock, ms since 1970), if it has a time limit.
+    pub ends_at: Option<i64>,
 }
 
 /// The round that is open now.
@@ -97,6 +112,55 @@ pub struct TablePage {
     pub error: Option<String>,
     /// Shown after a successful post without JavaScript ("Sent, thank you").
     pub notice: Option<String>,
+    /// What is running now, if anything.
+    pub agenda: Option<AgendaView>,
+    /// Server clock when the page was rendered (ms since 1970), for the countdown's skew.
+    pub server_now: i64,
+    /// The lead facilitator's current message to the room.
+    pub announcement: Option<String>,
+    /// Devices with this table's page open now.
+    pub present: i64,
+    /// Page to look at other tables and move to one (`/t/TOKEN/room`).
+    pub room_url: String,
+    /// Pre-moderation: comments show after a facilitator approves them.
+    pub moderation_pre: bool,
+    /// No-JS reply: the comment being answered (id, its text), from `?reply=ID`.
+    pub replying_to: Option<(i64, String)>,
+}
+
+/// Another table, as listed on the room page.
+pub struct RoomTable {
+    pub number: i64,
+    pub theme: String,
+    /// Devices there now.
+    pub present: i64,
+    /// Join link for that table (moving there).
+    pub move_url: String,
+    /// This room page showing that table's comments (`?table=N`).
+    pub view_url: String,
+    /// The phone's current table.
+    pub mine: bool,
+}
+
+/// The read-only view of the whole room, and the way to move tables.
+pub struct RoomPage {
+    pub event_title: String,
+    pub my_table_number: i64,
+    /// Back to the phone's own table page.
+    pub back_url: String,
+    /// The open round, if any (comments of other tables are shown only while one is open).
+    pub round: Option<RoundView>,
+    pub tables: Vec<RoomTable>,
+    /// The table being looked at: (number, theme, its visible comments in the open round,
+    /// newest first).
+    pub viewing: Option<(i64, String, Vec<CommentView>)>,
+    /// Explains why nothing is shown (no round open...).
+    pub message: Option<String>,
+}
+
+/// The room page (see [`RoomPage`]).
+pub fn room_page(page: &RoomPage) -> Markup {
+    html! { (page.event_title) }
 }
 
 /// The landing page: type the code from the table card.
