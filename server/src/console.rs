@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/{token}/ws", get(console_ws))
         .route("/console/{token}/cards", get(cards_page))
         .route("/console/{token}/report", get(report))
+        .route("/console/{token}/activity", get(activity_page))
         .route("/wall/{token}", get(wall_page))
         .route("/wall/{token}/ws", get(wall_ws))
         .route("/wall/{token}/qr.svg", get(wall_qr))
@@ -57,8 +58,35 @@ async fn by_key(
         .ok_or_else(|| AppError::not_found(msg))
 }
 
+/// The lead's console link only (cards, report).
 async fn console_event(state: &AppState, token: &str) -> AppResult<EventState> {
     by_key(state, EventKey::FacilitatorToken(token), token, BAD_CONSOLE).await
+}
+
+/// The lead's console link or a table facilitator's: the event and the table, if scoped.
+async fn any_console(state: &AppState, token: &str) -> AppResult<(EventState, Option<i64>)> {
+    if !security::plausible_token(token) {
+        return Err(AppError::not_found(BAD_CONSOLE));
+    }
+    let (id, table) = state
+        .storage
+        .find_console(token)
+        .await?
+        .ok_or_else(|| AppError::not_found(BAD_CONSOLE))?;
+    let es = state
+        .storage
+        .event_state(id)
+        .await?
+        .ok_or_else(|| AppError::not_found(BAD_CONSOLE))?;
+    Ok((es, table))
+}
+
+/// "Lead facilitator" or "Table 3 facilitator".
+fn actor_label(es: &EventState, table: Option<i64>) -> String {
+    match table.and_then(|t| es.table(t)) {
+        Some(t) => format!("Table {} facilitator", t.number),
+        None => "Lead facilitator".to_string(),
+    }
 }
 
 async fn wall_event(state: &AppState, token: &str) -> AppResult<EventState> {
@@ -69,9 +97,14 @@ async fn console_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> StaffResult<Response> {
-    let es = console_event(&state, &token).await?;
+    let (es, scope) = any_console(&state, &token).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
     Ok(facilitator_ui::console_page(&facilitator_ui::ConsolePage {
+        scope_table: scope,
+        actor_label: actor_label(&es, scope),
+        activity_url: format!("/console/{token}/activity"),
+        labels: es.event.labels.clone(),
+        moderation_pre: es.event.moderation == crate::agenda::Moderation::Pre,
         event_title: es.event.title.clone(),
         code: links.code.clone(),
         ws_path: format!("/console/{token}/ws"),
@@ -101,23 +134,73 @@ async fn console_page(
     .into_response())
 }
 
+#[derive(Deserialize)]
+struct ConsoleQuery {
+    #[serde(default)]
+    since: Option<i64>,
+    /// The facilitator's name, for the activity log.
+    #[serde(default)]
+    name: Option<String>,
+}
+
 async fn console_ws(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
-    query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<ConsoleQuery>, axum::extract::rejection::QueryRejection>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> StaffResult<Response> {
-    let es = console_event(&state, &token).await?;
-    let since = query.ok().and_then(|q| q.0.since);
+    let (es, scope) = any_console(&state, &token).await?;
+    let query = query.ok().map(|q| q.0);
+    let since = query.as_ref().and_then(|q| q.since);
+    // A name that isn't acceptable is simply left out of the log.
+    let name = query
+        .and_then(|q| q.name)
+        .and_then(|n| crate::model::parse_name(&n).ok().flatten());
+    let mut label = actor_label(&es, scope);
+    if let Some(name) = name {
+        label = format!("{label} ({name})");
+    }
+    let actor = crate::storage::Actor {
+        label,
+        table_id: scope,
+    };
     Ok(open_socket(
         state,
         ws,
         es.event.id,
-        Role::Console,
+        Role::Console { table_id: scope },
         since,
         peer,
+        Some(actor),
     )?)
+}
+
+/// The activity log: who did what to which comment, when (a table facilitator sees their
+/// table's lines).
+async fn activity_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> StaffResult<Response> {
+    let (es, scope) = any_console(&state, &token).await?;
+    let entries = state.storage.audit_log(es.event.id, scope, 1000).await?;
+    Ok(
+        facilitator_ui::activity_page(&facilitator_ui::ActivityPage {
+            event_title: es.event.title.clone(),
+            back_url: format!("/console/{token}"),
+            entries: entries
+                .into_iter()
+                .map(|e| facilitator_ui::ActivityEntry {
+                    at: reports::format_utc(e.at),
+                    actor: e.actor,
+                    action: e.action,
+                    comment_id: e.comment_id,
+                    table_number: e.table_number,
+                })
+                .collect(),
+        })
+        .into_response(),
+    )
 }
 
 async fn cards_page(
@@ -209,6 +292,7 @@ async fn wall_ws(
         Role::Wall,
         since,
         peer,
+        None,
     )?)
 }
 

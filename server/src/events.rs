@@ -13,6 +13,8 @@ pub struct TableLinks {
     pub theme: String,
     pub join_url: String,
     pub qr_svg_url: String,
+    /// The table facilitator's console (their table only).
+    pub console_url: String,
 }
 
 /// Every link of an event.
@@ -54,6 +56,7 @@ impl EventLinks {
                     theme: t.theme.clone(),
                     join_url: format!("{base}/t/{}", t.join_token),
                     qr_svg_url: format!("{base}/t/{}/qr.svg", t.join_token),
+                    console_url: format!("{base}/console/{}", t.facilitator_token),
                 })
                 .collect(),
         }
@@ -72,6 +75,11 @@ pub async fn create(
             facilitator_token: security::new_token()?,
             wall_token: security::new_token()?,
             table_tokens: event
+                .tables
+                .iter()
+                .map(|_| security::new_token())
+                .collect::<anyhow::Result<_>>()?,
+            table_facilitator_tokens: event
                 .tables
                 .iter()
                 .map(|_| security::new_token())

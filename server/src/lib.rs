@@ -14,6 +14,7 @@
 //! - [`events`], [`reports`], [`qr`], [`assets`], [`security`]: shared pieces.
 //! - [`cli`]: `roundtable event create` and `roundtable organiser add`.
 
+pub mod agenda;
 pub mod app;
 pub mod assets;
 pub mod cli;
@@ -80,8 +81,8 @@ pub async fn build_state(
         hashing: Arc::new(tokio::sync::Semaphore::new(2)),
         dummy_hash: security::hash_password(&security::new_token()?)?.into(),
         config: Arc::new(config),
+        hub: hub::Hub::new(storage.clone()),
         storage,
-        hub: hub::Hub::new(),
         setup_token: Arc::new(Mutex::new(setup)),
     })
 }

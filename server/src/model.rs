@@ -25,6 +25,11 @@ pub struct Event {
     pub facilitator_token: String,
     #[serde(skip)]
     pub wall_token: String,
+    /// Post- or pre-moderation.
+    pub moderation: crate::agenda::Moderation,
+    /// The event's tags, in order.
+    #[serde(skip)]
+    pub labels: Vec<String>,
 }
 
 /// A table at an event.
@@ -38,6 +43,9 @@ pub struct Table {
     pub description: String,
     #[serde(skip)]
     pub join_token: String,
+    /// The table facilitator's console link token.
+    #[serde(skip)]
+    pub facilitator_token: String,
 }
 
 /// Kind of a round.
@@ -116,6 +124,72 @@ pub struct Comment {
     pub highlighted_at: Option<i64>,
     pub hidden: bool,
     pub created_at: i64,
+    /// False only under pre-moderation, until a facilitator approves it.
+    pub approved: bool,
+    /// The comment this one answers.
+    pub reply_to: Option<i64>,
+    /// A facilitator corrected it (`original` holds the first text).
+    pub edited: bool,
+    /// How many duplicates were merged into this one (their agreements are in `agrees`).
+    pub merged_count: i64,
+    // Consoles only (see `PublicComment`):
+    pub hidden_reason: Option<String>,
+    pub merged_into: Option<i64>,
+    pub starred: bool,
+    pub tags: Vec<String>,
+    pub original: Option<String>,
+    /// Pseudonymous device hash; never sent.
+    #[serde(skip)]
+    pub author: Option<String>,
+}
+
+impl Comment {
+    /// Shown at its table (and eligible for the wall): not hidden, approved, not merged away.
+    pub fn is_public(&self) -> bool {
+        !self.hidden && self.approved && self.merged_into.is_none()
+    }
+    /// The fields phones and walls may see.
+    pub fn public(&self) -> PublicComment<'_> {
+        PublicComment {
+            id: self.id,
+            table_id: self.table_id,
+            table_number: self.table_number,
+            round_id: self.round_id,
+            text: &self.text,
+            name: self.name.as_deref(),
+            source: self.source,
+            agrees: self.agrees,
+            highlighted: self.highlighted,
+            highlighted_at: self.highlighted_at,
+            hidden: false,
+            created_at: self.created_at,
+            approved: self.approved,
+            reply_to: self.reply_to,
+            edited: self.edited,
+            merged_count: self.merged_count,
+        }
+    }
+}
+
+/// A comment as phones and walls get it: no moderation details.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicComment<'a> {
+    pub id: i64,
+    pub table_id: i64,
+    pub table_number: i64,
+    pub round_id: i64,
+    pub text: &'a str,
+    pub name: Option<&'a str>,
+    pub source: Source,
+    pub agrees: i64,
+    pub highlighted: bool,
+    pub highlighted_at: Option<i64>,
+    pub hidden: bool,
+    pub created_at: i64,
+    pub approved: bool,
+    pub reply_to: Option<i64>,
+    pub edited: bool,
+    pub merged_count: i64,
 }
 
 /// Everything about one event that pages and snapshots need.
@@ -126,6 +200,10 @@ pub struct EventState {
     pub rounds: Vec<Round>,
     /// Sequence number this state is current to.
     pub seq: i64,
+    /// The run of show and what is running.
+    pub agenda: crate::agenda::Agenda,
+    /// The lead facilitator's current message.
+    pub announcement: Option<crate::agenda::Announcement>,
 }
 
 impl EventState {
@@ -297,6 +375,11 @@ pub struct NewEvent {
     pub rounds: Vec<NewRound>,
     /// Open at once, with the first round open.
     pub open_now: bool,
+    pub moderation: crate::agenda::Moderation,
+    /// `None`: the default tags.
+    pub labels: Option<Vec<String>>,
+    /// Empty: the default run of show (welcome, each round, pledges, close).
+    pub agenda: Vec<crate::agenda::NewAgendaItem>,
 }
 
 /// Unchecked event fields, from a web form or a TOML file.
@@ -313,6 +396,13 @@ pub struct EventDraft {
     pub tables: Vec<TableDraft>,
     #[serde(default, rename = "round")]
     pub rounds: Vec<RoundDraft>,
+    /// `post` (default) or `pre`.
+    #[serde(default)]
+    pub moderation: String,
+    #[serde(default)]
+    pub labels: Option<Vec<String>>,
+    #[serde(default)]
+    pub agenda: Vec<crate::agenda::AgendaDraft>,
 }
 
 /// Unchecked table fields.
@@ -416,6 +506,18 @@ impl EventDraft {
                 kind,
             });
         }
+        let moderation = crate::agenda::Moderation::parse(&self.moderation)?;
+        let labels = self
+            .labels
+            .as_ref()
+            .map(|l| crate::agenda::parse_labels(l.iter().map(String::as_str)))
+            .transpose()?;
+        let agenda = self
+            .agenda
+            .iter()
+            .enumerate()
+            .map(|(i, a)| a.parse(i + 1, rounds.len()))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(NewEvent {
             title,
             place,
@@ -424,6 +526,9 @@ impl EventDraft {
             tables,
             rounds,
             open_now,
+            moderation,
+            labels,
+            agenda,
         })
     }
 }

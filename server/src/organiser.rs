@@ -19,7 +19,7 @@ use crate::forms::{self, FormMap, field};
 use crate::limits::Kind;
 use crate::model::{self, EventDraft, RoundDraft, TableDraft, now_ms};
 use crate::security::{self, SESSION_COOKIE};
-use crate::storage::{LinkKind, Organiser, StorageError};
+use crate::storage::{Change, LinkKind, Organiser, StorageError};
 
 /// How long an organiser stays logged in.
 const SESSION_HOURS: i64 = 12;
@@ -34,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/organiser/events", post(create_event))
         .route("/organiser/events/{id}", get(event_page))
         .route("/organiser/events/{id}/rotate", post(rotate))
+        .route(
+            "/organiser/events/{id}/settings",
+            get(settings_page).post(save_settings),
+        )
 }
 
 /// A logged-in organiser; pages that need one redirect to the log-in page otherwise.
@@ -428,6 +432,7 @@ async fn create_event(
                 },
             })
             .collect(),
+        ..Default::default()
     };
     let event = match draft.parse(!start_closed) {
         Ok(e) => e,
@@ -466,8 +471,16 @@ async fn event_page(
             Some("A new console link was made; the old one no longer works.".to_string())
         }
         Some("wall") => Some("A new wall link was made; the old one no longer works.".to_string()),
+        Some("tables") => {
+            Some("New table facilitator links were made; the old ones no longer work.".to_string())
+        }
         _ => None,
     };
+    let table_console_links = links
+        .tables
+        .iter()
+        .map(|t| (t.number, t.theme.clone(), t.console_url.clone()))
+        .collect();
     Ok(facilitator_ui::event_page(&facilitator_ui::EventPage {
         title: es.event.title.clone(),
         place: es.event.place.clone(),
@@ -480,6 +493,9 @@ async fn event_page(
         report_url: links.report_url,
         cards_url: links.cards_url,
         rotate_url: format!("/organiser/events/{}/rotate", es.event.id),
+        settings_url: format!("/organiser/events/{}/settings", es.event.id),
+        table_console_links,
+        moderation_pre: es.event.moderation == crate::agenda::Moderation::Pre,
         notice,
     })
     .into_response())
@@ -496,9 +512,27 @@ async fn rotate(
     let (which, word) = match field(&f, "which").as_str() {
         "facilitator" => (LinkKind::Facilitator, "facilitator"),
         "wall" => (LinkKind::Wall, "wall"),
+        "tables" => {
+            let tokens = es
+                .tables
+                .iter()
+                .map(|t| Ok((t.id, security::new_token()?)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            state
+                .storage
+                .rotate_table_links(es.event.id, &tokens)
+                .await?;
+            state
+                .hub
+                .revoke(es.event.id, crate::hub::Revoked::TableConsoles);
+            return Ok(
+                Redirect::to(&format!("/organiser/events/{}?rotated=tables", es.event.id))
+                    .into_response(),
+            );
+        }
         _ => {
             return Err(StaffError(AppError::bad_request(
-                "Choose which link to replace: console or wall.",
+                "Choose which link to replace: console, table facilitators or wall.",
             )));
         }
     };
@@ -515,4 +549,151 @@ async fn rotate(
         },
     );
     Ok(Redirect::to(&format!("/organiser/events/{}?rotated={word}", es.event.id)).into_response())
+}
+
+/// Blank rows offered after the stored ones, to add items.
+const BLANK_AGENDA_ROWS: usize = 3;
+
+fn settings_view(
+    es: &model::EventState,
+    moderation_pre: bool,
+    labels_text: String,
+    mut agenda: Vec<facilitator_ui::AgendaRow>,
+    error: Option<String>,
+    notice: Option<String>,
+) -> facilitator_ui::SettingsPage {
+    agenda.extend(std::iter::repeat_n(
+        facilitator_ui::AgendaRow::default(),
+        BLANK_AGENDA_ROWS,
+    ));
+    facilitator_ui::SettingsPage {
+        event_title: es.event.title.clone(),
+        action_url: format!("/organiser/events/{}/settings", es.event.id),
+        back_url: format!("/organiser/events/{}", es.event.id),
+        moderation_pre,
+        labels_text,
+        agenda,
+        round_options: es
+            .rounds
+            .iter()
+            .map(|r| {
+                let prompt: String = r.prompt.chars().take(60).collect();
+                (
+                    format!("round:{}", r.id),
+                    format!("Round {}: {prompt}", r.number),
+                )
+            })
+            .collect(),
+        error,
+        notice,
+    }
+}
+
+#[derive(Deserialize)]
+struct SettingsQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    query: Result<Query<SettingsQuery>, axum::extract::rejection::QueryRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let rows = es
+        .agenda
+        .items
+        .iter()
+        .map(|i| facilitator_ui::AgendaRow {
+            id: i.id.to_string(),
+            kind: match i.round_id {
+                Some(r) if i.kind == "round" => format!("round:{r}"),
+                _ => i.kind.clone(),
+            },
+            title: i.title.clone(),
+            speaker: i.speaker.clone().unwrap_or_default(),
+            minutes: i.minutes.to_string(),
+        })
+        .collect();
+    let saved = query.ok().and_then(|q| q.0.saved).is_some();
+    Ok(facilitator_ui::settings_page(&settings_view(
+        &es,
+        es.event.moderation == crate::agenda::Moderation::Pre,
+        es.event.labels.join("\n"),
+        rows,
+        None,
+        saved
+            .then(|| "Saved. Open consoles, walls and phones show the new run of show now.".into()),
+    ))
+    .into_response())
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = forms::read(body)?;
+    let mut rows = Vec::new();
+    for i in 0..crate::agenda::MAX_AGENDA_ITEMS + 20 {
+        let row = crate::agenda::AgendaRowDraft {
+            id: field(&f, &format!("agenda_id_{i}")),
+            kind: field(&f, &format!("agenda_kind_{i}")),
+            title: field(&f, &format!("agenda_title_{i}")),
+            speaker: field(&f, &format!("agenda_speaker_{i}")),
+            minutes: field(&f, &format!("agenda_minutes_{i}")),
+        };
+        rows.push(row);
+    }
+    let moderation = field(&f, "moderation");
+    let labels = field(&f, "labels");
+    let round_numbers: Vec<(i64, i64)> = es.rounds.iter().map(|r| (r.id, r.number)).collect();
+    let parsed = crate::agenda::parse_settings(&moderation, &labels, &rows, &round_numbers);
+    let settings = match parsed {
+        Ok(s) => s,
+        Err(e) => {
+            let typed = rows
+                .into_iter()
+                .filter(|r| !r.kind.trim().is_empty() || !r.title.trim().is_empty())
+                .map(|r| facilitator_ui::AgendaRow {
+                    id: r.id,
+                    kind: r.kind,
+                    title: r.title,
+                    speaker: r.speaker,
+                    minutes: r.minutes,
+                })
+                .collect();
+            let page = facilitator_ui::settings_page(&settings_view(
+                &es,
+                moderation == "pre",
+                labels,
+                typed,
+                Some(e.message),
+                None,
+            ));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let actor = crate::storage::Actor {
+        label: format!("Organiser ({})", o.name),
+        table_id: None,
+    };
+    state
+        .hub
+        .apply(
+            state.storage.clone(),
+            es.event.id,
+            Change::Settings(settings),
+            Some(actor),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/organiser/events/{}/settings?saved=1",
+        es.event.id
+    ))
+    .into_response())
 }

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/t/{token}/comments/{id}/agree", post(agree))
         .route("/t/{token}/ws", get(phone_ws))
         .route("/t/{token}/qr.svg", get(table_qr))
+        .route("/t/{token}/room", get(room_page))
 }
 
 /// Socket limits: small buffers, small messages, bounded write buffer.
@@ -186,6 +187,8 @@ struct Draft {
     name: String,
     error: Option<String>,
     notice: Option<String>,
+    /// No-JS reply: the comment being answered.
+    reply_to: Option<i64>,
 }
 
 async fn render_table(
@@ -199,13 +202,34 @@ async fn render_table(
         .storage
         .comments(es.event.id, Some(table.id), false)
         .await?;
+    let author = security::author_of(voter);
+    let role = Role::Phone {
+        table_id: table.id,
+        voter: voter.to_string(),
+        author,
+    };
+    let comments: Vec<_> = comments.into_iter().filter(|c| role.may_see(c)).collect();
     let agreed = state.storage.agreed_by(es.event.id, voter).await?;
     let token = &table.join_token;
+    let replying_to = draft.reply_to.and_then(|id| {
+        comments
+            .iter()
+            .find(|c| c.id == id && c.is_public())
+            .map(|c| (c.id, c.text.clone()))
+    });
+    let running = es.agenda.running();
+    let present = state
+        .hub
+        .presence(es.event.id)
+        .get(&table.id)
+        .copied()
+        .unwrap_or(0);
     Ok(participant_ui::table_page(&participant_ui::TablePage {
         event_title: es.event.title.clone(),
         place: es.event.place.clone(),
         date: es.event.date.clone(),
         table_number: table.number,
+        table_id: table.id,
         theme: table.theme.clone(),
         theme_description: table.description.clone(),
         round: es.open_round().map(|r| participant_ui::RoundView {
@@ -224,6 +248,9 @@ async fn render_table(
                 agrees: c.agrees,
                 facilitator: c.source == Source::Facilitator,
                 highlighted: c.highlighted,
+                pending: !c.approved,
+                reply_to: c.reply_to,
+                edited: c.edited,
             })
             .collect(),
         seq: es.seq,
@@ -235,6 +262,17 @@ async fn render_table(
         draft_name: draft.name,
         error: draft.error,
         notice: draft.notice,
+        agenda: running.map(|(item, cur)| participant_ui::AgendaView {
+            title: item.title.clone(),
+            speaker: item.speaker.clone(),
+            ends_at: cur.ends_at,
+        }),
+        server_now: model::now_ms(),
+        announcement: es.announcement.as_ref().map(|a| a.text.clone()),
+        present,
+        room_url: format!("/t/{token}/room"),
+        moderation_pre: es.event.moderation == crate::agenda::Moderation::Pre,
+        replying_to,
     }))
 }
 
@@ -276,6 +314,9 @@ fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
 struct TableQuery {
     #[serde(default)]
     sent: Option<String>,
+    /// No-JS reply: the comment to answer.
+    #[serde(default)]
+    reply: Option<String>,
 }
 
 async fn table_page(
@@ -303,7 +344,12 @@ async fn table_page(
             slow,
         ));
     }
-    let sent = query.ok().and_then(|q| q.0.sent).is_some();
+    let query = query.ok().map(|q| q.0);
+    let sent = query.as_ref().and_then(|q| q.sent.as_ref()).is_some();
+    let reply_to = query
+        .as_ref()
+        .and_then(|q| q.reply.as_deref())
+        .and_then(|r| r.parse().ok());
     let page = render_table(
         &state,
         &es,
@@ -313,7 +359,14 @@ async fn table_page(
             text: String::new(),
             name: String::new(),
             error: None,
-            notice: sent.then(|| "Sent. Thank you!".to_string()),
+            notice: sent.then(|| {
+                if es.event.moderation == crate::agenda::Moderation::Pre {
+                    "Sent. A facilitator will approve it before others see it.".to_string()
+                } else {
+                    "Sent. Thank you!".to_string()
+                }
+            }),
+            reply_to,
         },
     )
     .await?;
@@ -327,6 +380,8 @@ struct PostForm {
     client_id: String,
     /// Number of the round the page showed when this was written.
     round: String,
+    /// The comment this answers, if any.
+    reply_to: String,
 }
 
 async fn post_comment(
@@ -345,6 +400,7 @@ async fn post_comment(
                 name: forms::field(&f, "name"),
                 client_id: forms::field(&f, "client_id"),
                 round: forms::field(&f, "round"),
+                reply_to: forms::field(&f, "reply_to"),
             },
             None,
         ),
@@ -362,6 +418,8 @@ async fn post_comment(
                     name: model::parse_name(&form.name)?,
                     source: Source::Attendee,
                     round: form.round.trim().parse().ok(),
+                    reply_to: form.reply_to.trim().parse().ok(),
+                    author: Some(security::author_of(&voter)),
                 })
             });
             let limited = parsed
@@ -378,7 +436,7 @@ async fn post_comment(
                 }
                 (Ok(change), _) => match state
                     .hub
-                    .apply(state.storage.clone(), es.event.id, change)
+                    .apply(state.storage.clone(), es.event.id, change, None)
                     .await
                 {
                     Ok(_) => Ok(()),
@@ -413,6 +471,7 @@ async fn post_comment(
                     name: form.name,
                     error: Some(message),
                     notice: None,
+                    reply_to: form.reply_to.trim().parse().ok(),
                 },
             )
             .await?;
@@ -465,6 +524,7 @@ async fn agree(
                 table_id: table.id,
                 voter,
             },
+            None,
         )
         .await?;
     Ok(with_cookie(
@@ -497,9 +557,10 @@ async fn phone_ws(
     let since = query.ok().and_then(|q| q.0.since);
     let role = Role::Phone {
         table_id: table.id,
+        author: security::author_of(&voter),
         voter,
     };
-    open_socket(state, ws, es.event.id, role, since, peer)
+    open_socket(state, ws, es.event.id, role, since, peer, None)
 }
 
 /// Upgrades to a live socket for `role`, once the caller has checked its credential (so a
@@ -512,11 +573,14 @@ pub fn open_socket(
     role: Role,
     since: Option<i64>,
     peer: SocketAddr,
+    actor: Option<crate::storage::Actor>,
 ) -> AppResult<Response> {
     let ws = upgrade(ws)?;
     let permit = socket_permit(&state, peer)?;
     Ok(limit_ws(ws).on_upgrade(move |socket| {
-        crate::hub::connection::serve_socket(socket, state, event_id, role, since, peer, permit)
+        crate::hub::connection::serve_socket(
+            socket, state, event_id, role, since, peer, permit, actor,
+        )
     }))
 }
 
@@ -535,4 +599,94 @@ fn socket_permit(state: &AppState, peer: SocketAddr) -> AppResult<crate::limits:
 async fn table_qr(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
     let (_, table) = load_table(&state, &token).await?;
     crate::qr::response(&state.url(&format!("/t/{}", table.join_token)))
+}
+
+#[derive(Deserialize)]
+struct RoomQuery {
+    #[serde(default)]
+    table: Option<String>,
+}
+
+/// The room: every table with how many are there, a way to move, and (while a round is
+/// open) another table's visible comments, read-only.
+async fn room_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    query: Result<Query<RoomQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Response> {
+    let (es, mine) = load_table(&state, &token).await?;
+    let presence = state.hub.presence(es.event.id);
+    let wanted = query.ok().and_then(|q| q.0.table);
+    let round = es.open_round();
+    let mut message = None;
+    let viewing = match wanted.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(n) => match n
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| es.tables.iter().find(|t| t.number == n))
+        {
+            None => {
+                message = Some(format!("There is no table {n} at this event."));
+                None
+            }
+            Some(t) => match round {
+                None => {
+                    message = Some(
+                        "You can read other tables\u{2019} comments while a round is open."
+                            .to_string(),
+                    );
+                    None
+                }
+                Some(r) => {
+                    let comments = state
+                        .storage
+                        .comments(es.event.id, Some(t.id), false)
+                        .await?;
+                    let views = comments
+                        .into_iter()
+                        .filter(|c| c.is_public() && c.round_id == r.id)
+                        .map(|c| participant_ui::CommentView {
+                            agreed: false,
+                            id: c.id,
+                            text: c.text,
+                            name: c.name,
+                            agrees: c.agrees,
+                            facilitator: c.source == Source::Facilitator,
+                            highlighted: c.highlighted,
+                            pending: false,
+                            reply_to: c.reply_to,
+                            edited: c.edited,
+                        })
+                        .collect();
+                    Some((t.number, t.theme.clone(), views))
+                }
+            },
+        },
+    };
+    Ok(participant_ui::room_page(&participant_ui::RoomPage {
+        event_title: es.event.title.clone(),
+        my_table_number: mine.number,
+        back_url: format!("/t/{token}"),
+        round: round.map(|r| participant_ui::RoundView {
+            number: r.number,
+            prompt: r.prompt.clone(),
+            theme_round: r.kind == model::RoundKind::Theme,
+        }),
+        tables: es
+            .tables
+            .iter()
+            .map(|t| participant_ui::RoomTable {
+                number: t.number,
+                theme: t.theme.clone(),
+                present: presence.get(&t.id).copied().unwrap_or(0),
+                move_url: format!("/t/{}", t.join_token),
+                view_url: format!("/t/{token}/room?table={}", t.number),
+                mine: t.id == mine.id,
+            })
+            .collect(),
+        viewing,
+        message,
+    })
+    .into_response())
 }

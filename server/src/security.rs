@@ -80,6 +80,15 @@ pub fn plausible_token(t: &str) -> bool {
 }
 
 /// SHA-256 of a session token, as stored (the raw token lives only in the cookie).
+/// A device's pseudonymous author key: enough to count distinct contributors and show a
+/// waiting comment to the phone that wrote it, never the cookie itself.
+pub fn author_of(voter: &str) -> String {
+    hash_token(&format!("author:{voter}"))
+        .chars()
+        .take(16)
+        .collect()
+}
+
 pub fn hash_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()

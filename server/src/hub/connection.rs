@@ -9,10 +9,11 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::protocol::{self, Ack, ClientCommand};
 use super::{Envelope, Revoked, Role};
+use crate::agenda;
 use crate::app::AppState;
 use crate::limits::{Kind, SocketPermit, slow_down_message};
 use crate::model::{self, Source};
-use crate::storage::{Change, StorageError};
+use crate::storage::{Actor, Change, StorageError};
 use std::net::SocketAddr;
 
 /// Most changes replayed on resume; further behind gets a snapshot instead.
@@ -37,6 +38,8 @@ struct Conn {
     sent_seq: i64,
     /// Network address, for per-address limits (memory only).
     peer: SocketAddr,
+    /// For consoles: who acts, for the activity log and the table scope.
+    actor: Option<Actor>,
 }
 
 impl Conn {
@@ -74,10 +77,11 @@ impl Conn {
         };
         let table = match &self.role {
             Role::Phone { table_id, .. } => Some(*table_id),
-            _ => None,
+            Role::Console { table_id } => *table_id,
+            Role::Wall => None,
         };
         let comments = match storage
-            .comments(self.event_id, table, self.role == Role::Console)
+            .comments(self.event_id, table, self.role.is_console())
             .await
         {
             Ok(c) => c,
@@ -91,8 +95,11 @@ impl Conn {
             .filter(|c| self.role.may_see(c))
             .collect();
         self.sent_seq = state.seq;
-        self.send_str(protocol::snapshot_msg(&state, &visible))
-            .await
+        let presence = self.state.hub.presence(self.event_id);
+        self.send_str(protocol::snapshot_msg(
+            &state, &visible, &presence, &self.role,
+        ))
+        .await
     }
 
     /// Replays what the client missed since `since`, or a snapshot if that is too much.
@@ -149,9 +156,14 @@ impl Conn {
                     text,
                     name,
                     round,
+                    reply_to,
                     ..
                 },
             ) => {
+                let author = match &self.role {
+                    Role::Phone { author, .. } => Some(author.clone()),
+                    _ => None,
+                };
                 let parsed = model::parse_client_id(&client_id).and_then(|cid| {
                     Ok(Change::Post {
                         table_id: *table_id,
@@ -160,6 +172,8 @@ impl Conn {
                         name: model::parse_name(name.as_deref().unwrap_or(""))?,
                         source: Source::Attendee,
                         round,
+                        reply_to,
+                        author,
                     })
                 });
                 match parsed {
@@ -168,15 +182,16 @@ impl Conn {
                 }
             }
             (
-                Role::Console,
+                Role::Console { table_id: scope },
                 ClientCommand::Post {
                     client_id,
                     text,
                     table_id,
+                    attributed,
                     ..
                 },
             ) => {
-                let Some(table_id) = table_id else {
+                let Some(table_id) = table_id.or(*scope) else {
                     return self
                         .reply_error(
                             reference,
@@ -190,9 +205,11 @@ impl Conn {
                         table_id,
                         client_id: cid,
                         text: model::parse_comment(&text)?,
-                        name: None,
+                        name: attributed.then(|| agenda::SOMEONE_AT_THE_TABLE.to_string()),
                         source: Source::Facilitator,
                         round: None,
+                        reply_to: None,
+                        author: None,
                     })
                 });
                 match parsed {
@@ -200,18 +217,21 @@ impl Conn {
                     Err(e) => return self.reply_error(reference, e.code, &e.message).await,
                 }
             }
-            (Role::Phone { voter, table_id }, ClientCommand::Agree { comment_id, .. }) => {
-                Change::Agree {
-                    comment_id,
-                    table_id: *table_id,
-                    voter: voter.clone(),
-                }
-            }
-            (Role::Console, ClientCommand::Highlight { comment_id, on, .. }) => {
+            (
+                Role::Phone {
+                    voter, table_id, ..
+                },
+                ClientCommand::Agree { comment_id, .. },
+            ) => Change::Agree {
+                comment_id,
+                table_id: *table_id,
+                voter: voter.clone(),
+            },
+            (Role::Console { .. }, ClientCommand::Highlight { comment_id, on, .. }) => {
                 Change::Highlight { comment_id, on }
             }
             (
-                Role::Console,
+                Role::Console { .. },
                 ClientCommand::Hide {
                     comment_id,
                     on,
@@ -233,11 +253,70 @@ impl Conn {
                     reason,
                 }
             }
-            (Role::Console, ClientCommand::OpenRound { round_id, .. }) => {
+            (Role::Console { .. }, ClientCommand::OpenRound { round_id, .. }) => {
                 Change::OpenRound { round_id }
             }
-            (Role::Console, ClientCommand::CloseRound { .. }) => Change::CloseRound,
-            (Role::Console, ClientCommand::SetOpen { open, .. }) => Change::SetOpen { open },
+            (Role::Console { .. }, ClientCommand::CloseRound { .. }) => Change::CloseRound,
+            (Role::Console { .. }, ClientCommand::SetOpen { open, .. }) => Change::SetOpen { open },
+            (Role::Console { .. }, ClientCommand::Approve { comment_id, .. }) => {
+                Change::Approve { comment_id }
+            }
+            (
+                Role::Console { .. },
+                ClientCommand::Merge {
+                    comment_id, into, ..
+                },
+            ) => Change::Merge { comment_id, into },
+            (Role::Console { .. }, ClientCommand::Unmerge { comment_id, .. }) => {
+                Change::Unmerge { comment_id }
+            }
+            (
+                Role::Console { .. },
+                ClientCommand::Tag {
+                    comment_id,
+                    label,
+                    on,
+                    ..
+                },
+            ) => Change::Tag {
+                comment_id,
+                label: label.trim().to_string(),
+                on,
+            },
+            (Role::Console { .. }, ClientCommand::Star { comment_id, on, .. }) => {
+                Change::Star { comment_id, on }
+            }
+            (
+                Role::Console { .. },
+                ClientCommand::Edit {
+                    comment_id, text, ..
+                },
+            ) => match model::parse_comment(&text) {
+                Ok(text) => Change::Edit { comment_id, text },
+                Err(e) => return self.reply_error(reference, e.code, &e.message).await,
+            },
+            (Role::Console { .. }, ClientCommand::AgendaStart { item_id, .. }) => {
+                Change::AgendaStart { item_id }
+            }
+            (Role::Console { .. }, ClientCommand::AgendaEnd { .. }) => Change::AgendaEnd,
+            (Role::Console { .. }, ClientCommand::AgendaExtend { seconds, .. }) => {
+                if !(-600..=600).contains(&seconds) {
+                    return self
+                        .reply_error(
+                            reference,
+                            "bad_request",
+                            "Change the time by at most ten minutes at once.",
+                        )
+                        .await;
+                }
+                Change::AgendaExtend { seconds }
+            }
+            (Role::Console { .. }, ClientCommand::Announce { text, wall, .. }) => {
+                match agenda::parse_announcement(&text) {
+                    Ok(text) => Change::Announce { text, wall },
+                    Err(e) => return self.reply_error(reference, e.code, &e.message).await,
+                }
+            }
             _ => {
                 return Err(End::Close(
                     close_code::POLICY,
@@ -275,7 +354,12 @@ impl Conn {
         let state = self.state.clone();
         match state
             .hub
-            .apply(state.storage.clone(), self.event_id, change)
+            .apply(
+                state.storage.clone(),
+                self.event_id,
+                change,
+                self.actor.clone(),
+            )
             .await
         {
             Ok(applied) => {
@@ -341,6 +425,21 @@ impl Conn {
         if *shutdown.borrow() {
             return End::Close(close_code::RESTART, "Server restarting; reconnect shortly.");
         }
+        // Who is where now, and for consoles the balance figures; then live updates.
+        let presence = protocol::presence_msg(&self.state.hub.presence(self.event_id));
+        if let Err(end) = self.send_str(presence).await {
+            return end;
+        }
+        if let Role::Console { table_id } = self.role {
+            match self.state.hub.overview(self.event_id, table_id).await {
+                Ok(text) => {
+                    if let Err(end) = self.send_str(text).await {
+                        return end;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "overview figures failed"),
+            }
+        }
         let mut ping =
             tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
         loop {
@@ -364,7 +463,9 @@ impl Conn {
                     Ok(env) if env.revoke.is_some() => {
                         let mine = matches!(
                             (env.revoke, &self.role),
-                            (Some(Revoked::Console), Role::Console) | (Some(Revoked::Wall), Role::Wall)
+                            (Some(Revoked::Console), Role::Console { table_id: None })
+                                | (Some(Revoked::TableConsoles), Role::Console { table_id: Some(_) })
+                                | (Some(Revoked::Wall), Role::Wall)
                         );
                         if mine {
                             Err(End::Close(
@@ -376,7 +477,12 @@ impl Conn {
                         }
                     }
                     Ok(env) => {
-                        if env.seq <= self.sent_seq {
+                        if !env.numbered() {
+                            match env.frame_for(&self.role) {
+                                Some(frame) => self.send(frame.clone()).await,
+                                None => Ok(()),
+                            }
+                        } else if env.seq <= self.sent_seq {
                             Ok(())
                         } else {
                             self.sent_seq = env.seq;
@@ -394,7 +500,7 @@ impl Conn {
                     }
                     Err(RecvError::Closed) => Err(End::Close(close_code::RESTART, "Server restarting.")),
                 },
-                _ = ping.tick() => self.send(Utf8Bytes::from_static(protocol::PING)).await,
+                _ = ping.tick() => self.send_str(protocol::ping_msg()).await,
                 _ = shutdown.changed() => Err(End::Close(close_code::RESTART, "Server restarting; reconnect shortly.")),
             };
             if let Err(end) = step {
@@ -405,6 +511,7 @@ impl Conn {
 }
 
 /// Serves one upgraded socket until it ends.
+#[allow(clippy::too_many_arguments)] // each is a distinct fact about the socket
 pub async fn serve_socket(
     socket: WebSocket,
     state: AppState,
@@ -413,9 +520,16 @@ pub async fn serve_socket(
     since: Option<i64>,
     peer: SocketAddr,
     permit: SocketPermit,
+    actor: Option<Actor>,
 ) {
     let _permit = permit;
     let _guard = state.hub.track();
+    let _presence = match &role {
+        Role::Phone {
+            table_id, voter, ..
+        } => Some(state.hub.join_table(event_id, *table_id, voter)),
+        _ => None,
+    };
     let role_name = role.name();
     let mut conn = Conn {
         socket,
@@ -424,6 +538,7 @@ pub async fn serve_socket(
         role,
         sent_seq: 0,
         peer,
+        actor,
     };
     let end = conn.run(since).await;
     if let End::Close(code, reason) = end {

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod protocol;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,18 +15,25 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{broadcast, watch};
 
 use crate::model::Comment;
-use crate::storage::{Applied, Change, Item, Numbered, Storage, StorageResult};
+use crate::storage::{Actor, Applied, Change, Item, Numbered, Storage, StorageResult};
 
 /// How many changes a subscriber may fall behind before it is told to resynchronise.
 pub const ROOM_CAPACITY: usize = 1024;
+/// Presence and overview go out at most this often per event.
+pub const OVERVIEW_EVERY: Duration = Duration::from_millis(500);
 
 /// Who is on the other end of a socket, and so what they may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
-    /// A phone at one table.
-    Phone { table_id: i64, voter: String },
-    /// The facilitator console: sees everything, hidden comments included.
-    Console,
+    /// A phone at one table. `author` is the device's pseudonymous hash.
+    Phone {
+        table_id: i64,
+        voter: String,
+        author: String,
+    },
+    /// A facilitator console: the lead's (`table_id: None`) sees everything, a table
+    /// facilitator's only their table; hidden and waiting comments included.
+    Console { table_id: Option<i64> },
     /// The projected wall: highlighted, visible comments only.
     Wall,
 }
@@ -34,32 +42,71 @@ impl Role {
     /// Whether a comment may be shown to this role at all (used for snapshots).
     pub fn may_see(&self, c: &Comment) -> bool {
         match self {
-            Role::Console => true,
-            Role::Phone { table_id, .. } => c.table_id == *table_id && !c.hidden,
-            Role::Wall => c.highlighted && !c.hidden,
+            Role::Console { table_id: None } => true,
+            Role::Console { table_id: Some(t) } => c.table_id == *t,
+            Role::Phone {
+                table_id, author, ..
+            } => {
+                c.table_id == *table_id
+                    && (c.is_public()
+                        || (!c.approved
+                            && !c.hidden
+                            && c.merged_into.is_none()
+                            && c.author.as_deref() == Some(author.as_str())))
+            }
+            Role::Wall => c.highlighted && c.is_public(),
         }
     }
     /// Short name for logs.
     pub fn name(&self) -> &'static str {
         match self {
             Role::Phone { .. } => "phone",
-            Role::Console => "console",
+            Role::Console { .. } => "console",
             Role::Wall => "wall",
         }
     }
+    pub fn is_console(&self) -> bool {
+        matches!(self, Role::Console { .. })
+    }
 }
 
-/// A published change, serialised once for each audience variant.
+/// What a published message holds, and so who gets which bytes.
+#[derive(Debug)]
+enum Body {
+    /// The same frame for every role.
+    Same(Utf8Bytes),
+    /// A change to a comment: consoles get `full`, phones and walls `public` or `removed`.
+    Comment {
+        table_id: i64,
+        public: bool,
+        highlighted: bool,
+        /// Waiting for approval: only the writing device's phone may see it.
+        pending_author: Option<String>,
+        kind: String,
+        full: Utf8Bytes,
+        public_frame: Utf8Bytes,
+        removed: Utf8Bytes,
+    },
+    /// Phones and consoles get `full`; the wall `wall` (null unless meant for it).
+    Announcement {
+        full: Utf8Bytes,
+        wall: Utf8Bytes,
+    },
+    /// Consoles only: the lead gets every table, a table facilitator their own.
+    Overview {
+        lead: Utf8Bytes,
+        per_table: HashMap<i64, Utf8Bytes>,
+    },
+    Nothing,
+}
+
+/// A published message, serialised once for each audience variant.
 #[derive(Debug)]
 pub struct Envelope {
+    /// The change's sequence number; 0 for messages that are not numbered (presence,
+    /// overview, revocations).
     pub seq: i64,
-    kind: String,
-    /// For comment changes: (table, hidden, highlighted).
-    comment: Option<(i64, bool, bool)>,
-    /// The message with the item's full state.
-    full: Utf8Bytes,
-    /// For comment changes: the `comment_removed` message.
-    removed: Option<Utf8Bytes>,
+    body: Body,
     /// Not a change: sockets of this role must close (their link was replaced).
     pub revoke: Option<Revoked>,
 }
@@ -68,111 +115,183 @@ pub struct Envelope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revoked {
     Console,
+    TableConsoles,
     Wall,
 }
 
 impl Envelope {
     /// Serialises a numbered change.
     pub fn new(n: &Numbered) -> Self {
-        let (comment, removed) = match &n.item {
-            Item::Comment(c) => (
-                Some((c.table_id, c.hidden, c.highlighted)),
-                Some(Utf8Bytes::from(protocol::removed_msg(n.seq, c.id))),
-            ),
-            _ => (None, None),
+        let body = match &n.item {
+            Item::Comment(c) => Body::Comment {
+                table_id: c.table_id,
+                public: c.is_public(),
+                highlighted: c.highlighted,
+                pending_author: if !c.approved && !c.hidden && c.merged_into.is_none() {
+                    c.author.clone()
+                } else {
+                    None
+                },
+                kind: n.kind.clone(),
+                full: Utf8Bytes::from(protocol::comment_msg(n.seq, &n.kind, c)),
+                public_frame: Utf8Bytes::from(protocol::public_comment_msg(n.seq, &n.kind, c)),
+                removed: Utf8Bytes::from(protocol::removed_msg(n.seq, c.id)),
+            },
+            Item::Announcement(a) => Body::Announcement {
+                full: Utf8Bytes::from(protocol::announcement_msg(n.seq, a.as_ref())),
+                wall: Utf8Bytes::from(protocol::announcement_msg(
+                    n.seq,
+                    a.as_ref().filter(|a| a.wall),
+                )),
+            },
+            _ => Body::Same(Utf8Bytes::from(protocol::full_msg(n))),
         };
         Envelope {
             seq: n.seq,
-            kind: n.kind.clone(),
-            comment,
-            full: Utf8Bytes::from(protocol::full_msg(n)),
-            removed,
+            body,
             revoke: None,
         }
     }
 
-    /// The frame this role should get, if any. Hidden text never reaches phones or walls.
-    pub fn frame_for(&self, role: &Role) -> Option<&Utf8Bytes> {
-        let Some((table_id, hidden, highlighted)) = self.comment else {
-            return Some(&self.full);
-        };
-        match role {
-            Role::Console => Some(&self.full),
-            Role::Phone { table_id: mine, .. } => {
-                if *mine != table_id {
-                    None
-                } else if hidden {
-                    self.removed.as_ref()
-                } else {
-                    Some(&self.full)
-                }
-            }
-            Role::Wall => {
-                if highlighted && !hidden {
-                    Some(&self.full)
-                } else if matches!(self.kind.as_str(), "hidden" | "unhighlighted") {
-                    self.removed.as_ref()
-                } else {
-                    None
-                }
-            }
+    /// An unnumbered message for every role.
+    pub fn unnumbered(text: String) -> Self {
+        Envelope {
+            seq: 0,
+            body: Body::Same(Utf8Bytes::from(text)),
+            revoke: None,
         }
     }
+
+    /// The frame this role should get, if any. Hidden, merged and waiting text never
+    /// reaches phones (other than the writer's) or walls.
+    pub fn frame_for(&self, role: &Role) -> Option<&Utf8Bytes> {
+        match &self.body {
+            Body::Same(f) => Some(f),
+            Body::Nothing => None,
+            Body::Announcement { full, wall } => {
+                Some(if *role == Role::Wall { wall } else { full })
+            }
+            Body::Overview { lead, per_table } => match role {
+                Role::Console { table_id: None } => Some(lead),
+                Role::Console { table_id: Some(t) } => per_table.get(t),
+                _ => None,
+            },
+            Body::Comment {
+                table_id,
+                public,
+                highlighted,
+                pending_author,
+                kind,
+                full,
+                public_frame,
+                removed,
+            } => match role {
+                Role::Console { table_id: None } => Some(full),
+                Role::Console { table_id: Some(t) } => (t == table_id).then_some(full),
+                Role::Phone {
+                    table_id: mine,
+                    author,
+                    ..
+                } => {
+                    if mine != table_id {
+                        None
+                    } else if *public || pending_author.as_deref() == Some(author.as_str()) {
+                        Some(public_frame)
+                    } else if kind == "posted" {
+                        None
+                    } else {
+                        Some(removed)
+                    }
+                }
+                Role::Wall => {
+                    if *public && *highlighted {
+                        Some(public_frame)
+                    } else if matches!(kind.as_str(), "hidden" | "unhighlighted" | "merged")
+                        || (!*public && *highlighted)
+                    {
+                        Some(removed)
+                    } else {
+                        None
+                    }
+                }
+            },
+        }
+    }
+
+    /// Whether this message is numbered (replayable).
+    pub fn numbered(&self) -> bool {
+        self.seq > 0
+    }
 }
+
+/// Who has a phone page open, per table: device → open sockets.
+type Presence = HashMap<i64, HashMap<String, usize>>;
 
 struct Room {
     tx: broadcast::Sender<Arc<Envelope>>,
     /// Held across "write, then publish", so subscribers get changes in sequence order.
     order: Arc<tokio::sync::Mutex<()>>,
+    presence: Arc<Mutex<Presence>>,
+    /// A presence/overview message is already scheduled.
+    flush_pending: Arc<AtomicBool>,
+}
+
+#[derive(Clone)]
+struct RoomHandle {
+    tx: broadcast::Sender<Arc<Envelope>>,
+    order: Arc<tokio::sync::Mutex<()>>,
+    presence: Arc<Mutex<Presence>>,
+    flush_pending: Arc<AtomicBool>,
 }
 
 struct Inner {
     rooms: Mutex<HashMap<i64, Room>>,
     shutdown: watch::Sender<bool>,
     connections: watch::Sender<usize>,
+    storage: Arc<dyn Storage>,
 }
 
 /// Handle to the hub; cheap to clone.
 #[derive(Clone)]
 pub struct Hub(Arc<Inner>);
 
-impl Default for Hub {
-    fn default() -> Self {
-        Self::new()
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
     }
 }
 
 impl Hub {
-    pub fn new() -> Self {
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
         Hub(Arc::new(Inner {
             rooms: Mutex::new(HashMap::new()),
             shutdown: watch::channel(false).0,
             connections: watch::channel(0).0,
+            storage,
         }))
     }
 
-    fn room(
-        &self,
-        event_id: i64,
-    ) -> (
-        broadcast::Sender<Arc<Envelope>>,
-        Arc<tokio::sync::Mutex<()>>,
-    ) {
+    fn room(&self, event_id: i64) -> RoomHandle {
         // A std mutex is right here: nothing awaits while it is held.
-        let mut rooms = match self.0.rooms.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut rooms = lock(&self.0.rooms);
         let room = rooms.entry(event_id).or_insert_with(|| Room {
             tx: broadcast::channel(ROOM_CAPACITY).0,
             order: Arc::new(tokio::sync::Mutex::new(())),
+            presence: Arc::new(Mutex::new(HashMap::new())),
+            flush_pending: Arc::new(AtomicBool::new(false)),
         });
-        (room.tx.clone(), room.order.clone())
+        RoomHandle {
+            tx: room.tx.clone(),
+            order: room.order.clone(),
+            presence: room.presence.clone(),
+            flush_pending: room.flush_pending.clone(),
+        }
     }
 
     /// Subscribes to an event's changes.
     pub fn subscribe(&self, event_id: i64) -> broadcast::Receiver<Arc<Envelope>> {
-        self.room(event_id).0.subscribe()
+        self.room(event_id).tx.subscribe()
     }
 
     /// Writes a change, then publishes what changed, in sequence order.
@@ -185,34 +304,126 @@ impl Hub {
         storage: Arc<dyn Storage>,
         event_id: i64,
         change: Change,
+        actor: Option<Actor>,
     ) -> StorageResult<Applied> {
-        let (tx, order) = self.room(event_id);
+        let room = self.room(event_id);
         let task = tokio::spawn(async move {
-            let _in_order = order.lock().await;
-            let applied = storage.apply(event_id, change).await?;
+            let _in_order = room.order.lock().await;
+            let applied = storage.apply(event_id, change, actor).await?;
             for n in &applied.changes {
                 // No subscribers is fine: the change is stored and will replay.
-                let _ = tx.send(Arc::new(Envelope::new(n)));
+                let _ = room.tx.send(Arc::new(Envelope::new(n)));
             }
             StorageResult::Ok(applied)
         });
         let applied = task.await.map_err(|e| {
             crate::storage::StorageError::Other(anyhow::anyhow!("write task failed: {e}"))
         })??;
+        if applied
+            .changes
+            .iter()
+            .any(|n| matches!(n.item, Item::Comment(_) | Item::Round(_)))
+        {
+            self.schedule_overview(event_id);
+        }
         Ok(applied)
     }
 
     /// Closes the sockets that use an event's replaced console or wall link.
     pub fn revoke(&self, event_id: i64, which: Revoked) {
-        let (tx, _) = self.room(event_id);
-        let _ = tx.send(Arc::new(Envelope {
+        let _ = self.room(event_id).tx.send(Arc::new(Envelope {
             seq: 0,
-            kind: String::new(),
-            comment: None,
-            full: Utf8Bytes::from_static(""),
-            removed: None,
+            body: Body::Nothing,
             revoke: Some(which),
         }));
+    }
+
+    /// Counts a phone page at a table until the guard drops; presence goes out shortly.
+    pub fn join_table(&self, event_id: i64, table_id: i64, device: &str) -> PresenceGuard {
+        {
+            let room = self.room(event_id);
+            let mut p = lock(&room.presence);
+            *p.entry(table_id)
+                .or_default()
+                .entry(device.to_string())
+                .or_insert(0) += 1;
+        }
+        self.schedule_overview(event_id);
+        PresenceGuard {
+            hub: self.clone(),
+            event_id,
+            table_id,
+            device: device.to_string(),
+        }
+    }
+
+    /// Devices with a phone page open, per table.
+    pub fn presence(&self, event_id: i64) -> HashMap<i64, i64> {
+        let room = self.room(event_id);
+        let p = lock(&room.presence);
+        p.iter()
+            .map(|(t, devices)| (*t, devices.len() as i64))
+            .collect()
+    }
+
+    /// The `overview` message for a console (`table_id` set: one table only).
+    pub async fn overview(&self, event_id: i64, table_id: Option<i64>) -> StorageResult<String> {
+        let (round, stats) = self.0.storage.table_stats(event_id).await?;
+        let presence = self.presence(event_id);
+        let stats: Vec<_> = stats
+            .into_iter()
+            .filter(|s| table_id.is_none_or(|t| t == s.table_id))
+            .collect();
+        Ok(protocol::overview_msg(round, &stats, &presence))
+    }
+
+    /// Sends presence and console overviews soon (at most once per [`OVERVIEW_EVERY`]).
+    pub fn schedule_overview(&self, event_id: i64) {
+        let room = self.room(event_id);
+        if room.flush_pending.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let hub = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(OVERVIEW_EVERY).await;
+            room.flush_pending.store(false, Ordering::SeqCst);
+            if room.tx.receiver_count() == 0 {
+                return;
+            }
+            let presence = hub.presence(event_id);
+            let _ = room
+                .tx
+                .send(Arc::new(Envelope::unnumbered(protocol::presence_msg(
+                    &presence,
+                ))));
+            match hub.0.storage.table_stats(event_id).await {
+                Ok((round, stats)) => {
+                    let lead = protocol::overview_msg(round, &stats, &presence);
+                    let per_table = stats
+                        .iter()
+                        .map(|s| {
+                            (
+                                s.table_id,
+                                Utf8Bytes::from(protocol::overview_msg(
+                                    round,
+                                    std::slice::from_ref(s),
+                                    &presence,
+                                )),
+                            )
+                        })
+                        .collect();
+                    let _ = room.tx.send(Arc::new(Envelope {
+                        seq: 0,
+                        body: Body::Overview {
+                            lead: Utf8Bytes::from(lead),
+                            per_table,
+                        },
+                        revoke: None,
+                    }));
+                }
+                Err(e) => tracing::warn!(error = %e, "overview figures failed"),
+            }
+        });
     }
 
     /// A receiver that turns true when the server begins shutting down.
@@ -242,6 +453,38 @@ impl Hub {
         tokio::time::timeout(deadline, rx.wait_for(|n| *n == 0))
             .await
             .is_ok()
+    }
+}
+
+/// Removes a phone page from presence when dropped.
+pub struct PresenceGuard {
+    hub: Hub,
+    event_id: i64,
+    table_id: i64,
+    device: String,
+}
+
+impl Drop for PresenceGuard {
+    fn drop(&mut self) {
+        {
+            let room = self.hub.room(self.event_id);
+            let mut p = lock(&room.presence);
+            if let Some(devices) = p.get_mut(&self.table_id) {
+                if let Some(n) = devices.get_mut(&self.device) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        devices.remove(&self.device);
+                    }
+                }
+                if devices.is_empty() {
+                    p.remove(&self.table_id);
+                }
+            }
+        }
+        // Inside the runtime (socket tasks are); outside it there is nobody to tell.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            self.hub.schedule_overview(self.event_id);
+        }
     }
 }
 

@@ -4,8 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::model::{Comment, EventState, Round};
-use crate::storage::{Item, Numbered};
+use std::collections::HashMap;
+
+use crate::agenda::{Agenda, Announcement, Moderation};
+use crate::model::{Comment, EventState, Round, now_ms};
+use crate::storage::{Item, Numbered, TableStats};
 
 /// A command from a client. Unknown fields are ignored; unknown types fail to parse.
 #[derive(Debug, Deserialize)]
@@ -21,6 +24,12 @@ pub enum ClientCommand {
         /// Number of the round the words were written for.
         #[serde(default)]
         round: Option<i64>,
+        /// The comment this answers.
+        #[serde(default)]
+        reply_to: Option<i64>,
+        /// Console: sign a spoken point "Someone at the table".
+        #[serde(default)]
+        attributed: bool,
         #[serde(default, rename = "ref")]
         reference: Option<String>,
     },
@@ -57,6 +66,62 @@ pub enum ClientCommand {
         #[serde(default, rename = "ref")]
         reference: Option<String>,
     },
+    Approve {
+        comment_id: i64,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    Merge {
+        comment_id: i64,
+        into: i64,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    Unmerge {
+        comment_id: i64,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    Tag {
+        comment_id: i64,
+        label: String,
+        on: bool,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    Star {
+        comment_id: i64,
+        on: bool,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    Edit {
+        comment_id: i64,
+        text: String,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    AgendaStart {
+        item_id: i64,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    AgendaEnd {
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    AgendaExtend {
+        seconds: i64,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    Announce {
+        text: String,
+        #[serde(default)]
+        wall: bool,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
 }
 
 impl ClientCommand {
@@ -69,7 +134,17 @@ impl ClientCommand {
             | ClientCommand::Hide { reference, .. }
             | ClientCommand::OpenRound { reference, .. }
             | ClientCommand::CloseRound { reference }
-            | ClientCommand::SetOpen { reference, .. } => reference.as_ref(),
+            | ClientCommand::SetOpen { reference, .. }
+            | ClientCommand::Approve { reference, .. }
+            | ClientCommand::Merge { reference, .. }
+            | ClientCommand::Unmerge { reference, .. }
+            | ClientCommand::Tag { reference, .. }
+            | ClientCommand::Star { reference, .. }
+            | ClientCommand::Edit { reference, .. }
+            | ClientCommand::AgendaStart { reference, .. }
+            | ClientCommand::AgendaEnd { reference }
+            | ClientCommand::AgendaExtend { reference, .. }
+            | ClientCommand::Announce { reference, .. } => reference.as_ref(),
         };
         r.map(|s| s.chars().take(64).collect())
     }
@@ -78,6 +153,65 @@ impl ClientCommand {
 /// `{"type":"comment",...}` for a change to a comment.
 pub fn comment_msg(seq: i64, change: &str, comment: &Comment) -> String {
     json!({"type": "comment", "seq": seq, "change": change, "comment": comment}).to_string()
+}
+
+/// The same for phones and walls: without the console-only fields.
+pub fn public_comment_msg(seq: i64, change: &str, comment: &Comment) -> String {
+    json!({"type": "comment", "seq": seq, "change": change, "comment": comment.public()})
+        .to_string()
+}
+
+/// `{"type":"agenda",...}` with the server clock.
+pub fn agenda_msg(seq: i64, change: &str, agenda: &Agenda) -> String {
+    json!({"type": "agenda", "seq": seq, "change": change, "agenda": agenda, "now": now_ms()})
+        .to_string()
+}
+
+/// `{"type":"announcement",...}`; `None` clears.
+pub fn announcement_msg(seq: i64, a: Option<&Announcement>) -> String {
+    json!({"type": "announcement", "seq": seq, "announcement": a}).to_string()
+}
+
+/// Presence as a JSON object keyed by table id.
+fn presence_json(presence: &HashMap<i64, i64>) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = presence
+        .iter()
+        .map(|(t, n)| (t.to_string(), json!(n)))
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+/// `{"type":"presence",...}` (not numbered).
+pub fn presence_msg(presence: &HashMap<i64, i64>) -> String {
+    json!({"type": "presence", "tables": presence_json(presence), "now": now_ms()}).to_string()
+}
+
+/// `{"type":"overview",...}` for consoles (not numbered).
+pub fn overview_msg(
+    round_id: Option<i64>,
+    stats: &[TableStats],
+    presence: &HashMap<i64, i64>,
+) -> String {
+    let tables: Vec<_> = stats
+        .iter()
+        .map(|s| {
+            json!({
+                "table_id": s.table_id,
+                "present": presence.get(&s.table_id).copied().unwrap_or(0),
+                "comments": s.comments,
+                "contributors": s.contributors,
+                "top_two_share": s.top_two_share,
+                "last_post_at": s.last_post_at,
+                "pending": s.pending,
+            })
+        })
+        .collect();
+    json!({"type": "overview", "round_id": round_id, "now": now_ms(), "tables": tables}).to_string()
+}
+
+/// The keep-alive message, with the server clock.
+pub fn ping_msg() -> String {
+    json!({"type": "ping", "now": now_ms()}).to_string()
 }
 
 /// `{"type":"comment_removed",...}`.
@@ -91,23 +225,42 @@ pub fn round_msg(seq: i64, change: &str, round: &Round) -> String {
 }
 
 /// `{"type":"event",...}`.
-pub fn event_msg(seq: i64, change: &str, open: bool) -> String {
-    json!({"type": "event", "seq": seq, "change": change, "open": open}).to_string()
+pub fn event_msg(seq: i64, change: &str, open: bool, moderation: Moderation) -> String {
+    json!({"type": "event", "seq": seq, "change": change, "open": open, "moderation": moderation})
+        .to_string()
 }
 
-/// `{"type":"snapshot",...}` with the comments the role may see.
-pub fn snapshot_msg(state: &EventState, comments: &[Comment]) -> String {
-    json!({
-        "type": "snapshot",
-        "seq": state.seq,
-        "state": {
-            "event": state.event,
-            "rounds": state.rounds,
-            "tables": state.tables,
-            "comments": comments,
-        }
-    })
-    .to_string()
+/// `{"type":"snapshot",...}` with the comments the role may see (consoles get every field,
+/// phones and walls the public ones).
+pub fn snapshot_msg(
+    state: &EventState,
+    comments: &[Comment],
+    presence: &HashMap<i64, i64>,
+    role: &super::Role,
+) -> String {
+    let announcement = state
+        .announcement
+        .as_ref()
+        .filter(|a| *role != super::Role::Wall || a.wall);
+    let mut inner = json!({
+        "event": state.event,
+        "rounds": state.rounds,
+        "tables": state.tables,
+        "agenda": state.agenda,
+        "announcement": announcement,
+        "presence": presence_json(presence),
+        "now": now_ms(),
+    });
+    if let super::Role::Console { table_id: table } = role {
+        inner["comments"] = json!(comments);
+        inner["scope"] = json!({"table_id": table});
+        inner["labels"] = json!(state.event.labels);
+        inner["moderation"] = json!(state.event.moderation);
+    } else {
+        let public: Vec<_> = comments.iter().map(Comment::public).collect();
+        inner["comments"] = json!(public);
+    }
+    json!({"type": "snapshot", "seq": state.seq, "state": inner}).to_string()
 }
 
 /// `{"type":"caught_up","seq":N}`.
@@ -133,15 +286,14 @@ pub fn error_msg(reference: Option<String>, code: &str, message: &str) -> String
     json!({"type": "error", "ref": reference, "code": code, "message": message}).to_string()
 }
 
-/// The keep-alive message.
-pub const PING: &str = r#"{"type":"ping"}"#;
-
 /// Serialises a numbered change for the full audience (console).
 pub fn full_msg(n: &Numbered) -> String {
     match &n.item {
         Item::Comment(c) => comment_msg(n.seq, &n.kind, c),
         Item::Round(r) => round_msg(n.seq, &n.kind, r),
-        Item::Event { open } => event_msg(n.seq, &n.kind, *open),
+        Item::Event { open, moderation } => event_msg(n.seq, &n.kind, *open, *moderation),
+        Item::Agenda(a) => agenda_msg(n.seq, &n.kind, a),
+        Item::Announcement(a) => announcement_msg(n.seq, a.as_ref()),
     }
 }
 
@@ -179,6 +331,16 @@ mod tests {
             highlighted_at: None,
             hidden: false,
             created_at: 1,
+            approved: true,
+            reply_to: None,
+            edited: false,
+            merged_count: 0,
+            hidden_reason: Some("why".into()),
+            merged_into: None,
+            starred: true,
+            tags: vec![],
+            original: None,
+            author: Some("device".into()),
         };
         let v: serde_json::Value = serde_json::from_str(&comment_msg(5, "posted", &c)).unwrap();
         assert_eq!(v["type"], "comment");
@@ -187,5 +349,12 @@ mod tests {
         assert_eq!(v["comment"]["source"], "attendee");
         assert_eq!(v["comment"]["table_number"], 3);
         assert_eq!(v["comment"]["name"], serde_json::Value::Null);
+        assert_eq!(v["comment"]["hidden_reason"], "why");
+        assert!(v["comment"].get("author").is_none());
+        let p: serde_json::Value =
+            serde_json::from_str(&public_comment_msg(5, "posted", &c)).unwrap();
+        assert!(p["comment"].get("hidden_reason").is_none());
+        assert!(p["comment"].get("starred").is_none());
+        assert_eq!(p["comment"]["text"], "Buses");
     }
 }

@@ -8,6 +8,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 
+use crate::agenda::{Agenda, Announcement, Moderation, Settings};
 use crate::model::{Comment, EventState, InputError, NewEvent, Round, Source};
 
 /// Errors from storage, kept free of sqlx types so handlers never see them.
@@ -56,6 +57,8 @@ pub struct EventSecrets {
     pub wall_token: String,
     /// One join token per table, in the order of `NewEvent::tables`.
     pub table_tokens: Vec<String>,
+    /// One table facilitator console token per table, in the same order.
+    pub table_facilitator_tokens: Vec<String>,
 }
 
 /// Which access link to replace.
@@ -73,6 +76,36 @@ pub enum EventKey<'a> {
     Code(&'a str),
 }
 
+/// Who asked for a change from a console: written to the activity log, and a table
+/// facilitator (`table_id` set) may only act on their own table's comments.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// "Lead facilitator (Sam)", "Table 3 facilitator"...
+    pub label: String,
+    pub table_id: Option<i64>,
+}
+
+/// One line of the activity log.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub actor: String,
+    pub table_number: Option<i64>,
+    pub action: String,
+    pub comment_id: Option<i64>,
+}
+
+/// Live figures for one table (see `overview` in docs/protocol.md).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TableStats {
+    pub table_id: i64,
+    pub comments: i64,
+    pub contributors: i64,
+    pub top_two_share: Option<f64>,
+    pub last_post_at: Option<i64>,
+    pub pending: i64,
+}
+
 /// One change to an event, as asked for.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -86,6 +119,10 @@ pub enum Change {
         /// The round (number) it was written for, if the client said: refused when that
         /// round is no longer the open one, rather than filed under the next question.
         round: Option<i64>,
+        /// The comment this answers (same table).
+        reply_to: Option<i64>,
+        /// Pseudonymous device hash of the writer (attendees only).
+        author: Option<String>,
     },
     /// One agreement per voter, with a comment at the voter's table.
     Agree {
@@ -100,13 +137,78 @@ pub enum Change {
         reason: Option<String>,
     },
     /// Put on the wall (`on`) or take off.
-    Highlight { comment_id: i64, on: bool },
+    Highlight {
+        comment_id: i64,
+        on: bool,
+    },
     /// Close the open round (if any) and open this one.
-    OpenRound { round_id: i64 },
+    OpenRound {
+        round_id: i64,
+    },
     /// Close the open round.
     CloseRound,
     /// Open or close the whole event.
-    SetOpen { open: bool },
+    SetOpen {
+        open: bool,
+    },
+    /// Pre-moderation: show a waiting comment.
+    Approve {
+        comment_id: i64,
+    },
+    /// Show `comment_id` as part of `into`.
+    Merge {
+        comment_id: i64,
+        into: i64,
+    },
+    Unmerge {
+        comment_id: i64,
+    },
+    Tag {
+        comment_id: i64,
+        label: String,
+        on: bool,
+    },
+    Star {
+        comment_id: i64,
+        on: bool,
+    },
+    /// Correct a typo; the first original is kept.
+    Edit {
+        comment_id: i64,
+        text: String,
+    },
+    /// End the running agenda item and start this one.
+    AgendaStart {
+        item_id: i64,
+    },
+    AgendaEnd,
+    AgendaExtend {
+        seconds: i64,
+    },
+    /// `None` clears.
+    Announce {
+        text: Option<String>,
+        wall: bool,
+    },
+    /// Moderation mode, tags and the run of show, from the settings page.
+    Settings(Settings),
+}
+
+impl Change {
+    /// Only the lead facilitator (or an organiser) may ask for these.
+    pub fn lead_only(&self) -> bool {
+        matches!(
+            self,
+            Change::OpenRound { .. }
+                | Change::CloseRound
+                | Change::SetOpen { .. }
+                | Change::AgendaStart { .. }
+                | Change::AgendaEnd
+                | Change::AgendaExtend { .. }
+                | Change::Announce { .. }
+                | Change::Settings(_)
+        )
+    }
 }
 
 /// What a numbered change was about; its current state travels with it.
@@ -114,7 +216,9 @@ pub enum Change {
 pub enum Item {
     Comment(Comment),
     Round(Round),
-    Event { open: bool },
+    Event { open: bool, moderation: Moderation },
+    Agenda(Agenda),
+    Announcement(Option<Announcement>),
 }
 
 /// A numbered change: `kind` is the word in docs/protocol.md (`posted`, `hidden`, `opened`...).
@@ -180,6 +284,23 @@ pub trait Storage: Send + Sync {
     async fn find_table(&self, join_token: &str) -> StorageResult<Option<(i64, i64)>>;
     /// Replaces an access link; the old one stops working at once.
     async fn rotate_link(&self, event_id: i64, which: LinkKind, token: &str) -> StorageResult<()>;
+    /// Replaces every table facilitator link: `(table_id, new token)`.
+    async fn rotate_table_links(
+        &self,
+        event_id: i64,
+        tokens: &[(i64, String)],
+    ) -> StorageResult<()>;
+    /// Finds `(event_id, table)` by a console token: the lead's (`None`) or a table's.
+    async fn find_console(&self, token: &str) -> StorageResult<Option<(i64, Option<i64>)>>;
+    /// Per-table figures for the open round (the whole event when none is open).
+    async fn table_stats(&self, event_id: i64) -> StorageResult<(Option<i64>, Vec<TableStats>)>;
+    /// The activity log, newest first (one table's entries when `table_id` is set).
+    async fn audit_log(
+        &self,
+        event_id: i64,
+        table_id: Option<i64>,
+        limit: i64,
+    ) -> StorageResult<Vec<AuditEntry>>;
 
     /// Comments of an event (optionally one table), newest first.
     async fn comments(
@@ -191,8 +312,14 @@ pub trait Storage: Send + Sync {
     /// Ids of the comments in this event a voter has agreed with.
     async fn agreed_by(&self, event_id: i64, voter: &str) -> StorageResult<Vec<i64>>;
 
-    /// Applies a change atomically, numbering what changed.
-    async fn apply(&self, event_id: i64, change: Change) -> StorageResult<Applied>;
+    /// Applies a change atomically, numbering what changed. A console's change (`actor`) is
+    /// also written to the activity log, even when it changed nothing.
+    async fn apply(
+        &self,
+        event_id: i64,
+        change: Change,
+        actor: Option<Actor>,
+    ) -> StorageResult<Applied>;
     /// Changes after `since`, at most `limit`, each with its item's current state.
     async fn changes_since(
         &self,

@@ -6,6 +6,8 @@
 //! SQLite has a single writer anyway, and taking it in-process avoids `SQLITE_BUSY` on
 //! lock upgrades.
 
+mod facilitation;
+
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -21,9 +23,10 @@ use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::Mutex;
 
 use super::{
-    Applied, Change, EventKey, EventSecrets, Item, LinkKind, Numbered, Organiser, Storage,
-    StorageError, StorageResult,
+    Actor, Applied, AuditEntry, Change, EventKey, EventSecrets, Item, LinkKind, Numbered,
+    Organiser, Storage, StorageError, StorageResult, TableStats,
 };
+use crate::agenda::Moderation;
 use crate::model::{
     Comment, Event, EventState, InputError, NewEvent, Round, RoundKind, Source, Table, now_ms,
 };
@@ -76,6 +79,18 @@ impl SqliteStorage {
             .run(&pool)
             .await
             .context("could not apply database migrations")?;
+        // Tables made before per-table facilitator links existed get theirs now.
+        let missing: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM event_tables WHERE facilitator_token IS NULL")
+                .fetch_all(&pool)
+                .await?;
+        for id in missing {
+            sqlx::query("UPDATE event_tables SET facilitator_token = ? WHERE id = ?")
+                .bind(crate::security::new_token()?)
+                .bind(id)
+                .execute(&pool)
+                .await?;
+        }
         // Assert the settings we rely on, rather than trusting defaults.
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&pool)
@@ -125,10 +140,16 @@ impl SqliteStorage {
 }
 
 const COMMENT_COLUMNS: &str = "c.id, c.table_id, t.number AS table_number, c.round_id, c.body, \
-     c.display_name, c.source, c.agrees, c.highlighted, c.highlighted_at, c.hidden, c.created_at";
+     c.display_name, c.source, \
+     c.agrees + COALESCE((SELECT SUM(m.agrees) FROM comments m WHERE m.merged_into = c.id), 0) AS agrees, \
+     (SELECT COUNT(*) FROM comments m WHERE m.merged_into = c.id) AS merged_count, \
+     c.highlighted, c.highlighted_at, c.hidden, c.hidden_reason, c.created_at, c.approved, \
+     c.reply_to, c.starred, c.tags, c.original_body, c.merged_into, c.author";
 
 fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
     let source: String = row.try_get("source")?;
+    let tags: String = row.try_get("tags")?;
+    let original: Option<String> = row.try_get("original_body")?;
     Ok(Comment {
         id: row.try_get("id")?,
         table_id: row.try_get("table_id")?,
@@ -146,6 +167,16 @@ fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
         highlighted_at: row.try_get("highlighted_at")?,
         hidden: row.try_get::<i64, _>("hidden")? != 0,
         created_at: row.try_get("created_at")?,
+        approved: row.try_get::<i64, _>("approved")? != 0,
+        reply_to: row.try_get("reply_to")?,
+        edited: original.is_some(),
+        merged_count: row.try_get("merged_count")?,
+        hidden_reason: row.try_get("hidden_reason")?,
+        merged_into: row.try_get("merged_into")?,
+        starred: row.try_get::<i64, _>("starred")? != 0,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        original,
+        author: row.try_get("author")?,
     })
 }
 
@@ -172,6 +203,12 @@ fn event_from_row(row: &SqliteRow) -> Result<Event, sqlx::Error> {
         code: row.try_get("code")?,
         facilitator_token: row.try_get("facilitator_token")?,
         wall_token: row.try_get("wall_token")?,
+        moderation: if row.try_get::<String, _>("moderation")? == "pre" {
+            Moderation::Pre
+        } else {
+            Moderation::Post
+        },
+        labels: serde_json::from_str(&row.try_get::<String, _>("labels")?).unwrap_or_default(),
     })
 }
 
@@ -263,6 +300,8 @@ impl SqliteStorage {
                 name,
                 source,
                 round,
+                reply_to,
+                author,
             } => {
                 // A repeat of a post we already stored: answer with it, change nothing.
                 let existing: Option<i64> = sqlx::query_scalar(
@@ -309,9 +348,21 @@ impl SqliteStorage {
                         "The round you wrote this for has closed, so it wasn't added under the new question. Post it again if it still fits.",
                     ));
                 }
+                let reply_to = match reply_to {
+                    Some(parent) => {
+                        Some(facilitation::reply_parent(tx, event_id, table_id, parent).await?)
+                    }
+                    None => None,
+                };
+                let moderation: String =
+                    sqlx::query_scalar("SELECT moderation FROM events WHERE id = ?")
+                        .bind(event_id)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                let approved = !(moderation == "pre" && source == Source::Attendee);
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO comments (event_id, table_id, round_id, client_id, body, display_name, source, created_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO comments (event_id, table_id, round_id, client_id, body, display_name, source, created_at, reply_to, author, approved) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
                 .bind(event_id)
                 .bind(table_id)
@@ -321,6 +372,9 @@ impl SqliteStorage {
                 .bind(&name)
                 .bind(source.as_str())
                 .bind(now_ms())
+                .bind(reply_to)
+                .bind(&author)
+                .bind(approved as i64)
                 .fetch_one(&mut **tx)
                 .await?;
                 let seq = number(tx, event_id, "posted", Some(id), None).await?;
@@ -337,8 +391,13 @@ impl SqliteStorage {
                 table_id,
                 voter,
             } => {
-                let comment = comment_in(tx, event_id, comment_id).await?;
-                if comment.hidden || comment.table_id != table_id {
+                let mut comment = comment_in(tx, event_id, comment_id).await?;
+                if let Some(root) = comment.merged_into {
+                    // Agreeing with a duplicate agrees with the comment it is shown as.
+                    comment = comment_in(tx, event_id, root).await?;
+                }
+                let comment_id = comment.id;
+                if !comment.is_public() || comment.table_id != table_id {
                     return Err(StorageError::NotFound("comment"));
                 }
                 if event_open == 0 {
@@ -397,6 +456,18 @@ impl SqliteStorage {
             }
             Change::Highlight { comment_id, on } => {
                 let comment = comment_in(tx, event_id, comment_id).await?;
+                if on && !comment.approved {
+                    return Err(refused(
+                        "bad_request",
+                        "This comment is waiting for approval: approve it before putting it on the wall.",
+                    ));
+                }
+                if let (true, Some(root)) = (on, comment.merged_into) {
+                    return Err(refused(
+                        "bad_request",
+                        &format!("This comment was merged into #{root}: put that one on the wall."),
+                    ));
+                }
                 if comment.highlighted != on {
                     sqlx::query(
                         "UPDATE comments SET highlighted = ?, highlighted_at = ? WHERE id = ?",
@@ -417,30 +488,8 @@ impl SqliteStorage {
                 }
             }
             Change::OpenRound { round_id } => {
-                let target = round_in(tx, event_id, round_id).await?;
-                if !target.is_open() {
-                    let current: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM rounds WHERE event_id = ? AND status = 'open'",
-                    )
-                    .bind(event_id)
-                    .fetch_optional(&mut **tx)
+                self.open_round_in(tx, event_id, round_id, &mut applied)
                     .await?;
-                    if let Some(current) = current {
-                        self.close_round_in(tx, event_id, current, &mut applied)
-                            .await?;
-                    }
-                    sqlx::query("UPDATE rounds SET status = 'open' WHERE id = ?")
-                        .bind(round_id)
-                        .execute(&mut **tx)
-                        .await?;
-                    let seq = number(tx, event_id, "opened", None, Some(round_id)).await?;
-                    let round = round_in(tx, event_id, round_id).await?;
-                    applied.changes.push(Numbered {
-                        seq,
-                        kind: "opened".into(),
-                        item: Item::Round(round),
-                    });
-                }
             }
             Change::CloseRound => {
                 let current: Option<i64> = sqlx::query_scalar(
@@ -470,18 +519,53 @@ impl SqliteStorage {
                         None,
                     )
                     .await?;
+                    let moderation = facilitation::moderation_of(tx, event_id).await?;
                     applied.changes.push(Numbered {
                         seq,
                         kind: kind.into(),
-                        item: Item::Event { open },
+                        item: Item::Event { open, moderation },
                     });
                 }
             }
+            other => facilitation::apply(self, tx, event_id, other, &mut applied).await?,
         }
         Ok(applied)
     }
 
-    async fn close_round_in(
+    /// Closes the open round (if another) and opens this one.
+    pub(crate) async fn open_round_in(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        event_id: i64,
+        round_id: i64,
+        applied: &mut Applied,
+    ) -> StorageResult<()> {
+        let target = round_in(tx, event_id, round_id).await?;
+        if !target.is_open() {
+            let current: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
+                    .bind(event_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if let Some(current) = current {
+                self.close_round_in(tx, event_id, current, applied).await?;
+            }
+            sqlx::query("UPDATE rounds SET status = 'open' WHERE id = ?")
+                .bind(round_id)
+                .execute(&mut **tx)
+                .await?;
+            let seq = number(tx, event_id, "opened", None, Some(round_id)).await?;
+            let round = round_in(tx, event_id, round_id).await?;
+            applied.changes.push(Numbered {
+                seq,
+                kind: "opened".into(),
+                item: Item::Round(round),
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn close_round_in(
         &self,
         tx: &mut Transaction<'_, Sqlite>,
         event_id: i64,
@@ -641,18 +725,37 @@ impl Storage for SqliteStorage {
                 e.into()
             }
         })?;
-        for (table, token) in event.tables.iter().zip(&secrets.table_tokens) {
+        for ((table, token), staff) in event
+            .tables
+            .iter()
+            .zip(&secrets.table_tokens)
+            .zip(&secrets.table_facilitator_tokens)
+        {
             sqlx::query(
-                "INSERT INTO event_tables (event_id, number, theme, description, join_token) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO event_tables (event_id, number, theme, description, join_token, facilitator_token) VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(event_id)
             .bind(table.number)
             .bind(&table.theme)
             .bind(&table.description)
             .bind(token)
+            .bind(staff)
             .execute(&mut *tx)
             .await?;
         }
+        let labels: Vec<String> = match &event.labels {
+            Some(l) => l.clone(),
+            None => crate::agenda::DEFAULT_LABELS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
+        sqlx::query("UPDATE events SET moderation = ?, labels = ? WHERE id = ?")
+            .bind(event.moderation.as_str())
+            .bind(serde_json::to_string(&labels).map_err(anyhow::Error::new)?)
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
         for (i, round) in event.rounds.iter().enumerate() {
             let status = if event.open_now && i == 0 {
                 "open"
@@ -667,6 +770,14 @@ impl Storage for SqliteStorage {
                 .bind(status)
                 .execute(&mut *tx)
                 .await?;
+        }
+        let agenda = if event.agenda.is_empty() {
+            crate::agenda::default_agenda(event.rounds.len())
+        } else {
+            event.agenda.clone()
+        };
+        for (i, item) in agenda.iter().enumerate() {
+            facilitation::insert_agenda_item(&mut tx, event_id, i as i64 + 1, item).await?;
         }
         tx.commit().await?;
         Ok(event_id)
@@ -693,7 +804,7 @@ impl Storage for SqliteStorage {
         let event = event_from_row(&row)?;
         let seq: i64 = row.try_get("last_seq")?;
         let tables = sqlx::query(
-            "SELECT id, event_id, number, theme, description, join_token FROM event_tables WHERE event_id = ? ORDER BY number",
+            "SELECT id, event_id, number, theme, description, join_token, facilitator_token FROM event_tables WHERE event_id = ? ORDER BY number",
         )
         .bind(event_id)
         .fetch_all(&mut *tx)
@@ -707,6 +818,9 @@ impl Storage for SqliteStorage {
                 theme: r.try_get("theme")?,
                 description: r.try_get("description")?,
                 join_token: r.try_get("join_token")?,
+                facilitator_token: r
+                    .try_get::<Option<String>, _>("facilitator_token")?
+                    .unwrap_or_default(),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -719,12 +833,16 @@ impl Storage for SqliteStorage {
         .iter()
         .map(round_from_row)
         .collect::<Result<Vec<_>, _>>()?;
+        let agenda = facilitation::agenda_in(&mut tx, event_id).await?;
+        let announcement = facilitation::announcement_in(&mut tx, event_id).await?;
         tx.commit().await?;
         Ok(Some(EventState {
             event,
             tables,
             rounds,
             seq,
+            agenda,
+            announcement,
         }))
     }
 
@@ -771,6 +889,81 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    async fn rotate_table_links(
+        &self,
+        event_id: i64,
+        tokens: &[(i64, String)],
+    ) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (table_id, token) in tokens {
+            sqlx::query(
+                "UPDATE event_tables SET facilitator_token = ? WHERE id = ? AND event_id = ?",
+            )
+            .bind(token)
+            .bind(table_id)
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn find_console(&self, token: &str) -> StorageResult<Option<(i64, Option<i64>)>> {
+        if let Some(id) =
+            sqlx::query_scalar::<_, i64>("SELECT id FROM events WHERE facilitator_token = ?")
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?
+        {
+            return Ok(Some((id, None)));
+        }
+        let row = sqlx::query("SELECT event_id, id FROM event_tables WHERE facilitator_token = ?")
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get("event_id")?, Some(r.try_get("id")?))),
+            None => None,
+        })
+    }
+
+    async fn table_stats(&self, event_id: i64) -> StorageResult<(Option<i64>, Vec<TableStats>)> {
+        facilitation::table_stats(&self.pool, event_id).await
+    }
+
+    async fn audit_log(
+        &self,
+        event_id: i64,
+        table_id: Option<i64>,
+        limit: i64,
+    ) -> StorageResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT a.at, a.actor, t.number AS table_number, a.action, a.comment_id \
+             FROM audit_log a LEFT JOIN event_tables t ON t.id = a.table_id \
+             WHERE a.event_id = ? AND (? IS NULL OR a.table_id = ?) ORDER BY a.id DESC LIMIT ?",
+        )
+        .bind(event_id)
+        .bind(table_id)
+        .bind(table_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    table_number: r.try_get("table_number")?,
+                    action: r.try_get("action")?,
+                    comment_id: r.try_get("comment_id")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
     async fn comments(
         &self,
         event_id: i64,
@@ -806,15 +999,26 @@ impl Storage for SqliteStorage {
         .await?)
     }
 
-    async fn apply(&self, event_id: i64, change: Change) -> StorageResult<Applied> {
+    async fn apply(
+        &self,
+        event_id: i64,
+        change: Change,
+        actor: Option<Actor>,
+    ) -> StorageResult<Applied> {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let applied = self.apply_in(&mut tx, event_id, change).await?;
-        if applied.changes.is_empty() {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
+        if let Some(actor) = &actor {
+            facilitation::check_scope(&mut tx, event_id, &change, actor).await?;
         }
+        let audit = actor.as_ref().map(|_| facilitation::describe(&change));
+        let applied = self.apply_in(&mut tx, event_id, change).await?;
+        if let (Some(actor), Some((action, comment_id))) = (&actor, audit) {
+            facilitation::record(&mut tx, event_id, actor, &action, comment_id, &applied).await?;
+        } else if applied.changes.is_empty() {
+            tx.rollback().await?;
+            return Ok(applied);
+        }
+        tx.commit().await?;
         Ok(applied)
     }
 
@@ -838,6 +1042,10 @@ impl Storage for SqliteStorage {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StorageError::NotFound("event"))?;
+        let moderation = facilitation::moderation_of(&mut tx, event_id).await?;
+        // Read at most once per replay, and only if needed.
+        let mut agenda = None;
+        let mut announcement = None;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let seq: i64 = row.try_get("seq")?;
@@ -851,13 +1059,30 @@ impl Storage for SqliteStorage {
                 )
             } else if let Some(id) = round_id {
                 (kind, Item::Round(round_in(&mut tx, event_id, id).await?))
+            } else if let Some(word) = kind.strip_prefix("agenda_") {
+                if agenda.is_none() {
+                    agenda = Some(facilitation::agenda_in(&mut tx, event_id).await?);
+                }
+                let a = agenda.clone().unwrap_or_default();
+                (word.to_string(), Item::Agenda(a))
+            } else if kind == "announced" {
+                if announcement.is_none() {
+                    announcement = Some(facilitation::announcement_in(&mut tx, event_id).await?);
+                }
+                (kind, Item::Announcement(announcement.clone().flatten()))
             } else {
-                let word = if kind == "event_opened" {
-                    "opened"
-                } else {
-                    "closed"
+                let word = match kind.as_str() {
+                    "event_opened" => "opened",
+                    "event_settings" => "settings",
+                    _ => "closed",
                 };
-                (word.to_string(), Item::Event { open: open != 0 })
+                (
+                    word.to_string(),
+                    Item::Event {
+                        open: open != 0,
+                        moderation,
+                    },
+                )
             };
             out.push(Numbered { seq, kind, item });
         }

@@ -1,0 +1,750 @@
+//! The facilitation changes (curation, moderation, run of show, announcements), the
+//! activity log and the balance figures, for SQLite. Called inside `apply`'s transaction.
+
+use std::collections::HashMap;
+
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+
+use super::{SqliteStorage, comment_in, number, refused};
+use crate::agenda::{Agenda, AgendaCurrent, AgendaItem, Announcement, Moderation, NewAgendaItem};
+use crate::model::now_ms;
+use crate::storage::{
+    Actor, Applied, Change, Item, Numbered, StorageError, StorageResult, TableStats,
+};
+
+type Tx<'a, 'b> = &'a mut Transaction<'b, Sqlite>;
+
+pub(super) async fn moderation_of(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Moderation> {
+    let m: Option<String> = sqlx::query_scalar("SELECT moderation FROM events WHERE id = ?")
+        .bind(event_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match m.as_deref() {
+        Some("pre") => Moderation::Pre,
+        _ => Moderation::Post,
+    })
+}
+
+/// The comment a reply attaches to: same table, shown, and one level deep (a reply to a
+/// reply answers the first comment).
+pub(super) async fn reply_parent(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    table_id: i64,
+    parent: i64,
+) -> StorageResult<i64> {
+    let c = comment_in(tx, event_id, parent).await?;
+    if c.table_id != table_id || !c.is_public() {
+        return Err(refused(
+            "not_found",
+            "The comment you replied to is no longer shown at this table. Post your words as a new comment instead.",
+        ));
+    }
+    Ok(c.reply_to.unwrap_or(c.id))
+}
+
+/// Numbers a change to a comment and adds its current state to `applied`.
+async fn push_comment(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    comment_id: i64,
+    kind: &str,
+    applied: &mut Applied,
+) -> StorageResult<()> {
+    let seq = number(tx, event_id, kind, Some(comment_id), None).await?;
+    let comment = comment_in(tx, event_id, comment_id).await?;
+    applied.changes.push(Numbered {
+        seq,
+        kind: kind.into(),
+        item: Item::Comment(comment),
+    });
+    Ok(())
+}
+
+async fn push_agenda(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    word: &str,
+    applied: &mut Applied,
+) -> StorageResult<()> {
+    let seq = number(tx, event_id, &format!("agenda_{word}"), None, None).await?;
+    let agenda = agenda_in(tx, event_id).await?;
+    applied.changes.push(Numbered {
+        seq,
+        kind: word.into(),
+        item: Item::Agenda(agenda),
+    });
+    Ok(())
+}
+
+pub(super) async fn insert_agenda_item(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    position: i64,
+    item: &NewAgendaItem,
+) -> StorageResult<i64> {
+    let round_id = round_id_of(tx, event_id, item.round).await?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO agenda_items (event_id, position, kind, title, speaker, minutes, round_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(event_id)
+    .bind(position)
+    .bind(&item.kind)
+    .bind(&item.title)
+    .bind(&item.speaker)
+    .bind(item.minutes)
+    .bind(round_id)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+async fn round_id_of(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    number: Option<i64>,
+) -> StorageResult<Option<i64>> {
+    let Some(n) = number else { return Ok(None) };
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND number = ?")
+            .bind(event_id)
+            .bind(n)
+            .fetch_optional(&mut **tx)
+            .await?;
+    id.map(Some).ok_or(StorageError::NotFound("round"))
+}
+
+pub(super) async fn agenda_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Agenda> {
+    let items = sqlx::query(
+        "SELECT id, position, kind, title, speaker, minutes, round_id, status FROM agenda_items \
+         WHERE event_id = ? ORDER BY position, id",
+    )
+    .bind(event_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(AgendaItem {
+            id: r.try_get("id")?,
+            position: r.try_get("position")?,
+            kind: r.try_get("kind")?,
+            title: r.try_get("title")?,
+            speaker: r.try_get("speaker")?,
+            minutes: r.try_get("minutes")?,
+            round_id: r.try_get("round_id")?,
+            status: r.try_get("status")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let row = sqlx::query(
+        "SELECT agenda_item_id, agenda_started_at, agenda_ends_at FROM events WHERE id = ?",
+    )
+    .bind(event_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StorageError::NotFound("event"))?;
+    let current = match row.try_get::<Option<i64>, _>("agenda_item_id")? {
+        Some(item_id) => Some(AgendaCurrent {
+            item_id,
+            started_at: row
+                .try_get::<Option<i64>, _>("agenda_started_at")?
+                .unwrap_or(0),
+            ends_at: row.try_get("agenda_ends_at")?,
+        }),
+        None => None,
+    };
+    Ok(Agenda { items, current })
+}
+
+pub(super) async fn announcement_in(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+) -> StorageResult<Option<Announcement>> {
+    let row = sqlx::query(
+        "SELECT announcement, announcement_wall, announcement_at FROM events WHERE id = ?",
+    )
+    .bind(event_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StorageError::NotFound("event"))?;
+    let text: Option<String> = row.try_get("announcement")?;
+    Ok(match text {
+        Some(text) => Some(Announcement {
+            text,
+            wall: row.try_get::<i64, _>("announcement_wall")? != 0,
+            at: row
+                .try_get::<Option<i64>, _>("announcement_at")?
+                .unwrap_or(0),
+        }),
+        None => None,
+    })
+}
+
+/// The comment ids a change acts on.
+fn comments_of(change: &Change) -> Vec<i64> {
+    match change {
+        Change::Hide { comment_id, .. }
+        | Change::Highlight { comment_id, .. }
+        | Change::Approve { comment_id }
+        | Change::Unmerge { comment_id }
+        | Change::Tag { comment_id, .. }
+        | Change::Star { comment_id, .. }
+        | Change::Edit { comment_id, .. } => vec![*comment_id],
+        Change::Merge { comment_id, into } => vec![*comment_id, *into],
+        _ => Vec::new(),
+    }
+}
+
+/// A table facilitator acts only on their own table, and never on the lead's controls.
+pub(super) async fn check_scope(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    change: &Change,
+    actor: &Actor,
+) -> StorageResult<()> {
+    let Some(mine) = actor.table_id else {
+        return Ok(());
+    };
+    if change.lead_only() {
+        return Err(refused(
+            "forbidden",
+            "Only the lead facilitator can do that. Ask them at the front of the room.",
+        ));
+    }
+    if let Change::Post { table_id, .. } = change
+        && *table_id != mine
+    {
+        return Err(refused(
+            "forbidden",
+            "You can add spoken points at your own table only.",
+        ));
+    }
+    for id in comments_of(change) {
+        let c = comment_in(tx, event_id, id).await?;
+        if c.table_id != mine {
+            return Err(refused(
+                "forbidden",
+                "That comment is at another table: its own facilitator or the lead can act on it.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What the activity log says about a change (never the comment's text).
+pub(super) fn describe(change: &Change) -> (String, Option<i64>) {
+    let on_off = |on: bool, yes: &str, no: &str| if on { yes } else { no }.to_string();
+    match change {
+        Change::Post { name, .. } => (
+            if name.is_some() {
+                "added a spoken point (someone at the table)".into()
+            } else {
+                "added a spoken point".into()
+            },
+            None,
+        ),
+        Change::Agree { comment_id, .. } => ("agreed".into(), Some(*comment_id)),
+        Change::Hide {
+            comment_id,
+            on,
+            reason,
+        } => (
+            match (on, reason) {
+                (true, Some(r)) => format!("hid ({r})"),
+                (true, None) => "hid".into(),
+                (false, _) => "restored".into(),
+            },
+            Some(*comment_id),
+        ),
+        Change::Highlight { comment_id, on } => (
+            on_off(*on, "put on the wall", "took off the wall"),
+            Some(*comment_id),
+        ),
+        Change::OpenRound { round_id } => (format!("opened round (id {round_id})"), None),
+        Change::CloseRound => ("closed the round".into(), None),
+        Change::SetOpen { open } => (on_off(*open, "opened the event", "closed the event"), None),
+        Change::Approve { comment_id } => ("approved".into(), Some(*comment_id)),
+        Change::Merge { comment_id, into } => (format!("merged into #{into}"), Some(*comment_id)),
+        Change::Unmerge { comment_id } => ("unmerged".into(), Some(*comment_id)),
+        Change::Tag {
+            comment_id,
+            label,
+            on,
+        } => (
+            if *on {
+                format!("tagged \u{201c}{label}\u{201d}")
+            } else {
+                format!("removed tag \u{201c}{label}\u{201d}")
+            },
+            Some(*comment_id),
+        ),
+        Change::Star { comment_id, on } => (
+            on_off(*on, "starred for the report", "unstarred"),
+            Some(*comment_id),
+        ),
+        Change::Edit { comment_id, .. } => ("corrected the text".into(), Some(*comment_id)),
+        Change::AgendaStart { item_id } => (format!("started agenda item (id {item_id})"), None),
+        Change::AgendaEnd => ("ended the agenda item".into(), None),
+        Change::AgendaExtend { seconds } => (format!("changed the time by {seconds} s"), None),
+        Change::Announce { text, wall } => (
+            match (text, wall) {
+                (None, _) => "cleared the announcement".into(),
+                (Some(_), true) => "made an announcement (phones and wall)".into(),
+                (Some(_), false) => "made an announcement (phones)".into(),
+            },
+            None,
+        ),
+        Change::Settings(_) => ("changed the settings".into(), None),
+    }
+}
+
+/// Writes one activity-log line for a console's change.
+pub(super) async fn record(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    actor: &Actor,
+    action: &str,
+    comment_id: Option<i64>,
+    applied: &Applied,
+) -> StorageResult<()> {
+    let comment_id = comment_id.or(applied.comment.as_ref().map(|c| c.id));
+    let table_id = match comment_id {
+        Some(id) => {
+            sqlx::query_scalar::<_, i64>("SELECT table_id FROM comments WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => actor.table_id,
+    };
+    let action = if applied.changes.is_empty() {
+        format!("{action} (no change: it was already so)")
+    } else {
+        action.to_string()
+    };
+    sqlx::query(
+        "INSERT INTO audit_log (event_id, at, actor, table_id, action, comment_id) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(event_id)
+    .bind(now_ms())
+    .bind(&actor.label)
+    .bind(table_id)
+    .bind(action)
+    .bind(comment_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The facilitation changes.
+pub(super) async fn apply(
+    storage: &SqliteStorage,
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    change: Change,
+    applied: &mut Applied,
+) -> StorageResult<()> {
+    match change {
+        Change::Approve { comment_id } => {
+            let c = comment_in(tx, event_id, comment_id).await?;
+            if !c.approved {
+                sqlx::query("UPDATE comments SET approved = 1 WHERE id = ?")
+                    .bind(comment_id)
+                    .execute(&mut **tx)
+                    .await?;
+                push_comment(tx, event_id, comment_id, "approved", applied).await?;
+            }
+        }
+        Change::Merge { comment_id, into } => {
+            let dup = comment_in(tx, event_id, comment_id).await?;
+            let mut target = comment_in(tx, event_id, into).await?;
+            if let Some(root) = target.merged_into {
+                target = comment_in(tx, event_id, root).await?;
+            }
+            if target.id == dup.id {
+                return Err(refused(
+                    "bad_request",
+                    "Those are already one comment: nothing to merge.",
+                ));
+            }
+            if target.table_id != dup.table_id {
+                return Err(refused(
+                    "bad_request",
+                    "Only comments at the same table can be merged.",
+                ));
+            }
+            if dup.merged_into == Some(target.id) {
+                return Ok(());
+            }
+            // Anything already merged into the duplicate follows it.
+            let moved: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM comments WHERE merged_into = ?")
+                    .bind(dup.id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+            sqlx::query("UPDATE comments SET merged_into = ? WHERE merged_into = ?")
+                .bind(target.id)
+                .bind(dup.id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "UPDATE comments SET merged_into = ?, highlighted = 0, highlighted_at = NULL WHERE id = ?",
+            )
+            .bind(target.id)
+            .bind(dup.id)
+            .execute(&mut **tx)
+            .await?;
+            push_comment(tx, event_id, dup.id, "merged", applied).await?;
+            for id in moved {
+                push_comment(tx, event_id, id, "merged", applied).await?;
+            }
+            push_comment(tx, event_id, target.id, "merged", applied).await?;
+        }
+        Change::Unmerge { comment_id } => {
+            let c = comment_in(tx, event_id, comment_id).await?;
+            if let Some(root) = c.merged_into {
+                sqlx::query("UPDATE comments SET merged_into = NULL WHERE id = ?")
+                    .bind(comment_id)
+                    .execute(&mut **tx)
+                    .await?;
+                push_comment(tx, event_id, comment_id, "unmerged", applied).await?;
+                push_comment(tx, event_id, root, "unmerged", applied).await?;
+            }
+        }
+        Change::Tag {
+            comment_id,
+            label,
+            on,
+        } => {
+            let labels: String = sqlx::query_scalar("SELECT labels FROM events WHERE id = ?")
+                .bind(event_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            let labels: Vec<String> = serde_json::from_str(&labels).unwrap_or_default();
+            let Some(label) = labels.into_iter().find(|l| *l == label) else {
+                return Err(refused(
+                    "bad_request",
+                    &format!(
+                        "\u{201c}{label}\u{201d} is not one of this event's tags. The organiser can add it on the settings page."
+                    ),
+                ));
+            };
+            let c = comment_in(tx, event_id, comment_id).await?;
+            let has = c.tags.contains(&label);
+            if has != on {
+                let mut tags = c.tags.clone();
+                if on {
+                    tags.push(label);
+                } else {
+                    tags.retain(|t| *t != label);
+                }
+                sqlx::query("UPDATE comments SET tags = ? WHERE id = ?")
+                    .bind(serde_json::to_string(&tags).map_err(anyhow::Error::new)?)
+                    .bind(comment_id)
+                    .execute(&mut **tx)
+                    .await?;
+                push_comment(tx, event_id, comment_id, "tagged", applied).await?;
+            }
+        }
+        Change::Star { comment_id, on } => {
+            let c = comment_in(tx, event_id, comment_id).await?;
+            if c.starred != on {
+                sqlx::query("UPDATE comments SET starred = ? WHERE id = ?")
+                    .bind(on as i64)
+                    .bind(comment_id)
+                    .execute(&mut **tx)
+                    .await?;
+                let kind = if on { "starred" } else { "unstarred" };
+                push_comment(tx, event_id, comment_id, kind, applied).await?;
+            }
+        }
+        Change::Edit { comment_id, text } => {
+            let c = comment_in(tx, event_id, comment_id).await?;
+            if c.text != text {
+                // Keep the first original; correcting back to it clears the mark.
+                let original = c.original.clone().unwrap_or_else(|| c.text.clone());
+                let keep = (original != text).then_some(original);
+                sqlx::query("UPDATE comments SET body = ?, original_body = ? WHERE id = ?")
+                    .bind(&text)
+                    .bind(keep)
+                    .bind(comment_id)
+                    .execute(&mut **tx)
+                    .await?;
+                push_comment(tx, event_id, comment_id, "edited", applied).await?;
+            }
+        }
+        Change::AgendaStart { item_id } => {
+            let item: Option<(String, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT status, round_id, minutes FROM agenda_items WHERE id = ? AND event_id = ?",
+            )
+            .bind(item_id)
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some((status, round_id, minutes)) = item else {
+                return Err(StorageError::NotFound("agenda item"));
+            };
+            if status == "running" {
+                return Ok(());
+            }
+            end_running(storage, tx, event_id, round_id, applied).await?;
+            let now = now_ms();
+            sqlx::query("UPDATE agenda_items SET status = 'running' WHERE id = ?")
+                .bind(item_id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "UPDATE events SET agenda_item_id = ?, agenda_started_at = ?, agenda_ends_at = ? WHERE id = ?",
+            )
+            .bind(item_id)
+            .bind(now)
+            .bind((minutes > 0).then_some(now + minutes * 60_000))
+            .bind(event_id)
+            .execute(&mut **tx)
+            .await?;
+            if let Some(round_id) = round_id {
+                storage
+                    .open_round_in(tx, event_id, round_id, applied)
+                    .await?;
+            }
+            push_agenda(tx, event_id, "started", applied).await?;
+        }
+        Change::AgendaEnd if end_running(storage, tx, event_id, None, applied).await? => {
+            push_agenda(tx, event_id, "ended", applied).await?;
+        }
+        Change::AgendaExtend { seconds } => {
+            let row: (Option<i64>, Option<i64>) =
+                sqlx::query_as("SELECT agenda_item_id, agenda_ends_at FROM events WHERE id = ?")
+                    .bind(event_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            let (Some(_), ends_at) = row else {
+                return Err(refused(
+                    "bad_request",
+                    "Nothing on the run of show is running: start an item first.",
+                ));
+            };
+            let now = now_ms();
+            let base = ends_at.unwrap_or(now);
+            let new_end = (base + seconds * 1000).max(now);
+            sqlx::query("UPDATE events SET agenda_ends_at = ? WHERE id = ?")
+                .bind(new_end)
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await?;
+            push_agenda(tx, event_id, "extended", applied).await?;
+        }
+        Change::Announce { text, wall } => {
+            let current = announcement_in(tx, event_id).await?;
+            let same = match (&current, &text) {
+                (None, None) => true,
+                (Some(a), Some(t)) => a.text == *t && a.wall == wall,
+                _ => false,
+            };
+            if !same {
+                sqlx::query(
+                    "UPDATE events SET announcement = ?, announcement_wall = ?, announcement_at = ? WHERE id = ?",
+                )
+                .bind(&text)
+                .bind(wall as i64)
+                .bind(now_ms())
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await?;
+                let seq = number(tx, event_id, "announced", None, None).await?;
+                let a = announcement_in(tx, event_id).await?;
+                applied.changes.push(Numbered {
+                    seq,
+                    kind: "announced".into(),
+                    item: Item::Announcement(a),
+                });
+            }
+        }
+        Change::Settings(settings) => {
+            let was = moderation_of(tx, event_id).await?;
+            sqlx::query("UPDATE events SET moderation = ?, labels = ? WHERE id = ?")
+                .bind(settings.moderation.as_str())
+                .bind(serde_json::to_string(&settings.labels).map_err(anyhow::Error::new)?)
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await?;
+            // The run of show: keep listed items (by id), add new ones, drop the rest.
+            let existing: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM agenda_items WHERE event_id = ?")
+                    .bind(event_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+            let mut kept = Vec::new();
+            for (i, (id, item)) in settings.agenda.iter().enumerate() {
+                let position = i as i64 + 1;
+                match id.filter(|id| existing.contains(id)) {
+                    Some(id) => {
+                        let round_id = round_id_of(tx, event_id, item.round).await?;
+                        sqlx::query(
+                            "UPDATE agenda_items SET position = ?, kind = ?, title = ?, speaker = ?, minutes = ?, round_id = ? WHERE id = ?",
+                        )
+                        .bind(position)
+                        .bind(&item.kind)
+                        .bind(&item.title)
+                        .bind(&item.speaker)
+                        .bind(item.minutes)
+                        .bind(round_id)
+                        .bind(id)
+                        .execute(&mut **tx)
+                        .await?;
+                        kept.push(id);
+                    }
+                    None => kept.push(insert_agenda_item(tx, event_id, position, item).await?),
+                }
+            }
+            for id in existing.iter().filter(|id| !kept.contains(id)) {
+                sqlx::query("UPDATE events SET agenda_item_id = NULL, agenda_started_at = NULL, agenda_ends_at = NULL WHERE id = ? AND agenda_item_id = ?")
+                    .bind(event_id)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM agenda_items WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            push_agenda(tx, event_id, "changed", applied).await?;
+            // Switching to post-moderation shows what was waiting.
+            if was == Moderation::Pre && settings.moderation == Moderation::Post {
+                let waiting: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM comments WHERE event_id = ? AND approved = 0 ORDER BY id",
+                )
+                .bind(event_id)
+                .fetch_all(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE comments SET approved = 1 WHERE event_id = ? AND approved = 0")
+                    .bind(event_id)
+                    .execute(&mut **tx)
+                    .await?;
+                for id in waiting {
+                    push_comment(tx, event_id, id, "approved", applied).await?;
+                }
+            }
+            let open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
+                .bind(event_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            let seq = number(tx, event_id, "event_settings", None, None).await?;
+            applied.changes.push(Numbered {
+                seq,
+                kind: "settings".into(),
+                item: Item::Event {
+                    open: open != 0,
+                    moderation: settings.moderation,
+                },
+            });
+        }
+        // The core changes are handled by `apply_in` itself.
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Ends the running item (closing its round unless `keep_round` is that round). Returns
+/// whether anything was running.
+async fn end_running(
+    storage: &SqliteStorage,
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    keep_round: Option<i64>,
+    applied: &mut Applied,
+) -> StorageResult<bool> {
+    let running: Option<i64> = sqlx::query_scalar("SELECT agenda_item_id FROM events WHERE id = ?")
+        .bind(event_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .flatten();
+    let Some(item_id) = running else {
+        return Ok(false);
+    };
+    let round_id: Option<i64> =
+        sqlx::query_scalar("SELECT round_id FROM agenda_items WHERE id = ?")
+            .bind(item_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .flatten();
+    sqlx::query("UPDATE agenda_items SET status = 'done' WHERE id = ?")
+        .bind(item_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE events SET agenda_item_id = NULL, agenda_started_at = NULL, agenda_ends_at = NULL WHERE id = ?",
+    )
+    .bind(event_id)
+    .execute(&mut **tx)
+    .await?;
+    if let Some(round_id) = round_id
+        && Some(round_id) != keep_round
+    {
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM rounds WHERE id = ?")
+            .bind(round_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if status.as_deref() == Some("open") {
+            storage
+                .close_round_in(tx, event_id, round_id, applied)
+                .await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Per-table figures for the open round, or the whole event when none is open.
+pub(super) async fn table_stats(
+    pool: &SqlitePool,
+    event_id: i64,
+) -> StorageResult<(Option<i64>, Vec<TableStats>)> {
+    let round: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
+            .bind(event_id)
+            .fetch_optional(pool)
+            .await?;
+    let tables: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM event_tables WHERE event_id = ? ORDER BY number")
+            .bind(event_id)
+            .fetch_all(pool)
+            .await?;
+    // One row per (table, device): how many comments, the latest, how many waiting.
+    let rows = sqlx::query(
+        "SELECT table_id, author, COUNT(*) AS n, MAX(created_at) AS last, \
+         SUM(CASE WHEN approved = 0 THEN 1 ELSE 0 END) AS pending \
+         FROM comments WHERE event_id = ? AND source = 'attendee' AND (? IS NULL OR round_id = ?) \
+         GROUP BY table_id, author",
+    )
+    .bind(event_id)
+    .bind(round)
+    .bind(round)
+    .fetch_all(pool)
+    .await?;
+    let mut per: HashMap<i64, Vec<(i64, i64, i64)>> = HashMap::new();
+    for r in &rows {
+        per.entry(r.try_get("table_id")?).or_default().push((
+            r.try_get("n")?,
+            r.try_get("last")?,
+            r.try_get("pending")?,
+        ));
+    }
+    let stats = tables
+        .into_iter()
+        .map(|table_id| {
+            let mut devices = per.remove(&table_id).unwrap_or_default();
+            devices.sort_by_key(|d| std::cmp::Reverse(d.0));
+            let comments: i64 = devices.iter().map(|d| d.0).sum();
+            let top_two: i64 = devices.iter().take(2).map(|d| d.0).sum();
+            TableStats {
+                table_id,
+                comments,
+                contributors: devices.len() as i64,
+                top_two_share: (comments > 0).then(|| top_two as f64 / comments as f64),
+                last_post_at: devices.iter().map(|d| d.1).max(),
+                pending: devices.iter().map(|d| d.2).sum(),
+            }
+        })
+        .collect();
+    Ok((round, stats))
+}
