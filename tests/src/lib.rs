@@ -239,12 +239,18 @@ impl Ws {
     /// Connects as a new device: like a phone that loaded the page first, it carries its
     /// own anonymous device cookie.
     pub async fn connect(url: &str) -> Result<Self> {
-        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut req = url.into_client_request()?;
         let device = format!(
             "dev{:023}",
             rand_suffix() + u64::from(std::process::id()) * 1_000_000
         );
+        Self::connect_as(url, &device).await
+    }
+
+    /// Connects as a given device (the `rt_attendee` cookie, 26 characters), e.g. the same
+    /// phone moving to another table.
+    pub async fn connect_as(url: &str, device: &str) -> Result<Self> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = url.into_client_request()?;
         req.headers_mut()
             .insert("cookie", format!("rt_attendee={device}").parse()?);
         let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(req))

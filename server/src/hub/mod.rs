@@ -82,6 +82,8 @@ enum Body {
         highlighted: bool,
         /// Waiting for approval: only the writing device's phone may see it.
         pending_author: Option<String>,
+        /// Not approved yet: other phones never had it, so nothing to remove.
+        waiting: bool,
         kind: String,
         full: Utf8Bytes,
         public_frame: Utf8Bytes,
@@ -132,6 +134,7 @@ impl Envelope {
                 } else {
                     None
                 },
+                waiting: !c.approved,
                 kind: n.kind.clone(),
                 full: Utf8Bytes::from(protocol::comment_msg(n.seq, &n.kind, c)),
                 public_frame: Utf8Bytes::from(protocol::public_comment_msg(n.seq, &n.kind, c)),
@@ -181,6 +184,7 @@ impl Envelope {
                 public,
                 highlighted,
                 pending_author,
+                waiting,
                 kind,
                 full,
                 public_frame,
@@ -197,7 +201,7 @@ impl Envelope {
                         None
                     } else if *public || pending_author.as_deref() == Some(author.as_str()) {
                         Some(public_frame)
-                    } else if kind == "posted" {
+                    } else if *waiting {
                         None
                     } else {
                         Some(removed)

@@ -6,6 +6,7 @@ mod access;
 mod bad_input;
 mod corpus;
 mod disk;
+mod facilitation;
 mod journey;
 mod nojs;
 mod resume;
