@@ -1,4 +1,5 @@
-//! The session report: per table, per round, highlighted comments first, hidden ones left out.
+//! The session report: per table, per round, starred then highlighted comments first; hidden
+//! and not-yet-approved ones left out; merged duplicates shown once (their agreements counted).
 //! Built as plain data for `facilitator_ui::report_page`, so later formats (the two-audience
 //! report, CSV, DOCX) can be made from the same collation.
 
@@ -6,7 +7,12 @@ use crate::model::{Comment, EventState, Source};
 
 /// Collates an event's comments into the report.
 pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::ReportPage {
-    let hidden = comments.iter().filter(|c| c.hidden).count() as i64;
+    // Merged duplicates are part of the comment they were merged into, not left out.
+    let hidden = comments
+        .iter()
+        .filter(|c| !c.is_public() && c.merged_into.is_none())
+        .count() as i64;
+    let shown = comments.iter().filter(|c| c.is_public()).count() as i64;
     let tables = es
         .tables
         .iter()
@@ -20,12 +26,14 @@ pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::
                 .map(|r| {
                     let mut these: Vec<&Comment> = comments
                         .iter()
-                        .filter(|c| !c.hidden && c.table_id == t.id && c.round_id == r.id)
+                        .filter(|c| c.is_public() && c.table_id == t.id && c.round_id == r.id)
                         .collect();
-                    // Highlighted first, then most agreed, then in the order written.
+                    // Starred for the report, then highlighted, then most agreed, then in the
+                    // order written.
                     these.sort_by(|a, b| {
-                        b.highlighted
-                            .cmp(&a.highlighted)
+                        b.starred
+                            .cmp(&a.starred)
+                            .then(b.highlighted.cmp(&a.highlighted))
                             .then(b.agrees.cmp(&a.agrees))
                             .then(a.id.cmp(&b.id))
                     });
@@ -53,7 +61,7 @@ pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::
         date: es.event.date.clone(),
         description: es.event.description.clone(),
         generated_at: format_utc(crate::model::now_ms()),
-        total_comments: comments.len() as i64 - hidden,
+        total_comments: shown,
         hidden_left_out: hidden,
         tables,
     }
