@@ -1,5 +1,6 @@
 // The live facilitator console. Speaks the websocket protocol in docs/protocol.md as the
-// "console" role: it sees every comment of the event, hidden ones included.
+// "console" role: the lead sees every comment of the event (hidden and waiting ones included);
+// a table facilitator's console (`data-scope-table`) sees its own table and gets no lead controls.
 (function () {
   'use strict';
 
@@ -8,8 +9,16 @@
 
   var WS_PATH = main.getAttribute('data-ws');
   var CODE = main.getAttribute('data-code') || '';
+  var SCOPE = main.getAttribute('data-scope-table') || '';
+  var IS_LEAD = SCOPE === '';
   var SILENCE_MS = 45000;
   var FILTER_KEY = 'roundtable-console-filter:' + CODE;
+  var NAME_KEY = 'roundtable-facilitator-name';
+  var HIDE_REASONS = ['Off-topic', 'Personal details', 'Abusive', 'Duplicate'];
+  var OTHER_REASON = '__other';
+  var QUIET_MS = 5 * 60000;
+  var DOMINATED_SHARE = 0.7;
+  var DOMINATED_MIN_COMMENTS = 5;
 
   var $ = function (id) { return document.getElementById(id); };
   var ui = {
@@ -23,9 +32,44 @@
     rounds: $('rounds'),
     noRounds: $('no-rounds'),
     closeRound: $('close-round'),
+    nowStrip: $('now-strip'),
+    nowTitle: $('now-title'),
+    nowSpeaker: $('now-speaker'),
+    countdown: $('countdown'),
+    announceShown: $('announce-shown'),
+    agendaState: $('agenda-state'),
+    agendaStatus: $('agenda-status'),
+    agenda: $('agenda'),
+    noAgenda: $('no-agenda'),
+    agendaEnd: $('agenda-end'),
+    agendaPlus: $('agenda-plus'),
+    agendaMinus: $('agenda-minus'),
+    announceForm: $('announce-form'),
+    announceText: $('announce-text'),
+    announceWall: $('announce-wall'),
+    announceSend: $('announce-send'),
+    announceClear: $('announce-clear'),
+    announceCurrent: $('announce-current'),
+    announceStatus: $('announce-status'),
+    overviewPanel: $('overview-panel'),
+    overviewScope: $('overview-scope'),
+    overviewRows: $('overview-rows'),
+    pendingPanel: $('pending-panel'),
+    pendingCount: $('pending-count'),
+    noPending: $('no-pending'),
+    pending: $('pending'),
+    mergeBanner: $('merge-banner'),
+    mergeText: $('merge-text'),
+    mergeCancel: $('merge-cancel'),
+    nameForm: $('name-form'),
+    nameInput: $('facilitator-name'),
+    nameShown: $('name-shown'),
+    nameValue: $('name-value'),
+    nameChange: $('name-change'),
     form: $('transcribe'),
     formTable: $('transcribe-table'),
     formText: $('transcribe-text'),
+    formAttributed: $('transcribe-attributed'),
     formSubmit: $('transcribe-submit'),
     formStatus: $('transcribe-status'),
     filter: $('table-filter'),
@@ -37,11 +81,17 @@
   // ---- state -------------------------------------------------------------------------------
 
   var state = {
-    event: null,        // {id, title, place, date, description, open, code}
+    event: null,        // {id, title, place, date, description, open, code, moderation}
     rounds: [],         // sorted by number
     tables: {},         // id -> table
     tableOrder: [],     // tables sorted by number
-    comments: {}        // id -> comment
+    comments: {},       // id -> comment
+    labels: splitLabels(main.getAttribute('data-labels')),
+    moderation: main.getAttribute('data-moderation') || 'post',
+    agenda: null,       // {items, current}
+    announcement: null, // {text, wall, at} or null
+    presence: {},       // table id -> devices with the phone page open
+    overview: null      // {round_id, tables: [...]}
   };
   var maxSeq = 0;
   var haveSnapshot = false;
@@ -52,10 +102,14 @@
   var silenceTimer = null;
   var lastHeard = 0;
   var refCounter = 0;
-  var pendingPost = null;   // {client_id, table_id, text, ref}
-  var busy = {};            // command ref -> comment id, to clear the "working" look
+  var clockOffset = 0;      // server clock minus this device's clock, in ms
+  var pendingPost = null;   // {client_id, table_id, text, attributed, ref}
+  var busy = {};            // command ref -> {id: comment id or null, status: element, kind}
   var errorTimer = null;
-  var filter = '';
+  var filter = IS_LEAD ? '' : SCOPE;
+  var facilitatorName = '';
+  var mergeSource = null;   // comment id being merged while choosing its target
+  var editing = {};         // comment id -> true while its editor is open
 
   // ---- small helpers -----------------------------------------------------------------------
 
@@ -70,8 +124,25 @@
     return make('bdi', null, text);
   }
 
+  function button(className, id, text, action) {
+    var b = make('button', 'button ' + (className || ''), text);
+    b.type = 'button';
+    if (id) b.id = id;
+    if (action) b.setAttribute('data-action', action);
+    return b;
+  }
+
+  function has(obj, key) {
+    return Object.prototype.hasOwnProperty.call(obj, key);
+  }
+
   function plural(n, one, many) {
     return n + ' ' + (n === 1 ? one : many);
+  }
+
+  function splitLabels(text) {
+    return (text || '').split('\n').map(function (s) { return s.trim(); })
+      .filter(function (s) { return s.length > 0; });
   }
 
   function randomHex(bytes) {
@@ -91,12 +162,25 @@
     return (n < 10 ? '0' : '') + n;
   }
 
+  function storageGet(key) {
+    try { return localStorage.getItem(key) || ''; } catch (e) { return ''; }
+  }
+
+  function storageSet(key, value) {
+    try { localStorage.setItem(key, value); } catch (e) { /* private mode */ }
+  }
+
   function tableLabel(tableId, number) {
     var t = state.tables[tableId];
     var n = t ? t.number : number;
     var label = 'Table ' + n;
     if (t && t.theme) label += ': ' + t.theme;
     return label;
+  }
+
+  function tableNumber(tableId) {
+    var t = state.tables[tableId];
+    return t ? t.number : '?';
   }
 
   function roundById(id) {
@@ -113,7 +197,62 @@
     return null;
   }
 
+  // ---- the server's clock ------------------------------------------------------------------
+  //
+  // Every countdown runs on the server's clock (docs/protocol.md: offset = now - Date.now()),
+  // so a laptop whose clock is wrong still counts down with the room.
+
+  function syncClock(now) {
+    if (typeof now === 'number' && isFinite(now) && now > 0) clockOffset = now - Date.now();
+  }
+
+  function serverNow() {
+    return Date.now() + clockOffset;
+  }
+
+  // "04:32" while time is left, "+0:35 over" past the end, or elapsed time when there is no end.
+  function countdownOf(current) {
+    if (!current) return { text: '', state: '' };
+    if (typeof current.ends_at !== 'number') {
+      var since = typeof current.started_at === 'number' ? serverNow() - current.started_at : 0;
+      var up = Math.max(0, Math.floor(since / 1000));
+      return { text: Math.floor(up / 60) + ':' + pad2(up % 60) + ' so far', state: 'open' };
+    }
+    var left = current.ends_at - serverNow();
+    if (left >= 0) {
+      var secs = Math.ceil(left / 1000);
+      return {
+        text: pad2(Math.floor(secs / 60)) + ':' + pad2(secs % 60),
+        state: secs <= 60 ? 'ending' : 'running'
+      };
+    }
+    var over = Math.floor(-left / 1000);
+    return { text: '+' + Math.floor(over / 60) + ':' + pad2(over % 60) + ' over', state: 'over' };
+  }
+
+  function minutesAgo(ms) {
+    return Math.max(0, Math.floor((serverNow() - ms) / 60000));
+  }
+
   // ---- messages to the person --------------------------------------------------------------
+
+  var ERROR_TEXT = {
+    forbidden: 'Only the lead facilitator can do that.',
+    not_found: 'That is no longer there: it may have been removed or merged.',
+    bad_request: 'The server didn\u2019t understand that. Reload the page and try again.',
+    empty: 'There is nothing to send: type something first.',
+    too_long: 'That is too long.',
+    bad_characters: 'That has characters that can\u2019t be used.',
+    round_closed: 'No round is open, so it can\u2019t be added now.',
+    event_closed: 'The event is closed.',
+    rate_limited: 'Too many at once. Wait a few seconds and try again.',
+    unavailable: 'The server couldn\u2019t save that just now. Nothing was changed; try again in a few seconds.'
+  };
+
+  function errorText(m) {
+    if (m.message) return m.message;
+    return ERROR_TEXT[m.code] || 'That didn\u2019t work (' + (m.code || 'error') + ').';
+  }
 
   function showError(message) {
     ui.errors.textContent = '';
@@ -124,6 +263,13 @@
       ui.errors.textContent = '';
       ui.errors.classList.remove('has-error');
     }, 15000);
+  }
+
+  // A status line next to a control (role=status): `isError` shows it in the error colour.
+  function setStatus(el, text, isError) {
+    if (!el) return;
+    el.textContent = text || '';
+    el.classList.toggle('is-error', !!isError);
   }
 
   var CONN_TEXT = {
@@ -142,9 +288,11 @@
 
   // ---- sending -----------------------------------------------------------------------------
 
-  function send(command) {
+  function send(command, statusEl) {
     if (!ws || ws.readyState !== 1 || !live) {
-      showError('Not connected just now. Wait until the console says \u201cLive\u201d, then try again.');
+      var offline = 'Not connected just now. Wait until the console says \u201cLive\u201d, then try again.';
+      if (statusEl) setStatus(statusEl, offline, true);
+      else showError(offline);
       return null;
     }
     refCounter += 1;
@@ -152,16 +300,37 @@
     try {
       ws.send(JSON.stringify(command));
     } catch (e) {
-      showError('That didn\u2019t go through. Try again in a moment.');
+      var failed = 'That didn\u2019t go through. Try again in a moment.';
+      if (statusEl) setStatus(statusEl, failed, true);
+      else showError(failed);
       return null;
     }
     return command.ref;
   }
 
-  // The line under "Add this point"; `isError` shows it in the error colour.
+  // Sends a command about one comment, greying its card until the answer comes.
+  function sendForComment(id, command, kind) {
+    var li = $('c-' + id);
+    var status = li ? li.querySelector('.c-status') : null;
+    setStatus(status, '');
+    var ref = send(command, status);
+    if (ref) {
+      busy[ref] = { id: id, status: status, kind: kind || command.type };
+      if (li) li.classList.add('is-busy');
+    }
+    return ref;
+  }
+
+  // Sends a lead command from a panel, answering in that panel's status line.
+  function sendFromPanel(command, statusEl, kind) {
+    setStatus(statusEl, '');
+    var ref = send(command, statusEl);
+    if (ref) busy[ref] = { id: null, status: statusEl, kind: kind || command.type };
+    return ref;
+  }
+
   function formStatus(text, isError) {
-    ui.formStatus.textContent = text || '';
-    ui.formStatus.classList.toggle('is-error', !!isError);
+    setStatus(ui.formStatus, text, isError);
   }
 
   function sendPendingPost() {
@@ -170,12 +339,14 @@
       formStatus('Not connected: it will be sent when the connection is back.');
       return;
     }
-    pendingPost.ref = send({
+    var command = {
       type: 'post',
       client_id: pendingPost.client_id,
       text: pendingPost.text,
       table_id: pendingPost.table_id
-    });
+    };
+    if (pendingPost.attributed) command.attributed = true;
+    pendingPost.ref = send(command, ui.formStatus);
     if (pendingPost.ref) formStatus('Sending…');
   }
 
@@ -183,7 +354,10 @@
 
   function socketUrl() {
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + WS_PATH;
-    if (haveSnapshot) url += (WS_PATH.indexOf('?') >= 0 ? '&' : '?') + 'since=' + maxSeq;
+    var params = [];
+    if (haveSnapshot) params.push('since=' + maxSeq);
+    if (facilitatorName) params.push('name=' + encodeURIComponent(facilitatorName));
+    if (params.length) url += (WS_PATH.indexOf('?') >= 0 ? '&' : '?') + params.join('&');
     return url;
   }
 
@@ -235,7 +409,7 @@
     clearTimeout(silenceTimer);
     live = false;
     for (var ref in busy) {
-      if (Object.prototype.hasOwnProperty.call(busy, ref)) clearBusy(ref);
+      if (has(busy, ref)) clearBusy(ref);
     }
     updateControls();
     setConn(attempt >= 3 ? 'trouble' : 'reconnecting');
@@ -296,6 +470,7 @@
       return;
     }
     if (!m || typeof m.type !== 'string') return;
+    syncClock(m.now);
     switch (m.type) {
       case 'snapshot':
         applySnapshot(m);
@@ -318,6 +493,7 @@
         if (fresh(m) && m.round) {
           upsertRound(m.round);
           renderRounds();
+          renderOverview();
         }
         break;
       case 'event':
@@ -326,6 +502,26 @@
           renderEvent();
           renderRounds();
         }
+        break;
+      case 'agenda':
+        if (fresh(m)) {
+          state.agenda = m.agenda || null;
+          renderAgenda();
+        }
+        break;
+      case 'announcement':
+        if (fresh(m)) {
+          state.announcement = m.announcement || null;
+          renderAnnouncement();
+        }
+        break;
+      case 'presence':
+        state.presence = m.tables || {};
+        renderOverview();
+        break;
+      case 'overview':
+        state.overview = { round_id: m.round_id, tables: m.tables || [] };
+        renderOverview();
         break;
       case 'ack':
         onAck(m);
@@ -338,7 +534,7 @@
         setConn('catching');
         break;
       default:
-        break; // ping and anything newer
+        break; // ping (its clock is taken above) and anything newer
     }
   }
 
@@ -346,6 +542,7 @@
     var s = m.state || {};
     maxSeq = typeof m.seq === 'number' ? m.seq : 0;
     haveSnapshot = true;
+    syncClock(s.now);
     state.event = s.event || null;
     state.rounds = (s.rounds || []).slice().sort(function (a, b) { return a.number - b.number; });
     state.tables = {};
@@ -356,46 +553,80 @@
     state.comments = {};
     var comments = s.comments || [];
     for (var j = 0; j < comments.length; j++) state.comments[comments[j].id] = comments[j];
+    if (s.labels) state.labels = s.labels.slice();
+    if (s.moderation) state.moderation = s.moderation;
+    else if (state.event && state.event.moderation) state.moderation = state.event.moderation;
+    if (s.scope && s.scope.table_id !== null && s.scope.table_id !== undefined) {
+      SCOPE = String(s.scope.table_id);
+      filter = SCOPE;
+    }
+    state.agenda = s.agenda || null;
+    state.announcement = s.announcement || null;
+    if (s.presence) state.presence = s.presence.tables || s.presence;
 
     renderTables();
     renderEvent();
     renderRounds();
+    renderAgenda();
+    renderAnnouncement();
+    renderOverview();
     renderAllComments();
   }
 
   function clearBusy(ref) {
-    if (!ref || !Object.prototype.hasOwnProperty.call(busy, ref)) return;
-    var li = $('c-' + busy[ref]);
+    if (!ref || !has(busy, ref)) return null;
+    var entry = busy[ref];
     delete busy[ref];
-    if (li) li.classList.remove('is-busy');
+    if (entry.id !== null) {
+      var li = $('c-' + entry.id);
+      if (li) li.classList.remove('is-busy');
+    }
+    return entry;
   }
 
   function onAck(m) {
-    clearBusy(m.ref);
+    var entry = clearBusy(m.ref);
+    if (entry && entry.kind === 'edit') closeEditor(entry.id);
+    if (entry && entry.kind === 'announce') {
+      setStatus(entry.status, 'Sent to every phone' + (ui.announceWall.checked ? ' and the wall.' : '.'));
+      ui.announceText.value = '';
+    }
+    if (entry && entry.kind === 'announce-clear') setStatus(entry.status, 'Cleared.');
     if (pendingPost && ((m.client_id && m.client_id === pendingPost.client_id) ||
         (m.ref && m.ref === pendingPost.ref))) {
       var label = tableLabel(pendingPost.table_id, '');
       pendingPost = null;
       ui.formText.value = '';
+      if (ui.formAttributed) ui.formAttributed.checked = false;
       formStatus('Added to ' + label + '.');
       updateControls();
     }
   }
 
   function onError(m) {
-    clearBusy(m.ref);
-    var message = m.message || 'That didn\u2019t work (' + (m.code || 'error') + ').';
+    var entry = clearBusy(m.ref);
+    var message = errorText(m);
     if (pendingPost && m.ref && m.ref === pendingPost.ref) {
       pendingPost = null;
       formStatus('Not added: ' + message, true);
       updateControls();
+      return;
+    }
+    if (entry && entry.status) {
+      setStatus(entry.status, message, true);
+      return;
     }
     showError(message);
   }
 
   // ---- tables (filter and transcribe selects) ----------------------------------------------
 
-  function fillSelect(select, firstLabel) {
+  function visibleTables() {
+    if (IS_LEAD) return state.tableOrder;
+    return state.tableOrder.filter(function (t) { return String(t.id) === SCOPE; });
+  }
+
+  function fillSelect(select, firstLabel, tables) {
     var keep = select.value;
     select.textContent = '';
     if (firstLabel !== null) {
@@ -403,8 +634,8 @@
       first.value = '';
       select.appendChild(first);
     }
-    for (var i = 0; i < state.tableOrder.length; i++) {
-      var t = state.tableOrder[i];
+    for (var i = 0; i < tables.length; i++) {
+      var t = tables[i];
       var opt = make('option', null, tableLabel(t.id, t.number));
       opt.value = String(t.id);
       select.appendChild(opt);
@@ -414,25 +645,29 @@
   }
 
   function renderTables() {
-    var wanted = state.tableOrder.map(function (t) { return String(t.id) + '|' + tableLabel(t.id, t.number); }).join(',');
+    var tables = visibleTables();
+    var wanted = tables.map(function (t) { return String(t.id) + '|' + tableLabel(t.id, t.number); }).join(',');
     var have = [];
-    for (var i = 0; i < ui.filter.options.length; i++) {
-      var o = ui.filter.options[i];
+    for (var i = 0; i < ui.formTable.options.length; i++) {
+      var o = ui.formTable.options[i];
       if (o.value) have.push(o.value + '|' + o.textContent);
     }
     if (have.join(',') !== wanted) {
-      fillSelect(ui.filter, 'All tables');
-      var single = state.tableOrder.length === 1;
-      fillSelect(ui.formTable, single ? null : 'Choose a table');
+      fillSelect(ui.filter, 'All tables', state.tableOrder);
+      fillSelect(ui.formTable, tables.length === 1 ? null : 'Choose a table', tables);
     }
-    if (filter && !state.tables[filter]) setFilter('');
+    if (filter && !state.tables[filter]) setFilter(IS_LEAD ? '' : SCOPE);
+    else setFilter(filter);
   }
 
-  // ---- event and rounds --------------------------------------------------------------------
+  // ---- event and rounds (lead only) --------------------------------------------------------
 
   function renderEvent() {
     var ev = state.event;
     if (!ev) return;
+    main.classList.toggle('event-closed', !ev.open);
+    renderControlsState();
+    if (!ui.eventState) return;
     if (ev.open) {
       ui.eventState.textContent = 'Open: people can join with the code and post while a round is open.';
       ui.toggleOpen.textContent = 'Close the event';
@@ -442,13 +677,17 @@
     }
     ui.eventState.setAttribute('data-open', ev.open ? 'true' : 'false');
     ui.toggleOpen.setAttribute('data-open', ev.open ? 'true' : 'false');
-    main.classList.toggle('event-closed', !ev.open);
-    renderControlsState();
   }
 
   // The one line shown next to "Event controls" while they are folded away (on a phone).
   function renderControlsState() {
-    if (!ui.controlsState || !state.event) return;
+    if (!ui.controlsState) return;
+    var item = runningItem();
+    if (!IS_LEAD) {
+      ui.controlsState.textContent = item ? 'now: ' + itemTitle(item) : '';
+      return;
+    }
+    if (!state.event) return;
     var open = openRound();
     ui.controlsState.textContent = (state.event.open ? 'Event open' : 'Event closed') + ', ' +
       (open ? 'round ' + open.number + ' open' : 'no round open');
@@ -484,35 +723,38 @@
     text.appendChild(prompt);
     text.appendChild(make('p', 'round-kind'));
     li.appendChild(text);
-    var btn = make('button', 'button open-round');
-    btn.type = 'button';
-    btn.id = 'open-round-' + r.id;
-    li.appendChild(btn);
+    li.appendChild(button('open-round', 'open-round-' + r.id, ''));
     return li;
   }
 
+  function fillRound(li, r) {
+    li.setAttribute('data-round-id', String(r.id));
+    li.setAttribute('data-round-number', String(r.number));
+    li.setAttribute('data-status', r.status);
+    li.classList.toggle('is-open', r.status === 'open');
+    li.querySelector('.round-name').textContent = 'Round ' + r.number;
+    li.querySelector('.round-status').textContent = STATUS_TEXT[r.status] || r.status;
+    var prompt = li.querySelector('.round-prompt');
+    prompt.textContent = '';
+    prompt.appendChild(bdi(r.prompt || ''));
+    li.querySelector('.round-kind').textContent = r.kind === 'theme'
+      ? 'Each table discusses its own theme'
+      : 'The same question at every table';
+    var btn = li.querySelector('.open-round');
+    btn.setAttribute('data-round-id', String(r.id));
+    btn.textContent = 'Open round ' + r.number;
+    btn.disabled = !live || r.status === 'open';
+  }
+
   function renderRounds() {
+    renderControlsState();
+    if (!ui.rounds) return;
     var seen = {};
     for (var i = 0; i < state.rounds.length; i++) {
       var r = state.rounds[i];
       var li = roundNode(r);
       seen[li.id] = true;
-      li.setAttribute('data-round-id', String(r.id));
-      li.setAttribute('data-round-number', String(r.number));
-      li.setAttribute('data-status', r.status);
-      li.classList.toggle('is-open', r.status === 'open');
-      li.querySelector('.round-name').textContent = 'Round ' + r.number;
-      li.querySelector('.round-status').textContent = STATUS_TEXT[r.status] || r.status;
-      var prompt = li.querySelector('.round-prompt');
-      prompt.textContent = '';
-      prompt.appendChild(bdi(r.prompt || ''));
-      li.querySelector('.round-kind').textContent = r.kind === 'theme'
-        ? 'Each table discusses its own theme'
-        : 'The same question at every table';
-      var btn = li.querySelector('.open-round');
-      btn.setAttribute('data-round-id', String(r.id));
-      btn.textContent = 'Open round ' + r.number;
-      btn.disabled = !live || r.status === 'open';
+      fillRound(li, r);
       if (li.parentNode !== ui.rounds) ui.rounds.appendChild(li);
     }
     var items = ui.rounds.querySelectorAll('li.round');
@@ -534,15 +776,339 @@
       ui.roundState.textContent = 'This event has no rounds.';
     }
     ui.roundState.setAttribute('data-open-round', open ? String(open.id) : '');
-    renderControlsState();
   }
 
-  // ---- comments ----------------------------------------------------------------------------
+  // Puts `node` at position `index` of `parent`, moving it only when it is elsewhere (moving a
+  // node takes the keyboard focus off a button inside it).
+  function placeAt(parent, node, index) {
+    var at = parent.children[index] || null;
+    if (at !== node) parent.insertBefore(node, at);
+  }
 
-  function commentNode(c) {
-    var li = $('c-' + c.id);
+  // ---- run of show -------------------------------------------------------------------------
+
+  var KIND_TEXT = {
+    talk: 'Talk', round: 'Round', pledges: 'Pledges', break: 'Break', close: 'Close', other: ''
+  };
+  var ITEM_STATUS = { pending: 'Not started', running: 'Running now', done: 'Done' };
+
+  function agendaItems() {
+    return state.agenda && state.agenda.items ? state.agenda.items : [];
+  }
+
+  function runningItem() {
+    var current = state.agenda && state.agenda.current;
+    var items = agendaItems();
+    for (var i = 0; i < items.length; i++) {
+      if (current ? items[i].id === current.item_id : items[i].status === 'running') return items[i];
+    }
+    return null;
+  }
+
+  function itemTitle(item) {
+    var kind = KIND_TEXT[item.kind] || '';
+    var title = item.title || '';
+    if (!title) return kind || 'Item';
+    return kind && title.indexOf(kind) !== 0 ? kind + ': ' + title : title;
+  }
+
+  function agendaNode(item) {
+    var li = $('agenda-item-' + item.id);
     if (li) return li;
-    li = make('li', 'comment');
+    li = make('li', 'agenda-item');
+    li.id = 'agenda-item-' + item.id;
+    var text = make('div', 'agenda-text');
+    var title = make('p', 'agenda-title');
+    title.appendChild(bdi(''));
+    text.appendChild(title);
+    text.appendChild(make('p', 'agenda-meta'));
+    li.appendChild(text);
+    if (IS_LEAD) {
+      var start = button('agenda-start', 'agenda-start-' + item.id, 'Start', 'agenda-start');
+      li.appendChild(start);
+    }
+    return li;
+  }
+
+  function fillAgendaItem(li, item) {
+    li.setAttribute('data-item-id', String(item.id));
+    li.setAttribute('data-status', item.status || 'pending');
+    li.classList.toggle('is-running', item.status === 'running');
+    li.classList.toggle('is-done', item.status === 'done');
+    var title = li.querySelector('.agenda-title bdi');
+    title.textContent = itemTitle(item);
+    var meta = [];
+    if (item.speaker) meta.push(item.speaker);
+    if (item.minutes) meta.push(item.minutes + ' min');
+    meta.push(ITEM_STATUS[item.status] || '');
+    li.querySelector('.agenda-meta').textContent = meta.filter(Boolean).join(' \u00b7 ');
+    var start = li.querySelector('.agenda-start');
+    if (start) {
+      start.setAttribute('data-item-id', String(item.id));
+      start.textContent = item.status === 'done' ? 'Start again' : 'Start';
+      start.setAttribute('aria-label', (item.status === 'done' ? 'Start again: ' : 'Start: ') + itemTitle(item));
+      start.hidden = item.status === 'running';
+      start.disabled = !live;
+    }
+  }
+
+  function renderAgenda() {
+    var items = agendaItems();
+    if (ui.agenda) {
+      var seen = {};
+      for (var i = 0; i < items.length; i++) {
+        var li = agendaNode(items[i]);
+        fillAgendaItem(li, items[i]);
+        seen[li.id] = true;
+        placeAt(ui.agenda, li, i); // the order of the run of show
+      }
+      var nodes = ui.agenda.querySelectorAll('li.agenda-item');
+      for (var j = 0; j < nodes.length; j++) {
+        if (!seen[nodes[j].id]) ui.agenda.removeChild(nodes[j]);
+      }
+      if (ui.noAgenda) ui.noAgenda.hidden = items.length > 0;
+    }
+    var item = runningItem();
+    if (ui.nowTitle) {
+      ui.nowTitle.textContent = '';
+      if (item) ui.nowTitle.appendChild(bdi(itemTitle(item)));
+      ui.nowSpeaker.textContent = '';
+      if (item && item.speaker && item.kind === 'talk') {
+        ui.nowSpeaker.appendChild(document.createTextNode('\u2014 '));
+        ui.nowSpeaker.appendChild(bdi(item.speaker));
+      }
+    }
+    renderAgendaButtons();
+    renderControlsState();
+    tick();
+  }
+
+  function renderAgendaButtons() {
+    var running = !!runningItem();
+    if (ui.agendaEnd) ui.agendaEnd.disabled = !live || !running;
+    if (ui.agendaPlus) ui.agendaPlus.disabled = !live || !running;
+    if (ui.agendaMinus) ui.agendaMinus.disabled = !live || !running;
+    if (ui.agenda) {
+      var starts = ui.agenda.querySelectorAll('.agenda-start');
+      for (var i = 0; i < starts.length; i++) starts[i].disabled = !live;
+    }
+  }
+
+  // Once a quarter second: the countdowns. Overview "quiet" times follow every 15 s.
+  var lastOverviewRender = 0;
+  function tick() {
+    var item = runningItem();
+    var current = state.agenda && state.agenda.current;
+    var cd = item ? countdownOf(current || { started_at: null, ends_at: null }) : { text: '', state: '' };
+    var showStrip = !!item || !!state.announcement;
+    if (ui.nowStrip && ui.nowStrip.hidden === showStrip) ui.nowStrip.hidden = !showStrip;
+    if (ui.countdown) {
+      if (ui.countdown.textContent !== cd.text) ui.countdown.textContent = cd.text;
+      if (ui.countdown.getAttribute('data-state') !== cd.state) ui.countdown.setAttribute('data-state', cd.state);
+      ui.countdown.hidden = !item;
+    }
+    if (ui.agendaState) {
+      var text = item
+        ? 'Running: ' + itemTitle(item) + (cd.text ? ' \u2014 ' + (cd.state === 'over' || cd.state === 'open' ? cd.text : cd.text + ' left') : '')
+        : (agendaItems().length ? 'Nothing is running. Start an item when the room is ready.' : '');
+      if (!IS_LEAD && !item) text = agendaItems().length ? 'Nothing is running just now.' : '';
+      if (ui.agendaState.textContent !== text) ui.agendaState.textContent = text;
+      ui.agendaState.setAttribute('data-state', cd.state);
+    }
+    if (Date.now() - lastOverviewRender > 15000) renderOverview();
+  }
+
+  // ---- announcement ------------------------------------------------------------------------
+
+  function renderAnnouncement() {
+    var a = state.announcement;
+    if (ui.announceShown) {
+      ui.announceShown.textContent = '';
+      if (a && a.text) {
+        ui.announceShown.appendChild(make('span', 'announce-label', 'Announcement: '));
+        ui.announceShown.appendChild(bdi(a.text));
+      }
+      ui.announceShown.hidden = !(a && a.text);
+    }
+    if (ui.announceCurrent) {
+      ui.announceCurrent.textContent = '';
+      if (a && a.text) {
+        ui.announceCurrent.appendChild(document.createTextNode(
+          a.wall ? 'Showing on phones and the wall: ' : 'Showing on phones (not the wall): '));
+        ui.announceCurrent.appendChild(make('strong', null, '\u201c')).appendChild(bdi(a.text));
+        ui.announceCurrent.lastChild.appendChild(document.createTextNode('\u201d'));
+      } else {
+        ui.announceCurrent.textContent = 'No announcement.';
+      }
+      ui.announceCurrent.setAttribute('data-active', a && a.text ? 'true' : 'false');
+    }
+    if (ui.announceClear) ui.announceClear.disabled = !live || !(a && a.text);
+    tick();
+  }
+
+  // ---- room overview -----------------------------------------------------------------------
+
+  function overviewRow(t) {
+    var tr = $('ov-' + t.table_id);
+    if (tr) return tr;
+    tr = make('tr', 'ov-row');
+    tr.id = 'ov-' + t.table_id;
+    tr.setAttribute('data-table-id', String(t.table_id));
+    var th = make('th', 'ov-table');
+    th.scope = 'row';
+    var b = make('button', 'ov-pick');
+    b.type = 'button';
+    b.setAttribute('data-table-id', String(t.table_id));
+    th.appendChild(b);
+    tr.appendChild(th);
+    var cells = ['ov-present', 'ov-comments', 'ov-contributors', 'ov-share', 'ov-last', 'ov-pending'];
+    for (var i = 0; i < cells.length; i++) tr.appendChild(make('td', cells[i]));
+    return tr;
+  }
+
+  function flag(className, text, title) {
+    var f = make('span', 'flag ' + className, text);
+    if (title) f.title = title;
+    return f;
+  }
+
+  function fillOverviewRow(tr, t, roundOpen) {
+    var present = has(state.presence, String(t.table_id)) ? state.presence[String(t.table_id)] : t.present;
+    var comments = t.comments || 0;
+    var share = typeof t.top_two_share === 'number' ? t.top_two_share : null;
+    var dominated = share !== null && share >= DOMINATED_SHARE && comments >= DOMINATED_MIN_COMMENTS;
+    var quietFor = typeof t.last_post_at === 'number' ? serverNow() - t.last_post_at : null;
+    var quiet = roundOpen && (quietFor === null || quietFor >= QUIET_MS);
+    tr.classList.toggle('is-dominated', dominated);
+    tr.classList.toggle('is-quiet', quiet);
+    tr.classList.toggle('is-selected', filter === String(t.table_id));
+
+    var pick = tr.querySelector('.ov-pick');
+    pick.textContent = '';
+    var tb = state.tables[t.table_id];
+    pick.appendChild(make('span', 'ov-number', 'Table ' + (tb ? tb.number : t.table_id)));
+    if (tb && tb.theme) pick.appendChild(make('span', 'ov-theme')).appendChild(bdi(tb.theme));
+    pick.setAttribute('aria-pressed', filter === String(t.table_id) ? 'true' : 'false');
+    pick.disabled = !IS_LEAD;
+
+    tr.querySelector('.ov-present').textContent = String(present || 0);
+    tr.querySelector('.ov-comments').textContent = String(comments);
+    tr.querySelector('.ov-contributors').textContent = String(t.contributors || 0);
+
+    var shareCell = tr.querySelector('.ov-share');
+    shareCell.textContent = share === null ? '\u2014' : Math.round(share * 100) + '%';
+    if (dominated) {
+      shareCell.appendChild(document.createTextNode(' '));
+      shareCell.appendChild(flag('flag-dominated', 'Dominated',
+        'Two people wrote ' + Math.round(share * 100) + '% of this table\u2019s comments'));
+    }
+
+    var last = tr.querySelector('.ov-last');
+    last.textContent = '';
+    if (quietFor === null) {
+      last.appendChild(quiet ? flag('flag-quiet', 'Quiet: nothing yet') : document.createTextNode('\u2014'));
+    } else {
+      var mins = minutesAgo(t.last_post_at);
+      if (quiet) last.appendChild(flag('flag-quiet', 'Quiet ' + mins + ' min'));
+      else last.textContent = mins < 1 ? 'Just now' : mins + ' min ago';
+    }
+
+    var pendingCell = tr.querySelector('.ov-pending');
+    pendingCell.textContent = '';
+    if (t.pending) pendingCell.appendChild(flag('flag-pending', t.pending + ' waiting'));
+    else pendingCell.textContent = '0';
+  }
+
+  function renderOverview() {
+    lastOverviewRender = Date.now();
+    if (!ui.overviewPanel) return;
+    var ov = state.overview;
+    if (!ov) {
+      ui.overviewPanel.hidden = true;
+      return;
+    }
+    var rows = ov.tables.slice().sort(function (a, b) {
+      return (tableNumber(a.table_id) || 0) - (tableNumber(b.table_id) || 0);
+    });
+    var round = ov.round_id !== null && ov.round_id !== undefined ? roundById(ov.round_id) : null;
+    var roundOpen = !!round || !!openRound();
+    ui.overviewScope.textContent = round
+      ? 'Round ' + round.number + ' so far. Flags: \u201cDominated\u201d when two people wrote 70% or more of 5+ comments; \u201cQuiet\u201d after 5 minutes without a post.'
+      : 'The whole event so far (no round is open).';
+    var seen = {};
+    for (var i = 0; i < rows.length; i++) {
+      var tr = overviewRow(rows[i]);
+      fillOverviewRow(tr, rows[i], roundOpen);
+      seen[tr.id] = true;
+      placeAt(ui.overviewRows, tr, i);
+    }
+    var all = ui.overviewRows.querySelectorAll('tr.ov-row');
+    for (var j = 0; j < all.length; j++) {
+      if (!seen[all[j].id]) ui.overviewRows.removeChild(all[j]);
+    }
+    ui.overviewPanel.hidden = rows.length === 0;
+  }
+
+  // ---- comments: one card ------------------------------------------------------------------
+  //
+  // A card (li.comment#c-{id}) lives in #pending while it waits for approval, else in
+  // #comments, newest thread first with its replies right under it (oldest reply first). A
+  // comment merged into another is shown inside that one's "merged" disclosure instead.
+
+  function reasonPicker(id) {
+    var wrap = make('span', 'hide-reason');
+    var label = make('label', 'visually-hidden', 'Reason for hiding comment ' + id);
+    label.htmlFor = 'reason-' + id;
+    var select = make('select', 'reason-select');
+    select.id = 'reason-' + id;
+    select.setAttribute('data-action', 'reason');
+    var none = make('option', null, 'No reason');
+    none.value = '';
+    select.appendChild(none);
+    for (var i = 0; i < HIDE_REASONS.length; i++) {
+      var o = make('option', null, HIDE_REASONS[i]);
+      o.value = HIDE_REASONS[i];
+      select.appendChild(o);
+    }
+    var other = make('option', null, 'Other reason\u2026');
+    other.value = OTHER_REASON;
+    select.appendChild(other);
+    var otherLabel = make('label', 'visually-hidden', 'Other reason for hiding comment ' + id);
+    otherLabel.htmlFor = 'reason-other-' + id;
+    var otherInput = make('input', 'reason-other');
+    otherInput.type = 'text';
+    otherInput.id = 'reason-other-' + id;
+    otherInput.maxLength = 200;
+    otherInput.placeholder = 'Reason';
+    otherInput.hidden = true;
+    wrap.appendChild(label);
+    wrap.appendChild(select);
+    wrap.appendChild(otherLabel);
+    wrap.appendChild(otherInput);
+    return wrap;
+  }
+
+  function editorFor(id) {
+    var ed = make('div', 'c-editor');
+    ed.hidden = true;
+    var label = make('label', 'visually-hidden', 'Corrected text of comment ' + id);
+    label.htmlFor = 'edit-text-' + id;
+    var area = make('textarea', 'c-edit-text');
+    area.id = 'edit-text-' + id;
+    area.rows = 3;
+    area.maxLength = 1000;
+    ed.appendChild(label);
+    ed.appendChild(area);
+    var row = make('div', 'c-editor-actions');
+    row.appendChild(button('primary', 'edit-save-' + id, 'Save correction', 'edit-save'));
+    row.appendChild(button('', 'edit-cancel-' + id, 'Cancel', 'edit-cancel'));
+    row.appendChild(make('span', 'hint', 'Fix typos only: the original is kept. Ctrl+Enter saves, Esc cancels.'));
+    ed.appendChild(row);
+    return ed;
+  }
+
+  function buildCard(c) {
+    var li = make('li', 'comment');
     li.id = 'c-' + c.id;
     li.setAttribute('data-id', String(c.id));
 
@@ -551,45 +1117,63 @@
     meta.appendChild(make('span', 'c-round'));
     meta.appendChild(make('time', 'c-time'));
     meta.appendChild(make('span', 'c-agrees'));
+    meta.appendChild(make('span', 'c-num', '#' + c.id));
     li.appendChild(meta);
 
     var badges = make('p', 'c-badges');
-    var wall = make('span', 'badge badge-wall', 'On the wall');
-    var hidden = make('span', 'badge badge-hidden', 'Hidden');
-    var noted = make('span', 'badge badge-noted', 'Noted by facilitator');
-    badges.appendChild(wall);
-    badges.appendChild(hidden);
-    badges.appendChild(noted);
+    badges.appendChild(make('span', 'badge badge-pending', 'Waiting for approval'));
+    badges.appendChild(make('span', 'badge badge-wall', 'On the wall'));
+    badges.appendChild(make('span', 'badge badge-hidden', 'Hidden'));
+    badges.appendChild(make('span', 'badge badge-noted', 'Noted by facilitator'));
+    badges.appendChild(make('span', 'badge badge-star', '\u2605 Starred'));
+    badges.appendChild(make('span', 'badge badge-reply'));
     li.appendChild(badges);
 
     li.appendChild(make('p', 'c-text'));
+    var original = make('details', 'c-original');
+    original.appendChild(make('summary', null, 'Edited \u00b7 show original'));
+    original.appendChild(make('p', 'c-original-text'));
+    li.appendChild(original);
+    li.appendChild(editorFor(c.id));
     li.appendChild(make('p', 'c-by'));
+    li.appendChild(make('p', 'c-tags'));
 
     var actions = make('div', 'c-actions');
-    var hl = make('button', 'button btn-wall');
-    hl.type = 'button';
-    hl.id = 'hl-' + c.id;
-    hl.setAttribute('data-action', 'highlight');
-    var hide = make('button', 'button btn-hide');
-    hide.type = 'button';
-    hide.id = 'hide-' + c.id;
-    hide.setAttribute('data-action', 'hide');
-    actions.appendChild(hl);
-    actions.appendChild(hide);
+    actions.appendChild(button('primary btn-approve', 'approve-' + c.id, 'Approve', 'approve'));
+    actions.appendChild(button('btn-merge-into', 'merge-into-' + c.id, 'Merge into this', 'merge-into'));
+    actions.appendChild(button('btn-wall', 'hl-' + c.id, '', 'highlight'));
+    actions.appendChild(button('btn-star', 'star-' + c.id, '', 'star'));
+    var hideGroup = make('span', 'hide-group');
+    hideGroup.appendChild(reasonPicker(c.id));
+    hideGroup.appendChild(button('btn-hide', 'hide-' + c.id, '', 'hide'));
+    actions.appendChild(hideGroup);
+    actions.appendChild(button('btn-edit', 'edit-' + c.id, 'Edit', 'edit'));
+    actions.appendChild(button('btn-merge', 'merge-' + c.id, 'Merge\u2026', 'merge'));
+    var tags = button('btn-tags', 'tags-' + c.id, 'Tags', 'tags');
+    tags.setAttribute('aria-expanded', 'false');
+    tags.setAttribute('aria-controls', 'tagpick-' + c.id);
+    actions.appendChild(tags);
     li.appendChild(actions);
+
+    var picker = make('div', 'c-tagpick');
+    picker.id = 'tagpick-' + c.id;
+    picker.setAttribute('role', 'group');
+    picker.setAttribute('aria-label', 'Tags for comment ' + c.id);
+    picker.hidden = true;
+    li.appendChild(picker);
+
+    var merged = make('details', 'c-merged');
+    merged.appendChild(make('summary'));
+    merged.appendChild(make('ol', 'c-merged-list'));
+    li.appendChild(merged);
+
+    var status = make('p', 'c-status');
+    status.setAttribute('role', 'status');
+    li.appendChild(status);
     return li;
   }
 
-  function fillComment(li, c) {
-    var onWall = !!c.highlighted && !c.hidden;
-    li.setAttribute('data-table-id', String(c.table_id));
-    li.setAttribute('data-round-id', c.round_id === null || c.round_id === undefined ? '' : String(c.round_id));
-    li.setAttribute('data-highlighted', c.highlighted ? 'true' : 'false');
-    li.setAttribute('data-hidden', c.hidden ? 'true' : 'false');
-    li.classList.toggle('is-hidden', !!c.hidden);
-    li.classList.toggle('on-wall', onWall);
-    li.classList.toggle('by-facilitator', c.source === 'facilitator');
-
+  function fillMeta(li, c) {
     var tableEl = li.querySelector('.c-table');
     tableEl.textContent = '';
     var t = state.tables[c.table_id];
@@ -600,22 +1184,42 @@
     }
     var r = roundById(c.round_id);
     li.querySelector('.c-round').textContent = r ? 'Round ' + r.number : '';
-
     var time = li.querySelector('.c-time');
     if (typeof c.created_at === 'number') {
       var d = new Date(c.created_at);
       time.textContent = pad2(d.getHours()) + ':' + pad2(d.getMinutes());
       time.setAttribute('datetime', d.toISOString());
     }
+    var agrees = c.agrees || 0;
+    li.querySelector('.c-agrees').textContent = agrees + ' agree' +
+      (c.merged_count ? ' (with ' + plural(c.merged_count, 'merged comment', 'merged comments') + ')' : '');
+  }
 
+  function fillBadges(li, c) {
+    var onWall = !!c.highlighted && !c.hidden;
+    li.querySelector('.badge-pending').hidden = c.approved !== false;
     li.querySelector('.badge-wall').hidden = !onWall;
-    li.querySelector('.badge-hidden').hidden = !c.hidden;
+    var hidden = li.querySelector('.badge-hidden');
+    hidden.hidden = !c.hidden;
+    hidden.textContent = c.hidden && c.hidden_reason ? 'Hidden: ' + c.hidden_reason : 'Hidden';
     li.querySelector('.badge-noted').hidden = c.source !== 'facilitator';
+    li.querySelector('.badge-star').hidden = !c.starred;
+    var reply = li.querySelector('.badge-reply');
+    reply.hidden = !c.reply_to;
+    reply.textContent = c.reply_to ? 'Reply to #' + c.reply_to : '';
+  }
 
+  function fillText(li, c) {
     var text = li.querySelector('.c-text');
     text.textContent = '';
     text.appendChild(bdi(c.text || ''));
-
+    var original = li.querySelector('.c-original');
+    var hasOriginal = typeof c.original === 'string' && c.original !== c.text;
+    original.hidden = !hasOriginal && !c.edited;
+    var origText = li.querySelector('.c-original-text');
+    origText.textContent = '';
+    if (hasOriginal) origText.appendChild(bdi(c.original));
+    li.querySelector('.c-original summary').textContent = hasOriginal ? 'Edited \u00b7 show original' : 'Edited';
     var by = li.querySelector('.c-by');
     by.textContent = '';
     if (c.name) {
@@ -623,32 +1227,172 @@
       by.appendChild(bdi(c.name));
     }
     by.hidden = !c.name;
+  }
 
-    var agrees = c.agrees || 0;
-    li.querySelector('.c-agrees').textContent = agrees + ' agree';
+  function fillTags(li, c) {
+    var tags = c.tags || [];
+    var chips = li.querySelector('.c-tags');
+    chips.textContent = '';
+    for (var i = 0; i < tags.length; i++) {
+      var chip = make('span', 'chip');
+      chip.appendChild(bdi(tags[i]));
+      chips.appendChild(chip);
+    }
+    chips.hidden = tags.length === 0;
+    var picker = li.querySelector('.c-tagpick');
+    // Rebuilt only when the event's tags change, so a pressed toggle keeps the keyboard focus.
+    var have = Array.prototype.map.call(picker.children, function (b) { return b.getAttribute('data-label'); });
+    if (have.join('\n') !== state.labels.join('\n')) {
+      picker.textContent = '';
+      for (var j = 0; j < state.labels.length; j++) {
+        var b = button('tag-toggle', null, '', 'tag');
+        b.setAttribute('data-label', state.labels[j]);
+        var mark = make('span', 'tag-mark');
+        mark.setAttribute('aria-hidden', 'true');
+        b.appendChild(mark);
+        b.appendChild(bdi(state.labels[j]));
+        picker.appendChild(b);
+      }
+    }
+    for (var k = 0; k < picker.children.length; k++) {
+      var toggle = picker.children[k];
+      var on = tags.indexOf(toggle.getAttribute('data-label')) >= 0;
+      toggle.setAttribute('aria-pressed', on ? 'true' : 'false');
+      toggle.firstChild.textContent = on ? '\u2713 ' : '+ ';
+    }
+    li.querySelector('.btn-tags').hidden = state.labels.length === 0;
+    if (state.labels.length === 0) picker.hidden = true;
+  }
 
+  function fillActions(li, c) {
+    var approved = c.approved !== false;
+    var approve = li.querySelector('.btn-approve');
+    approve.hidden = approved;
     var hl = li.querySelector('.btn-wall');
     hl.textContent = c.highlighted ? 'Take off wall' : 'Put on wall';
     hl.setAttribute('aria-pressed', c.highlighted ? 'true' : 'false');
-    // A hidden comment can't go on the wall, but one that is there can still come off.
-    hl.disabled = !!c.hidden && !c.highlighted;
+    // A hidden or waiting comment can't go on the wall, but one that is there can still come off.
+    hl.disabled = (!!c.hidden || !approved) && !c.highlighted;
+    var star = li.querySelector('.btn-star');
+    star.textContent = c.starred ? '\u2605 Starred' : '\u2606 Star';
+    star.setAttribute('aria-pressed', c.starred ? 'true' : 'false');
+    star.setAttribute('aria-label', c.starred ? 'Starred for the report (take the star off)' : 'Star for the report');
     var hide = li.querySelector('.btn-hide');
     hide.textContent = c.hidden ? 'Restore' : 'Hide';
     hide.setAttribute('aria-pressed', c.hidden ? 'true' : 'false');
-    li.classList.remove('is-busy');
+    li.querySelector('.hide-reason').hidden = !!c.hidden;
+    var inMerge = mergeSource !== null;
+    li.querySelector('.btn-merge').hidden = inMerge;
+    li.querySelector('.btn-edit').hidden = !!editing[c.id];
+    var into = li.querySelector('.btn-merge-into');
+    into.hidden = !canMergeInto(c);
+  }
 
+  function canMergeInto(c) {
+    if (mergeSource === null || mergeSource === c.id) return false;
+    var src = state.comments[mergeSource];
+    return !!src && src.table_id === c.table_id && !c.merged_into && !c.hidden && c.approved !== false;
+  }
+
+  function fillMerged(li, c) {
+    var box = li.querySelector('.c-merged');
+    var dups = mergedInto(c.id);
+    box.hidden = dups.length === 0;
+    if (!dups.length) return;
+    box.querySelector('summary').textContent = dups.length + ' merged';
+    var list = box.querySelector('.c-merged-list');
+    list.textContent = '';
+    for (var i = 0; i < dups.length; i++) list.appendChild(mergedItem(dups[i]));
+  }
+
+  function mergedItem(d) {
+    var item = make('li', 'comment is-merged');
+    item.id = 'c-' + d.id;
+    item.setAttribute('data-id', String(d.id));
+    item.setAttribute('data-merged-into', String(d.merged_into));
+    var text = make('p', 'c-text');
+    text.appendChild(bdi(d.text || ''));
+    item.appendChild(text);
+    var meta = make('p', 'c-meta');
+    meta.appendChild(make('span', 'c-num', '#' + d.id));
+    if (d.name) meta.appendChild(make('span', 'c-by')).appendChild(bdi('\u2014 ' + d.name));
+    meta.appendChild(make('span', null, (d.agrees || 0) + ' agree'));
+    item.appendChild(meta);
+    item.appendChild(button('btn-unmerge', 'unmerge-' + d.id, 'Unmerge', 'unmerge'));
+    var status = make('p', 'c-status');
+    status.setAttribute('role', 'status');
+    item.appendChild(status);
+    return item;
+  }
+
+  function mergedInto(id) {
+    var out = [];
+    for (var k in state.comments) {
+      if (has(state.comments, k) && state.comments[k].merged_into === id) out.push(state.comments[k]);
+    }
+    return out.sort(function (a, b) { return a.id - b.id; });
+  }
+
+  function fillComment(li, c) {
+    li.setAttribute('data-table-id', String(c.table_id));
+    li.setAttribute('data-round-id', c.round_id === null || c.round_id === undefined ? '' : String(c.round_id));
+    li.setAttribute('data-highlighted', c.highlighted ? 'true' : 'false');
+    li.setAttribute('data-hidden', c.hidden ? 'true' : 'false');
+    li.setAttribute('data-approved', c.approved === false ? 'false' : 'true');
+    li.setAttribute('data-starred', c.starred ? 'true' : 'false');
+    li.classList.toggle('is-hidden', !!c.hidden);
+    li.classList.toggle('on-wall', !!c.highlighted && !c.hidden);
+    li.classList.toggle('by-facilitator', c.source === 'facilitator');
+    li.classList.toggle('is-pending', c.approved === false);
+    li.classList.toggle('is-starred', !!c.starred);
+    li.classList.toggle('is-reply', !!c.reply_to && !!parentOf(c));
+    fillMeta(li, c);
+    fillBadges(li, c);
+    fillText(li, c);
+    fillTags(li, c);
+    fillActions(li, c);
+    fillMerged(li, c);
+    markMerge(li, c);
     applyFilter(li);
   }
 
-  function applyFilter(li) {
-    li.hidden = !!filter && li.getAttribute('data-table-id') !== filter;
+  // ---- comments: where each card goes ------------------------------------------------------
+
+  // The comment a reply hangs under, when it is shown in the list.
+  function parentOf(c) {
+    if (!c.reply_to) return null;
+    var p = state.comments[c.reply_to];
+    if (!p || p.merged_into || p.approved === false) return null;
+    return p;
   }
 
-  // Newest first: ids grow with time, so order by id, largest at the top.
-  function insertComment(li, id) {
+  // Sort key in #comments: threads newest first, each parent then its replies oldest first.
+  function threadKey(c) {
+    var p = parentOf(c);
+    return p ? [p.id, 1, c.id] : [c.id, 0, c.id];
+  }
+
+  function keyBefore(a, b) {
+    if (a[0] !== b[0]) return a[0] > b[0];
+    if (a[1] !== b[1]) return a[1] < b[1];
+    return a[2] < b[2];
+  }
+
+  function nodeKey(node) {
+    var c = state.comments[Number(node.getAttribute('data-id'))];
+    return c ? threadKey(c) : [0, 0, 0];
+  }
+
+  function placeInList(li, c) {
+    var key = threadKey(c);
+    if (li.parentNode === ui.list) {
+      var prev = li.previousElementSibling;
+      var next = li.nextElementSibling;
+      if ((!prev || keyBefore(nodeKey(prev), key)) && (!next || keyBefore(key, nodeKey(next)))) return;
+    }
     var items = ui.list.children;
     for (var i = 0; i < items.length; i++) {
-      if (Number(items[i].getAttribute('data-id')) < id) {
+      if (items[i] !== li && keyBefore(key, nodeKey(items[i]))) {
         ui.list.insertBefore(li, items[i]);
         return;
       }
@@ -656,118 +1400,292 @@
     ui.list.appendChild(li);
   }
 
-  function upsertComment(c, isNew) {
-    state.comments[c.id] = c;
-    var li = commentNode(c);
-    fillComment(li, c);
-    if (li.parentNode !== ui.list) {
-      insertComment(li, c.id);
-      if (isNew) {
-        li.classList.add('is-new');
-        setTimeout(function () { li.classList.remove('is-new'); }, 4000);
+  // Waiting comments: oldest first, so the queue is worked from the top.
+  function placeInPending(li, c) {
+    if (li.parentNode === ui.pending) return;
+    var items = ui.pending.children;
+    for (var i = 0; i < items.length; i++) {
+      if (Number(items[i].getAttribute('data-id')) > c.id) {
+        ui.pending.insertBefore(li, items[i]);
+        return;
       }
+    }
+    ui.pending.appendChild(li);
+  }
+
+  function cardFor(c) {
+    var li = $('c-' + c.id);
+    if (li && !li.classList.contains('is-merged')) return li;
+    if (li) li.parentNode.removeChild(li);
+    return buildCard(c);
+  }
+
+  function refreshCard(id) {
+    var c = state.comments[id];
+    var li = $('c-' + id);
+    if (c && li && !li.classList.contains('is-merged')) fillComment(li, c);
+  }
+
+  // Shows one comment where it belongs; `isNew` flashes it.
+  function renderComment(c, isNew) {
+    if (c.merged_into) {
+      var old = $('c-' + c.id);
+      if (old && !old.classList.contains('is-merged')) old.parentNode.removeChild(old);
+      closeEditor(c.id);
+      refreshCard(c.merged_into);
+      return;
+    }
+    var li = cardFor(c);
+    var wasPlaced = !!li.parentNode;
+    fillComment(li, c);
+    if (c.approved === false && ui.pending) placeInPending(li, c);
+    else placeInList(li, c);
+    if (isNew && !wasPlaced) {
+      li.classList.add('is-new');
+      setTimeout(function () { li.classList.remove('is-new'); }, 4000);
     }
   }
 
+  function repliesTo(id) {
+    var out = [];
+    for (var k in state.comments) {
+      if (has(state.comments, k) && state.comments[k].reply_to === id) out.push(state.comments[k]);
+    }
+    return out;
+  }
+
+  function upsertComment(c, isNew) {
+    var before = state.comments[c.id];
+    state.comments[c.id] = c;
+    renderComment(c, isNew);
+    if (before && before.merged_into && before.merged_into !== c.merged_into) refreshCard(before.merged_into);
+    // Its replies hang under it only while it is shown in the list.
+    var replies = repliesTo(c.id);
+    for (var i = 0; i < replies.length; i++) {
+      if (!replies[i].merged_into) renderComment(replies[i], false);
+    }
+    if (mergeSource === c.id && (c.merged_into || c.hidden)) endMerge();
+    renderPendingCount();
+  }
+
   function removeComment(id) {
+    var c = state.comments[id];
     delete state.comments[id];
+    delete editing[id];
     var li = $('c-' + id);
     if (li) li.parentNode.removeChild(li);
+    if (c && c.merged_into) refreshCard(c.merged_into);
+    if (mergeSource === id) endMerge();
+    renderPendingCount();
     updateCounts();
   }
 
   function renderAllComments() {
-    var ids = Object.keys(state.comments).map(Number).sort(function (a, b) { return b - a; });
-    var frag = document.createDocumentFragment();
-    var keep = {};
-    for (var i = 0; i < ids.length; i++) {
-      var c = state.comments[ids[i]];
-      var li = commentNode(c);
-      fillComment(li, c);
-      keep[li.id] = true;
-      frag.appendChild(li);
-    }
-    // Drop what the snapshot no longer has, then lay the list out again in order.
-    var old = ui.list.children;
-    for (var j = old.length - 1; j >= 0; j--) {
-      if (!keep[old[j].id]) ui.list.removeChild(old[j]);
-    }
-    ui.list.appendChild(frag);
+    ui.list.textContent = '';
+    if (ui.pending) ui.pending.textContent = '';
+    var ids = Object.keys(state.comments).map(Number).sort(function (a, b) { return a - b; });
+    for (var i = 0; i < ids.length; i++) renderComment(state.comments[ids[i]], false);
+    if (mergeSource !== null && !state.comments[mergeSource]) endMerge();
+    renderPendingCount();
     updateCounts();
+  }
+
+  function applyFilter(li) {
+    li.hidden = !!filter && li.getAttribute('data-table-id') !== filter;
+  }
+
+  function renderPendingCount() {
+    if (!ui.pendingPanel) return;
+    var n = ui.pending.children.length;
+    var shown = 0;
+    for (var i = 0; i < n; i++) if (!ui.pending.children[i].hidden) shown += 1;
+    ui.pendingCount.textContent = String(shown);
+    ui.pendingPanel.hidden = state.moderation !== 'pre' && n === 0;
+    ui.noPending.hidden = shown > 0;
   }
 
   function updateCounts() {
     var total = 0;
     var onWall = 0;
     var hidden = 0;
+    var waiting = 0;
     var all = 0;
     for (var id in state.comments) {
-      if (!Object.prototype.hasOwnProperty.call(state.comments, id)) continue;
+      if (!has(state.comments, id)) continue;
       var c = state.comments[id];
+      if (c.merged_into) continue;
       all += 1;
       if (filter && String(c.table_id) !== filter) continue;
       total += 1;
-      if (c.hidden) hidden += 1;
+      if (c.approved === false) waiting += 1;
+      else if (c.hidden) hidden += 1;
       else if (c.highlighted) onWall += 1;
     }
-    var text = plural(total, 'comment', 'comments') + ', ' + onWall + ' on the wall, ' + hidden + ' hidden';
-    if (filter) text = tableLabel(Number(filter), '') + ': ' + text + ' (' + all + ' in all)';
+    var text = plural(total, 'comment', 'comments') + ', ' + onWall + ' on the wall, ' + hidden + ' hidden' +
+      (waiting ? ', ' + waiting + ' waiting for approval' : '');
+    if (filter && IS_LEAD) text = tableLabel(Number(filter), '') + ': ' + text + ' (' + all + ' in all)';
+    else if (filter) text = tableLabel(Number(filter), '') + ': ' + text;
     ui.counts.textContent = text;
-    ui.empty.hidden = total > 0;
-    ui.empty.textContent = filter && all > 0
+    var listed = total - waiting;
+    ui.empty.hidden = listed > 0;
+    ui.empty.textContent = filter && all > 0 && IS_LEAD
       ? 'Nothing written at this table yet.'
       : 'No comments yet. They appear here as soon as they are written.';
   }
 
-  // ---- controls ----------------------------------------------------------------------------
+  // ---- merge mode --------------------------------------------------------------------------
+  //
+  // "Merge…" on a card starts it: every other comment at the same table offers "Merge into
+  // this"; Esc or "Cancel merge" stops. The chosen card keeps its text; the first is shown
+  // inside it.
 
-  function updateControls() {
-    ui.toggleOpen.disabled = !live || !state.event;
-    ui.formSubmit.disabled = !live || !!pendingPost;
-    renderRounds();
+  function markMerge(li, c) {
+    li.classList.toggle('merge-source', mergeSource === c.id);
+    li.classList.toggle('merge-target', canMergeInto(c));
+    li.classList.toggle('merge-other', mergeSource !== null && mergeSource !== c.id && !canMergeInto(c));
   }
 
-  function setFilter(value) {
-    filter = value || '';
-    if (ui.filter.value !== filter) ui.filter.value = filter;
-    try { localStorage.setItem(FILTER_KEY, filter); } catch (e) { /* private mode */ }
-    var items = ui.list.children;
-    for (var i = 0; i < items.length; i++) applyFilter(items[i]);
-    if (filter) ui.formTable.value = filter;
-    updateCounts();
+  function startMerge(id) {
+    var c = state.comments[id];
+    if (!c) return;
+    mergeSource = id;
+    main.classList.add('is-merging');
+    ui.mergeText.textContent = '';
+    ui.mergeText.appendChild(document.createTextNode('Merging comment #' + id + ' (Table ' + tableNumber(c.table_id) +
+      '). Choose \u201cMerge into this\u201d on the comment to keep; #' + id +
+      ' will be shown inside it and its agreements added. Esc cancels.'));
+    ui.mergeBanner.hidden = false;
+    refreshAllCards();
+    var first = document.querySelector('.comment.merge-target:not([hidden]) .btn-merge-into');
+    if (first) first.focus();
+    else ui.mergeText.appendChild(document.createTextNode(' There is no other comment at this table to merge it into.'));
   }
 
-  ui.filter.addEventListener('change', function () {
-    setFilter(ui.filter.value);
-  });
+  function endMerge() {
+    if (mergeSource === null) return;
+    var was = mergeSource;
+    mergeSource = null;
+    main.classList.remove('is-merging');
+    ui.mergeBanner.hidden = true;
+    refreshAllCards();
+    var btn = $('merge-' + was);
+    if (btn && document.activeElement === document.body) btn.focus();
+  }
 
-  ui.toggleOpen.addEventListener('click', function () {
-    if (!state.event) return;
-    if (state.event.open &&
-        !window.confirm('Close the event? Phones will say the event has finished and can\'t post.')) {
+  function refreshAllCards() {
+    for (var id in state.comments) {
+      if (has(state.comments, id) && !state.comments[id].merged_into) refreshCard(Number(id));
+    }
+  }
+
+  // ---- editing -----------------------------------------------------------------------------
+
+  function openEditor(id) {
+    var li = $('c-' + id);
+    var c = state.comments[id];
+    if (!li || !c) return;
+    editing[id] = true;
+    var ed = li.querySelector('.c-editor');
+    var area = ed.querySelector('textarea');
+    area.value = c.text || '';
+    ed.hidden = false;
+    li.querySelector('.c-text').hidden = true;
+    li.querySelector('.btn-edit').hidden = true;
+    area.focus();
+  }
+
+  function closeEditor(id) {
+    if (!editing[id]) return;
+    delete editing[id];
+    var li = $('c-' + id);
+    if (!li || li.classList.contains('is-merged')) return;
+    li.querySelector('.c-editor').hidden = true;
+    li.querySelector('.c-text').hidden = false;
+    var edit = li.querySelector('.btn-edit');
+    edit.hidden = false;
+    if (li.contains(document.activeElement) || document.activeElement === document.body) edit.focus();
+  }
+
+  function saveEdit(id) {
+    var li = $('c-' + id);
+    var c = state.comments[id];
+    if (!li || !c) return;
+    var text = li.querySelector('.c-edit-text').value.trim();
+    var status = li.querySelector('.c-status');
+    if (!text) {
+      setStatus(status, 'The text can\u2019t be empty. To remove a comment, hide it instead.', true);
       return;
     }
-    send({ type: 'set_open', open: !state.event.open });
-  });
-
-  ui.rounds.addEventListener('click', function (e) {
-    var btn = e.target.closest ? e.target.closest('button.open-round') : null;
-    if (!btn || btn.disabled) return;
-    var id = Number(btn.getAttribute('data-round-id'));
-    if (id) send({ type: 'open_round', round_id: id });
-  });
-
-  ui.closeRound.addEventListener('click', function () {
-    var open = openRound();
-    if (!open) return;
-    if (!window.confirm('Close round ' + open.number +
-        '? Phones can\'t post until you open a round.')) {
+    if (text === c.text) {
+      closeEditor(id);
       return;
     }
-    send({ type: 'close_round' });
-  });
+    sendForComment(id, { type: 'edit', comment_id: id, text: text }, 'edit');
+  }
 
-  ui.list.addEventListener('click', function (e) {
+  // ---- actions on comments -----------------------------------------------------------------
+
+  function hideReason(li) {
+    var select = li.querySelector('.reason-select');
+    if (!select || !select.value) return null;
+    if (select.value !== OTHER_REASON) return select.value;
+    var other = li.querySelector('.reason-other').value.trim();
+    return other || null;
+  }
+
+  function toggleTagPicker(li) {
+    var picker = li.querySelector('.c-tagpick');
+    var btn = li.querySelector('.btn-tags');
+    picker.hidden = !picker.hidden;
+    btn.setAttribute('aria-expanded', picker.hidden ? 'false' : 'true');
+    if (!picker.hidden) {
+      var first = picker.querySelector('button');
+      if (first) first.focus();
+    }
+  }
+
+  function onCommentAction(btn, li, id, c) {
+    var action = btn.getAttribute('data-action');
+    switch (action) {
+      case 'highlight':
+        return sendForComment(id, { type: 'highlight', comment_id: id, on: !c.highlighted });
+      case 'hide':
+        if (c.hidden) return sendForComment(id, { type: 'hide', comment_id: id, on: false });
+        var command = { type: 'hide', comment_id: id, on: true };
+        var reason = hideReason(li);
+        if (reason) command.reason = reason;
+        return sendForComment(id, command);
+      case 'star':
+        return sendForComment(id, { type: 'star', comment_id: id, on: !c.starred });
+      case 'approve':
+        return sendForComment(id, { type: 'approve', comment_id: id });
+      case 'tag':
+        var label = btn.getAttribute('data-label');
+        var on = (c.tags || []).indexOf(label) < 0;
+        return sendForComment(id, { type: 'tag', comment_id: id, label: label, on: on });
+      case 'tags':
+        return toggleTagPicker(li);
+      case 'edit':
+        return openEditor(id);
+      case 'edit-save':
+        return saveEdit(id);
+      case 'edit-cancel':
+        return closeEditor(id);
+      case 'merge':
+        return startMerge(id);
+      case 'merge-into':
+        if (mergeSource === null) return null;
+        var from = mergeSource;
+        endMerge();
+        return sendForComment(from, { type: 'merge', comment_id: from, into: id }, 'merge');
+      case 'unmerge':
+        return sendForComment(id, { type: 'unmerge', comment_id: id });
+      default:
+        return null;
+    }
+  }
+
+  function onListClick(e) {
     var btn = e.target.closest ? e.target.closest('button[data-action]') : null;
     if (!btn || btn.disabled) return;
     var li = btn.closest('li.comment');
@@ -775,17 +1693,159 @@
     var id = Number(li.getAttribute('data-id'));
     var c = state.comments[id];
     if (!c) return;
-    var ref;
-    if (btn.getAttribute('data-action') === 'highlight') {
-      ref = send({ type: 'highlight', comment_id: id, on: !c.highlighted });
-    } else {
-      ref = send({ type: 'hide', comment_id: id, on: !c.hidden });
+    onCommentAction(btn, li, id, c);
+  }
+
+  function onListChange(e) {
+    var select = e.target;
+    if (!select.classList || !select.classList.contains('reason-select')) return;
+    var li = select.closest('li.comment');
+    var other = li && li.querySelector('.reason-other');
+    if (!other) return;
+    other.hidden = select.value !== OTHER_REASON;
+    if (!other.hidden) other.focus();
+  }
+
+  function onListKeydown(e) {
+    var t = e.target;
+    if (!t.classList || !t.classList.contains('c-edit-text')) return;
+    var li = t.closest('li.comment');
+    var id = li ? Number(li.getAttribute('data-id')) : 0;
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      closeEditor(id);
+    } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      saveEdit(id);
     }
-    if (ref) {
-      busy[ref] = id;
-      li.classList.add('is-busy');
+  }
+
+  [ui.list, ui.pending].forEach(function (list) {
+    if (!list) return;
+    list.addEventListener('click', onListClick);
+    list.addEventListener('change', onListChange);
+    list.addEventListener('keydown', onListKeydown);
+  });
+
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && mergeSource !== null) {
+      e.preventDefault();
+      endMerge();
     }
   });
+  if (ui.mergeCancel) ui.mergeCancel.addEventListener('click', endMerge);
+
+  // ---- controls ----------------------------------------------------------------------------
+
+  function updateControls() {
+    if (ui.toggleOpen) ui.toggleOpen.disabled = !live || !state.event;
+    ui.formSubmit.disabled = !live || !!pendingPost;
+    if (ui.announceSend) ui.announceSend.disabled = !live;
+    if (ui.announceClear) ui.announceClear.disabled = !live || !(state.announcement && state.announcement.text);
+    renderRounds();
+    renderAgendaButtons();
+  }
+
+  function setFilter(value) {
+    filter = IS_LEAD ? (value || '') : SCOPE;
+    if (ui.filter.value !== filter) ui.filter.value = filter;
+    if (IS_LEAD) storageSet(FILTER_KEY, filter);
+    var lists = [ui.list, ui.pending];
+    for (var l = 0; l < lists.length; l++) {
+      if (!lists[l]) continue;
+      var items = lists[l].children;
+      for (var i = 0; i < items.length; i++) applyFilter(items[i]);
+    }
+    if (filter && ui.formTable.value !== filter) ui.formTable.value = filter;
+    renderPendingCount();
+    updateCounts();
+    if (state.overview) renderOverview();
+  }
+
+  ui.filter.addEventListener('change', function () {
+    setFilter(ui.filter.value);
+  });
+
+  if (ui.overviewRows) {
+    ui.overviewRows.addEventListener('click', function (e) {
+      if (!IS_LEAD) return;
+      var tr = e.target.closest ? e.target.closest('tr.ov-row') : null;
+      if (!tr) return;
+      var id = tr.getAttribute('data-table-id');
+      setFilter(filter === id ? '' : id);
+    });
+  }
+
+  if (ui.toggleOpen) {
+    ui.toggleOpen.addEventListener('click', function () {
+      if (!state.event) return;
+      if (state.event.open &&
+          !window.confirm('Close the event? Phones will say the event has finished and can\'t post.')) {
+        return;
+      }
+      send({ type: 'set_open', open: !state.event.open });
+    });
+  }
+
+  if (ui.rounds) {
+    ui.rounds.addEventListener('click', function (e) {
+      var btn = e.target.closest ? e.target.closest('button.open-round') : null;
+      if (!btn || btn.disabled) return;
+      var id = Number(btn.getAttribute('data-round-id'));
+      if (id) send({ type: 'open_round', round_id: id });
+    });
+  }
+
+  if (ui.closeRound) {
+    ui.closeRound.addEventListener('click', function () {
+      var open = openRound();
+      if (!open) return;
+      if (!window.confirm('Close round ' + open.number +
+          '? Phones can\'t post until you open a round.')) {
+        return;
+      }
+      send({ type: 'close_round' });
+    });
+  }
+
+  // Run of show (lead).
+  if (ui.agenda && IS_LEAD) {
+    ui.agenda.addEventListener('click', function (e) {
+      var btn = e.target.closest ? e.target.closest('button.agenda-start') : null;
+      if (!btn || btn.disabled) return;
+      var id = Number(btn.getAttribute('data-item-id'));
+      if (id) sendFromPanel({ type: 'agenda_start', item_id: id }, ui.agendaStatus);
+    });
+    ui.agendaEnd.addEventListener('click', function () {
+      sendFromPanel({ type: 'agenda_end' }, ui.agendaStatus);
+    });
+    ui.agendaPlus.addEventListener('click', function () {
+      sendFromPanel({ type: 'agenda_extend', seconds: 60 }, ui.agendaStatus);
+    });
+    ui.agendaMinus.addEventListener('click', function () {
+      sendFromPanel({ type: 'agenda_extend', seconds: -60 }, ui.agendaStatus);
+    });
+  }
+
+  // Announcement (lead).
+  if (ui.announceForm) {
+    ui.announceForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var text = ui.announceText.value.trim();
+      if (!text) {
+        setStatus(ui.announceStatus, 'Type the message first (or use Clear to take the current one down).', true);
+        ui.announceText.focus();
+        return;
+      }
+      sendFromPanel({ type: 'announce', text: text, wall: !!ui.announceWall.checked }, ui.announceStatus, 'announce');
+    });
+    ui.announceClear.addEventListener('click', function () {
+      sendFromPanel({ type: 'announce', text: '', wall: false }, ui.announceStatus, 'announce-clear');
+    });
+  }
+
+  // ---- points made aloud -------------------------------------------------------------------
 
   ui.form.addEventListener('submit', function (e) {
     e.preventDefault();
@@ -807,7 +1867,13 @@
       ui.formText.focus();
       return;
     }
-    pendingPost = { client_id: randomHex(16), table_id: tableId, text: text, ref: null };
+    pendingPost = {
+      client_id: randomHex(16),
+      table_id: tableId,
+      text: text,
+      attributed: !!(ui.formAttributed && ui.formAttributed.checked),
+      ref: null
+    };
     updateControls();
     sendPendingPost();
   });
@@ -821,15 +1887,51 @@
     }
   });
 
+  // ---- the facilitator's name (for the activity log) ---------------------------------------
+
+  function showName() {
+    if (!ui.nameForm) return;
+    var set = !!facilitatorName;
+    ui.nameValue.textContent = facilitatorName;
+    ui.nameShown.hidden = !set;
+    ui.nameForm.classList.toggle('has-name', set);
+  }
+
+  if (ui.nameForm) {
+    ui.nameForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var name = ui.nameInput.value.trim().slice(0, 40);
+      var changed = name !== facilitatorName;
+      facilitatorName = name;
+      storageSet(NAME_KEY, name);
+      showName();
+      if (changed && ws) {
+        // The server takes the name when the socket opens: reopen it (resuming with since).
+        dropSocket();
+        reconnectNow();
+      }
+    });
+    ui.nameChange.addEventListener('click', function () {
+      ui.nameForm.classList.remove('has-name');
+      ui.nameShown.hidden = true;
+      ui.nameInput.value = facilitatorName;
+      ui.nameInput.focus();
+    });
+  }
+
   // ---- start -------------------------------------------------------------------------------
 
-  // The lead's controls start folded on a phone and open on a wide screen.
+  // The side panel starts folded on a phone and open on a wide screen.
   if (ui.controls && window.matchMedia && window.matchMedia('(min-width: 62rem)').matches) {
     ui.controls.open = true;
   }
 
-  try {
-    var saved = localStorage.getItem(FILTER_KEY);
+  facilitatorName = storageGet(NAME_KEY).slice(0, 40);
+  if (ui.nameInput) ui.nameInput.value = facilitatorName;
+  showName();
+
+  if (IS_LEAD) {
+    var saved = storageGet(FILTER_KEY);
     if (saved) {
       for (var i = 0; i < ui.filter.options.length; i++) {
         if (ui.filter.options[i].value === saved) {
@@ -839,7 +1941,8 @@
         }
       }
     }
-  } catch (e) { /* private mode */ }
+  }
 
+  setInterval(tick, 250);
   connect();
 })();

@@ -1,4 +1,4 @@
-// Event form: "Add a table" and "Add a round" buttons. Each clones the last row of its list
+// Event form: "Add a table" and "Add a round" buttons; settings: "Add an item" (run of show). Each clones the last row of its list
 // and renames the fields to the next index (table_theme_7 -> table_theme_8). Without this
 // script the form still works with the rows the server rendered.
 (function () {
@@ -11,7 +11,7 @@
     return value.replace(SUFFIX, '_' + index);
   }
 
-  function addRow(container, rowSelector) {
+  function addRow(container, rowSelector, keepSelects) {
     var rows = container.querySelectorAll(rowSelector);
     if (rows.length === 0 || rows.length >= MAX_ROWS) return null;
     var last = rows[rows.length - 1];
@@ -35,7 +35,7 @@
       var f = fields[j];
       f.value = '';
       if (f.tagName === 'TEXTAREA') f.textContent = '';
-      if (f.type === 'number') {
+      if (f.type === 'number' && f.hasAttribute('placeholder')) {
         f.setAttribute('placeholder', String(index + 1));
       } else {
         f.removeAttribute('placeholder');
@@ -44,8 +44,9 @@
 
     var selects = row.querySelectorAll('select');
     for (var k = 0; k < selects.length; k++) {
-      // Keep the kind of the row it was copied from (usually "theme" after round 1).
-      selects[k].value = last.querySelectorAll('select')[k].value;
+      // Keep the kind of the row it was copied from (usually "theme" after round 1), or start
+      // blank where a blank kind means "unused row" (the run of show).
+      selects[k].value = keepSelects ? last.querySelectorAll('select')[k].value : '';
     }
 
     var num = row.querySelector('.row-num');
@@ -57,18 +58,19 @@
     return row;
   }
 
-  function wire(buttonId, containerId, rowSelector) {
+  function wire(buttonId, containerId, rowSelector, keepSelects) {
     var button = document.getElementById(buttonId);
     var container = document.getElementById(containerId);
     if (!button || !container) return;
     button.hidden = false;
     button.addEventListener('click', function () {
-      if (!addRow(container, rowSelector)) {
+      if (!addRow(container, rowSelector, keepSelects)) {
         button.disabled = true;
       }
     });
   }
 
-  wire('add-table', 'table-rows', '.table-row');
-  wire('add-round', 'round-rows', '.round-row');
+  wire('add-table', 'table-rows', '.table-row', true);
+  wire('add-round', 'round-rows', '.round-row', true);
+  wire('add-agenda', 'agenda-rows', '.agenda-row', false);
 })();

@@ -20,11 +20,18 @@
     empty: document.getElementById('wall-empty'),
     list: document.getElementById('wall-comments'),
     more: document.getElementById('wall-more'),
-    conn: document.getElementById('wall-conn')
+    conn: document.getElementById('wall-conn'),
+    agenda: document.getElementById('wall-agenda'),
+    agendaTitle: document.getElementById('wall-agenda-title'),
+    agendaSpeaker: document.getElementById('wall-agenda-speaker'),
+    countdown: document.getElementById('wall-countdown'),
+    announcement: document.getElementById('wall-announcement'),
+    announcementText: document.getElementById('wall-announcement-text')
   };
   var connText = ui.conn.querySelector('.wall-conn-text') || ui.conn;
 
-  var state = { event: null, rounds: [], tables: {}, comments: {} };
+  var state = { event: null, rounds: [], tables: {}, comments: {}, agenda: null, announcement: null };
+  var clockOffset = 0; // the server's clock minus this machine's (docs/protocol.md)
   var maxSeq = 0;
   var haveSnapshot = false;
   var ws = null;
@@ -160,6 +167,7 @@
       return;
     }
     if (!m || typeof m.type !== 'string') return;
+    syncClock(m.now);
     switch (m.type) {
       case 'snapshot':
         applySnapshot(m);
@@ -192,6 +200,7 @@
         if (fresh(m) && m.round) {
           upsertRound(m.round);
           renderRound();
+          renderAgenda();
           refillCards(); // round labels depend on which round is current
           scheduleFit();
         }
@@ -200,6 +209,18 @@
         if (fresh(m) && state.event) {
           state.event.open = !!m.open;
           renderEvent();
+        }
+        break;
+      case 'agenda':
+        if (fresh(m)) {
+          state.agenda = m.agenda || null;
+          renderAgenda();
+        }
+        break;
+      case 'announcement':
+        if (fresh(m)) {
+          state.announcement = m.announcement || null;
+          renderAnnouncement();
         }
         break;
       case 'resync':
@@ -225,8 +246,13 @@
       var c = comments[j];
       if (c.highlighted && !c.hidden) state.comments[c.id] = c;
     }
+    syncClock(s.now);
+    state.agenda = s.agenda || null;
+    state.announcement = s.announcement || null;
     renderEvent();
     renderRound();
+    renderAgenda();
+    renderAnnouncement();
     renderAllCards();
   }
 
@@ -328,6 +354,81 @@
       setPromptStep(step);
       if (promptFits()) return;
     }
+  }
+
+  // ---- run of show and announcement --------------------------------------------------------
+  //
+  // The running item and its countdown sit in the header beside the question; an announcement
+  // is a banner between the header and the comments. Both take space from the comments rather
+  // than covering them, so fit() runs again when they come and go.
+
+  var KIND_TEXT = { talk: 'Talk', round: 'Round', pledges: 'Pledges', break: 'Break', close: 'Close', other: '' };
+
+  function syncClock(now) {
+    if (typeof now === 'number' && isFinite(now) && now > 0) clockOffset = now - Date.now();
+  }
+
+  function pad2(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
+
+  function runningItem() {
+    var a = state.agenda;
+    if (!a || !a.items) return null;
+    for (var i = 0; i < a.items.length; i++) {
+      if (a.current ? a.items[i].id === a.current.item_id : a.items[i].status === 'running') return a.items[i];
+    }
+    return null;
+  }
+
+  // "04:32" while time is left, "+0:35 over" past the end; nothing when the item has no end.
+  function countdownOf(current) {
+    if (!current || typeof current.ends_at !== 'number') return { text: '', state: '' };
+    var left = current.ends_at - (Date.now() + clockOffset);
+    if (left >= 0) {
+      var secs = Math.ceil(left / 1000);
+      return { text: pad2(Math.floor(secs / 60)) + ':' + pad2(secs % 60), state: secs <= 60 ? 'ending' : 'running' };
+    }
+    var over = Math.floor(-left / 1000);
+    return { text: '+' + Math.floor(over / 60) + ':' + pad2(over % 60) + ' over', state: 'over' };
+  }
+
+  function renderAgenda() {
+    var item = runningItem();
+    var was = ui.agenda.hidden;
+    ui.agenda.hidden = !item;
+    ui.agendaTitle.textContent = '';
+    ui.agendaSpeaker.textContent = '';
+    if (item) {
+      var kind = KIND_TEXT[item.kind] || '';
+      // A round's title repeats the question shown below it: name the item by its kind then.
+      var title = item.kind === 'round' && openRound() ? 'Time left in this round' : (item.title || kind);
+      ui.agendaTitle.appendChild(make('bdi', null, title));
+      if (item.kind === 'talk' && item.speaker) {
+        ui.agendaSpeaker.appendChild(document.createTextNode(' \u2014 '));
+        ui.agendaSpeaker.appendChild(make('bdi', null, item.speaker));
+      }
+    }
+    tickCountdown();
+    if (was !== ui.agenda.hidden) scheduleFit();
+  }
+
+  function tickCountdown() {
+    var item = runningItem();
+    var cd = item ? countdownOf(state.agenda.current) : { text: '', state: '' };
+    if (ui.countdown.textContent !== cd.text) ui.countdown.textContent = cd.text;
+    if (ui.countdown.getAttribute('data-state') !== cd.state) ui.countdown.setAttribute('data-state', cd.state);
+    ui.countdown.hidden = !cd.text;
+  }
+
+  function renderAnnouncement() {
+    var a = state.announcement;
+    var show = !!(a && a.text && a.wall !== false);
+    var was = ui.announcement.hidden;
+    ui.announcementText.textContent = '';
+    if (show) ui.announcementText.appendChild(make('bdi', null, a.text));
+    ui.announcement.hidden = !show;
+    if (was !== ui.announcement.hidden) scheduleFit();
   }
 
   // ---- cards -------------------------------------------------------------------------------
@@ -517,6 +618,7 @@
     }
   });
 
+  setInterval(tickCountdown, 250);
   keepAwake();
   setConn('connecting');
   fit();

@@ -768,11 +768,12 @@ pub fn event_page(page: &EventPage) -> Markup {
             }
             h2 { "Links" }
             div.links {
-                (link_block("link-console", "Console", &page.console_url, html! {
-                    strong { "Give the console link to facilitators." }
-                    " It opens the live console where they read comments, type in points made \
-                     aloud, hide abuse and put the best on the wall, and where you open rounds. \
-                     Anyone with the link can do this, so share it only with your team."
+                (link_block("link-console", "Lead console", &page.console_url, html! {
+                    strong { "The lead facilitator's console." }
+                    " It shows every table: run the clock and the rounds, send announcements, \
+                     watch which tables are quiet or dominated, and curate comments. Anyone with \
+                     the link can do this, so share it only with the lead team; table \
+                     facilitators get their own links below."
                 }))
                 (link_block("link-wall", "Wall", &page.wall_url, html! {
                     strong { "Open the wall link on the projector laptop." }
@@ -789,17 +790,61 @@ pub fn event_page(page: &EventPage) -> Markup {
                      comments are left out."
                 }))
             }
+            h2 { "Settings" }
+            p #moderation-mode {
+                @if page.moderation_pre {
+                    strong { "Pre-moderation: " }
+                    "comments appear only after a facilitator approves them."
+                } @else {
+                    strong { "Post-moderation: " }
+                    "comments appear at their table at once; on the wall only when highlighted."
+                }
+            }
+            p {
+                a #link-settings .button href=(page.settings_url) {
+                    "Settings: run of show, moderation, tags"
+                }
+            }
+            h2 #table-links-heading { "Table facilitator links" }
+            section #table-links aria-labelledby="table-links-heading" {
+                p.who {
+                    "Give each table's volunteer facilitator their own link. It opens the console \
+                     for that table only: they can read and curate its comments and type in points \
+                     made aloud, but not open rounds, run the clock or send announcements."
+                }
+                @if page.table_console_links.is_empty() {
+                    p.empty-state { "This event has no tables yet." }
+                } @else {
+                    ul.table-links {
+                        @for (number, theme, url) in &page.table_console_links {
+                            li.table-link {
+                                span.table-link-name {
+                                    (table_option_label(*number, theme))
+                                }
+                                a.full-url id=(format!("link-table-console-{number}")) href=(url) {
+                                    (url)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             h2 { "If a link gets into the wrong hands" }
             p {
-                "You can replace the console or wall link. The old link stops working straight \
-                 away, and screens that use it are disconnected, so hand out the new link \
-                 afterwards. The table QR codes and the event code are not affected."
+                "You can replace the console, table facilitator or wall links. The old link stops \
+                 working straight away, and screens that use it are disconnected, so hand out the \
+                 new link afterwards. The table QR codes and the event code are not affected."
             }
             div.rotate-forms {
                 form.rotate-form method="post" action=(page.rotate_url) {
                     input type="hidden" name="which" value="facilitator";
                     button.button type="submit" { "Make a new console link" }
                     p.hint { "The old console link stops working; facilitators need the new one." }
+                }
+                form.rotate-form method="post" action=(page.rotate_url) {
+                    input type="hidden" name="which" value="tables";
+                    button.button #rotate-tables type="submit" { "Make new table facilitator links" }
+                    p.hint { "Every table's old link stops working; hand out the new ones." }
                 }
                 form.rotate-form method="post" action=(page.rotate_url) {
                     input type="hidden" name="which" value="wall";
@@ -826,59 +871,163 @@ fn table_option_label(number: i64, theme: &str) -> String {
 
 /// Renders the live console.
 pub fn console_page(page: &ConsolePage) -> Markup {
-    let single_table = page.tables.len() == 1;
+    let single_table = page.tables.len() == 1 || page.scope_table.is_some();
+    let lead = page.scope_table.is_none();
+    let scope = page
+        .scope_table
+        .map(|id| id.to_string())
+        .unwrap_or_default();
     let content = html! {
-        main #main .console data-ws=(page.ws_path) data-code=(page.code) {
+        main #main .console .is-lead[lead] .is-table[!lead] data-ws=(page.ws_path)
+            data-code=(page.code) data-scope-table=(scope) data-labels=(page.labels.join("\n"))
+            data-moderation=(if page.moderation_pre { "pre" } else { "post" }) {
             header.console-head {
                 div.console-title {
                     h1 { bdi { (page.event_title) } }
-                    p.console-code { "Code " strong.code { (page.code) } }
+                    p.console-code {
+                        span #actor-label .actor-label { (page.actor_label) }
+                        " · Code " strong.code { (page.code) }
+                    }
                 }
                 nav.console-links aria-label="Event links" {
-                    a href=(page.wall_url) target="_blank" rel="noopener" { "Wall" }
-                    a href=(page.report_url) { "Report" }
-                    a href=(page.cards_url) { "Table cards" }
+                    @if lead {
+                        a #link-wall href=(page.wall_url) target="_blank" rel="noopener" { "Wall" }
+                        a #link-report href=(page.report_url) { "Report" }
+                        a #link-cards href=(page.cards_url) { "Table cards" }
+                    }
+                    a #link-activity href=(page.activity_url) { "Activity log" }
+                }
+                form #name-form .name-form {
+                    label for="facilitator-name" { "Your name (for the activity log)" }
+                    span.name-row {
+                        input #facilitator-name type="text" maxlength="40" autocomplete="name"
+                            placeholder="e.g. Sam";
+                        button #name-save .button type="submit" { "Save" }
+                    }
+                    p #name-shown .name-shown hidden {
+                        "You are " strong #name-value {} " "
+                        button #name-change .link-button type="button" { "Change" }
+                    }
                 }
                 p #conn .conn role="status" data-state="connecting" { "Connecting…" }
             }
+            // What the room is doing now, with its clock: visible on every screen size.
+            div #now-strip .now-strip hidden {
+                p.now-text {
+                    span.now-label { "Now" }
+                    " "
+                    span #now-title .now-title {}
+                    " "
+                    span #now-speaker .now-speaker {}
+                }
+                p #countdown .countdown aria-live="off" data-state="" {}
+                p #announce-shown .announce-shown hidden {}
+            }
             div #errors .alert-area role="alert" {}
+            div #merge-banner .merge-banner role="status" hidden {
+                p #merge-text {}
+                button #merge-cancel .button type="button" { "Cancel merge" }
+            }
             div.console-grid {
                 // The lead's controls. On a phone they fold away (console.js opens them on a
                 // wide screen), so a table facilitator sees their table's comments first.
-                details #event-controls .console-side {
-                    summary.controls-summary {
-                        span.controls-title { "Event controls" }
-                        " "
-                        span #controls-state .controls-state {}
-                    }
-                    section.panel #event-panel aria-labelledby="event-heading" {
-                        h2 #event-heading { "Event" }
-                        p #event-state { "Waiting for the server…" }
-                        button #toggle-open .button type="button" disabled { "Open the event" }
-                    }
-                    section.panel #rounds-panel aria-labelledby="rounds-heading" {
-                        h2 #rounds-heading { "Rounds" }
-                        p #round-state .round-state { "Waiting for the server…" }
-                        ol #rounds .rounds {
-                            @for round in &page.rounds {
-                                (console_round(round))
+                @if lead {
+                    details #event-controls .console-side {
+                        summary.controls-summary {
+                            span.controls-title { "Event controls" }
+                            " "
+                            span #controls-state .controls-state {}
+                        }
+                        (agenda_panel(true))
+                        (announce_panel())
+                        section.panel #event-panel aria-labelledby="event-heading" {
+                            h2 #event-heading { "Event" }
+                            p #event-state { "Waiting for the server…" }
+                            button #toggle-open .button type="button" disabled { "Open the event" }
+                        }
+                        section.panel #rounds-panel aria-labelledby="rounds-heading" {
+                            h2 #rounds-heading { "Rounds" }
+                            p #round-state .round-state { "Waiting for the server…" }
+                            ol #rounds .rounds {
+                                @for round in &page.rounds {
+                                    (console_round(round))
+                                }
                             }
+                            @if page.rounds.is_empty() {
+                                p.muted #no-rounds { "This event has no rounds." }
+                            }
+                            button #close-round .button type="button" disabled { "Close round" }
                         }
-                        @if page.rounds.is_empty() {
-                            p.muted #no-rounds { "This event has no rounds." }
+                    }
+                } @else {
+                    details #event-controls .console-side {
+                        summary.controls-summary {
+                            span.controls-title { "Run of show" }
+                            " "
+                            span #controls-state .controls-state {}
                         }
-                        button #close-round .button type="button" disabled { "Close round" }
+                        (agenda_panel(false))
                     }
                 }
                 section.console-main aria-labelledby="comments-heading" {
+                    section.panel #overview-panel aria-labelledby="overview-heading" hidden {
+                        h2 #overview-heading {
+                            @if lead { "Room overview" } @else { "Your table" }
+                        }
+                        p #overview-scope .hint {}
+                        div.overview-wrap {
+                            table #overview .overview {
+                                caption.visually-hidden {
+                                    "Each table: who is here, how much they have written, and \
+                                     whether a few voices dominate. Choose a table to see its comments."
+                                }
+                                thead {
+                                    tr {
+                                        th scope="col" { "Table" }
+                                        th scope="col" { "Here now" }
+                                        th scope="col" { "Comments" }
+                                        th scope="col" { "Writers" }
+                                        th scope="col" { "Top two" }
+                                        th scope="col" { "Last post" }
+                                        th scope="col" { "Waiting" }
+                                    }
+                                }
+                                tbody #overview-rows {}
+                            }
+                        }
+                    }
+                    section.panel #pending-panel aria-labelledby="pending-heading"
+                        hidden[!page.moderation_pre] {
+                        h2 #pending-heading {
+                            "Waiting for approval " span #pending-count .count-pill { "0" }
+                        }
+                        p.hint {
+                            "Pre-moderation is on: people's comments appear at their table and can \
+                             go on the wall only after a facilitator approves them."
+                        }
+                        p #no-pending .muted .no-pending { "Nothing is waiting just now." }
+                        ol #pending .comments .pending-list {}
+                    }
                     div.list-head {
                         h2 #comments-heading { "Comments" }
-                        div.field.filter-field {
-                            label for="table-filter" { "Show" }
-                            select #table-filter {
-                                option value="" selected { "All tables" }
+                        @if lead {
+                            div.field.filter-field {
+                                label for="table-filter" { "Show" }
+                                select #table-filter {
+                                    option value="" selected { "All tables" }
+                                    @for table in &page.tables {
+                                        option value=(table.id) {
+                                            (table_option_label(table.number, &table.theme))
+                                        }
+                                    }
+                                }
+                            }
+                        } @else {
+                            // A table facilitator sees one table; the filter stays for console.js.
+                            select #table-filter hidden aria-hidden="true" {
+                                option value="" { "All tables" }
                                 @for table in &page.tables {
-                                    option value=(table.id) {
+                                    option value=(table.id) selected[Some(table.id) == page.scope_table] {
                                         (table_option_label(table.number, &table.theme))
                                     }
                                 }
@@ -896,8 +1045,10 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                                         option value="" selected { "Choose a table" }
                                     }
                                     @for table in &page.tables {
-                                        option value=(table.id) selected[single_table] {
-                                            (table_option_label(table.number, &table.theme))
+                                        @if page.scope_table.is_none_or(|id| id == table.id) {
+                                            option value=(table.id) selected[single_table] {
+                                                (table_option_label(table.number, &table.theme))
+                                            }
                                         }
                                     }
                                 }
@@ -907,6 +1058,12 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                                 textarea #transcribe-text name="text" rows="2" maxlength="1000"
                                     required aria-describedby="transcribe-hint" {}
                             }
+                            div.check.transcribe-attributed {
+                                input #transcribe-attributed type="checkbox" name="attributed" value="on";
+                                label for="transcribe-attributed" {
+                                    "Attribute to \u{2018}someone at the table\u{2019}"
+                                }
+                            }
                             div.transcribe-actions {
                                 button #transcribe-submit .button.primary type="submit" disabled {
                                     "Add this point"
@@ -915,7 +1072,8 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                             }
                         }
                         p #transcribe-hint .hint {
-                            "It goes into the open round, marked \u{201c}Noted by facilitator\u{201d}."
+                            "It goes into the open round, marked \u{201c}Noted by facilitator\u{201d}. \
+                             Ctrl+Enter adds it."
                         }
                     }
                     p #counts .counts aria-live="polite" {}
@@ -934,6 +1092,58 @@ pub fn console_page(page: &ConsolePage) -> Markup {
         &[console_js_path()],
         content,
     )
+}
+
+/// The run of show: countdown controls and the list of items (buttons for the lead only).
+fn agenda_panel(lead: bool) -> Markup {
+    html! {
+        section.panel #agenda-panel aria-labelledby="agenda-heading" data-lead=(lead) {
+            h2 #agenda-heading { "Run of show" }
+            p #agenda-state .agenda-state { "Waiting for the server…" }
+            @if lead {
+                div.agenda-buttons role="group" aria-label="Running item" {
+                    button #agenda-minus .button type="button" disabled
+                        aria-label="One minute less" { "\u{2212}1 min" }
+                    button #agenda-plus .button type="button" disabled
+                        aria-label="One minute more" { "+1 min" }
+                    button #agenda-end .button type="button" disabled { "End" }
+                }
+                p #agenda-status .form-status role="status" {}
+            }
+            ol #agenda .agenda-list {}
+            p #no-agenda .muted hidden {
+                "No run of show yet. The organiser can add one under Settings on the event page."
+            }
+        }
+    }
+}
+
+/// The lead's announcement box: one short line on every phone (and the wall).
+fn announce_panel() -> Markup {
+    html! {
+        section.panel #announce-panel aria-labelledby="announce-heading" {
+            h2 #announce-heading { "Announcement" }
+            p #announce-current .announce-current { "No announcement." }
+            form #announce-form .announce-form novalidate {
+                div.field {
+                    label for="announce-text" { "Message for every phone" }
+                    input #announce-text type="text" maxlength="200" autocomplete="off"
+                        placeholder="e.g. Five minutes left in this round"
+                        aria-describedby="announce-hint";
+                    p #announce-hint .hint.hint-below { "At most 200 characters." }
+                }
+                div.check {
+                    input #announce-wall type="checkbox" checked;
+                    label for="announce-wall" { "Also show on the wall" }
+                }
+                div.announce-actions {
+                    button #announce-send .button.primary type="submit" disabled { "Send" }
+                    button #announce-clear .button type="button" disabled { "Clear" }
+                }
+                p #announce-status .form-status role="status" {}
+            }
+        }
+    }
 }
 
 /// A round in the console's list. `console.js` keeps the same structure up to date.
@@ -1035,6 +1245,13 @@ pub fn wall_page(page: &WallPage) -> Markup {
                     header.wall-head {
                         div.wall-titles {
                             h1 #wall-title { bdi { (page.event_title) } }
+                            div #wall-agenda .wall-agenda hidden {
+                                p.wall-agenda-text {
+                                    span #wall-agenda-title .wall-agenda-title {}
+                                    span #wall-agenda-speaker .wall-agenda-speaker {}
+                                }
+                                p #wall-countdown .wall-countdown data-state="" {}
+                            }
                             div #wall-round .wall-round hidden {
                                 p #wall-round-label .wall-round-label {}
                                 p #wall-prompt .wall-prompt {}
@@ -1051,6 +1268,9 @@ pub fn wall_page(page: &WallPage) -> Markup {
                                 p #wall-closed .wall-closed hidden { "Posting is closed for now" }
                             }
                         }
+                    }
+                    div #wall-announcement .wall-announcement role="status" hidden {
+                        p #wall-announcement-text .wall-announcement-text {}
                     }
                     p #wall-empty .wall-empty {
                         "The best points from the tables will appear here."
@@ -1232,20 +1452,224 @@ fn report_comment(comment: &ReportComment) -> Markup {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Settings and activity log
+// ---------------------------------------------------------------------------------------------
+
+/// The fixed kinds of a run-of-show item (rounds come from [`SettingsPage::round_options`]).
+const AGENDA_KINDS: [(&str, &str); 5] = [
+    ("talk", "Talk"),
+    ("pledges", "Pledges"),
+    ("break", "Break"),
+    ("close", "Close"),
+    ("other", "Other"),
+];
+
+/// Blank rows kept at the end of the run-of-show editor, for adding items without script.
+const AGENDA_SPARE_ROWS: usize = 2;
+
+fn agenda_row_is_blank(row: &AgendaRow) -> bool {
+    row.id.trim().is_empty()
+        && row.kind.trim().is_empty()
+        && row.title.trim().is_empty()
+        && row.speaker.trim().is_empty()
+        && row.minutes.trim().is_empty()
+}
+
+fn agenda_row(i: usize, row: &AgendaRow, round_options: &[(String, String)]) -> Markup {
+    let id_name = format!("agenda_id_{i}");
+    let kind_id = format!("agenda_kind_{i}");
+    let title_id = format!("agenda_title_{i}");
+    let speaker_id = format!("agenda_speaker_{i}");
+    let minutes_id = format!("agenda_minutes_{i}");
+    let kind = row.kind.trim();
+    // A kind we don't offer (a round since deleted) stays selectable so it isn't lost silently.
+    let known = kind.is_empty()
+        || AGENDA_KINDS.iter().any(|(v, _)| *v == kind)
+        || round_options.iter().any(|(v, _)| v == kind);
+    html! {
+        div.form-row.agenda-row data-index=(i) {
+            p.row-label { "Item " span.row-num { (i + 1) } }
+            input type="hidden" id=(id_name) name=(id_name) value=(row.id);
+            div.field.field-kind {
+                label for=(kind_id) { "Kind" }
+                select id=(kind_id) name=(kind_id) {
+                    option value="" selected[kind.is_empty()] { "\u{2014} (remove row)" }
+                    option value="talk" selected[kind == "talk"] { "Talk" }
+                    @for (value, label) in round_options {
+                        option value=(value) selected[kind == value] { (label) }
+                    }
+                    @for (value, label) in &AGENDA_KINDS[1..] {
+                        option value=(value) selected[kind == *value] { (label) }
+                    }
+                    @if !known {
+                        option value=(kind) selected { (kind) }
+                    }
+                }
+            }
+            div.field.field-title {
+                label for=(title_id) { "Title" }
+                input id=(title_id) name=(title_id) type="text" value=(row.title) maxlength="200"
+                    placeholder=[(i == 0).then_some("e.g. Welcome and why we're here")];
+            }
+            div.field.field-speaker {
+                label for=(speaker_id) { "Speaker (for talks)" }
+                input id=(speaker_id) name=(speaker_id) type="text" value=(row.speaker)
+                    maxlength="100";
+            }
+            div.field.field-minutes {
+                label for=(minutes_id) { "Minutes" }
+                input id=(minutes_id) name=(minutes_id) type="number" min="0" max="240"
+                    inputmode="numeric" value=(row.minutes);
+            }
+        }
+    }
+}
+
+/// Renders the settings page: moderation mode, tags and the run of show. Works without script;
+/// `form.js` adds an "Add an item" button.
+pub fn settings_page(page: &SettingsPage) -> Markup {
+    let trailing_blank = page
+        .agenda
+        .iter()
+        .rev()
+        .take_while(|r| agenda_row_is_blank(r))
+        .count();
+    let blank = AgendaRow::default();
+    let rows = page.agenda.len() + AGENDA_SPARE_ROWS.saturating_sub(trailing_blank);
+    let content = html! {
+        main #main {
+            p.back { a #settings-back href=(page.back_url) { "\u{2190} Back to the event" } }
+            h1 { "Settings: " bdi { (page.event_title) } }
+            (alert(page.error.as_ref()))
+            @if let Some(notice) = &page.notice {
+                div.notice role="status" { p { (notice) } }
+            }
+            form #settings-form .stack method="post" action=(page.action_url) {
+                fieldset #moderation-fieldset {
+                    legend { "Moderation" }
+                    div.check {
+                        input #moderation-post type="radio" name="moderation" value="post"
+                            checked[!page.moderation_pre];
+                        label for="moderation-post" {
+                            strong { "Post-moderation" } " (usual). "
+                            "Comments appear at their table at once; on the wall only when highlighted."
+                        }
+                    }
+                    div.check {
+                        input #moderation-pre type="radio" name="moderation" value="pre"
+                            checked[page.moderation_pre];
+                        label for="moderation-pre" {
+                            strong { "Pre-moderation. " }
+                            "Comments appear only after a facilitator approves them."
+                        }
+                    }
+                }
+                fieldset {
+                    legend { "Tags" }
+                    div.field {
+                        label for="labels" { "Tags facilitators can put on comments" }
+                        p.hint #labels-hint {
+                            "One per line, e.g. \u{201c}Campaign idea\u{201d}, \u{201c}Follow up\u{201d}, \
+                             \u{201c}For the policy team\u{201d}. They show in the report."
+                        }
+                        textarea #labels name="labels" rows="5" maxlength="2000"
+                            aria-describedby="labels-hint" { (page.labels_text) }
+                    }
+                }
+                fieldset {
+                    legend { "Run of show" }
+                    p.hint {
+                        "The items of the event in order, with how long each should take. The \
+                         console starts each one and counts down; the wall shows the time left. A \
+                         round item opens its round when started. To remove an item, set its kind \
+                         to \u{201c}\u{2014} (remove row)\u{201d}. Rows left blank are ignored."
+                    }
+                    div #agenda-rows .rows {
+                        @for i in 0..rows {
+                            (agenda_row(i, page.agenda.get(i).unwrap_or(&blank), &page.round_options))
+                        }
+                    }
+                    button #add-agenda .button type="button" hidden { "Add an item" }
+                }
+                div.actions {
+                    button #settings-save .button.primary type="submit" { "Save settings" }
+                    a href=(page.back_url) { "Cancel" }
+                }
+            }
+        }
+    };
+    staff_doc(
+        &format!("Settings: {}", page.event_title),
+        "page-settings",
+        Chrome::Organiser,
+        &[form_js_path()],
+        content,
+    )
+}
+
+/// Renders the activity log (newest first, as given).
+pub fn activity_page(page: &ActivityPage) -> Markup {
+    let content = html! {
+        main #main {
+            p.back { a #activity-back href=(page.back_url) { "\u{2190} Back" } }
+            h1 { "Activity log: " bdi { (page.event_title) } }
+            p.hint {
+                "What facilitators did on the console, newest first. Comment text is not shown here."
+            }
+            @if page.entries.is_empty() {
+                p #activity-empty .empty-state {
+                    "Nothing yet. Highlighting, hiding, approving, tagging, rounds and \
+                     announcements will be listed here as facilitators do them."
+                }
+            } @else {
+                div.table-scroll {
+                    table #activity .data-table {
+                        caption.visually-hidden { "Facilitator actions, newest first" }
+                        thead {
+                            tr {
+                                th scope="col" { "Time" }
+                                th scope="col" { "Who" }
+                                th scope="col" { "What" }
+                                th scope="col" { "Table" }
+                                th scope="col" { "Comment" }
+                            }
+                        }
+                        tbody {
+                            @for entry in &page.entries {
+                                tr.activity-entry {
+                                    td.activity-at { (entry.at) }
+                                    td.activity-who { bdi { (entry.actor) } }
+                                    td.activity-what { bdi { (entry.action) } }
+                                    td.activity-table {
+                                        @if let Some(n) = entry.table_number { (n) }
+                                        @else { span.muted { "\u{2014}" } }
+                                    }
+                                    td.activity-comment {
+                                        @if let Some(id) = entry.comment_id { "#" (id) }
+                                        @else { span.muted { "\u{2014}" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    staff_doc(
+        &format!("Activity log: {}", page.event_title),
+        "page-activity",
+        Chrome::Plain,
+        &[],
+        content,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
 
 /// Renders an error page for staff.
-/// The settings page (see [`SettingsPage`]).
-pub fn settings_page(page: &SettingsPage) -> Markup {
-    html! { (page.event_title) }
-}
-
-/// The activity log page (see [`ActivityPage`]).
-pub fn activity_page(page: &ActivityPage) -> Markup {
-    html! { (page.event_title) }
-}
-
 pub fn error_page(page: &StaffErrorPage) -> Markup {
     let content = html! {
         main #main .narrow {
@@ -1259,4 +1683,244 @@ pub fn error_page(page: &StaffErrorPage) -> Markup {
         }
     };
     staff_doc(&page.title, "page-error", Chrome::Staff, &[], content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVIL: &str = "<script>alert(1)</script>";
+
+    fn console(scope_table: Option<i64>) -> ConsolePage {
+        ConsolePage {
+            event_title: EVIL.into(),
+            code: "K7QD-2M9X".into(),
+            ws_path: "/console/tok/ws".into(),
+            tables: vec![
+                ConsoleTable {
+                    id: 11,
+                    number: 1,
+                    theme: "Buses".into(),
+                },
+                ConsoleTable {
+                    id: 12,
+                    number: 2,
+                    theme: EVIL.into(),
+                },
+            ],
+            rounds: vec![ConsoleRound {
+                id: 5,
+                number: 1,
+                prompt: "Why here?".into(),
+                theme_round: false,
+            }],
+            report_url: "/r".into(),
+            cards_url: "/c".into(),
+            wall_url: "/w".into(),
+            scope_table,
+            actor_label: "Table 2 facilitator".into(),
+            activity_url: "/console/tok/activity".into(),
+            labels: vec!["Campaign idea".into(), EVIL.into()],
+            moderation_pre: true,
+        }
+    }
+
+    #[test]
+    fn lead_console_has_the_lead_controls_and_escapes_text() {
+        let html = console_page(&console(None)).into_string();
+        assert!(!html.contains(EVIL), "user text is escaped");
+        for id in [
+            "id=\"agenda-panel\"",
+            "id=\"countdown\"",
+            "id=\"agenda-end\"",
+            "id=\"agenda-plus\"",
+            "id=\"agenda-minus\"",
+            "id=\"announce-text\"",
+            "id=\"announce-wall\"",
+            "id=\"announce-send\"",
+            "id=\"announce-clear\"",
+            "id=\"overview-rows\"",
+            "id=\"pending-panel\"",
+            "id=\"toggle-open\"",
+            "id=\"close-round\"",
+            "id=\"open-round-5\"",
+            "id=\"transcribe-attributed\"",
+            "id=\"facilitator-name\"",
+            "id=\"link-activity\"",
+            "data-scope-table=\"\"",
+            "data-moderation=\"pre\"",
+        ] {
+            assert!(html.contains(id), "missing {id}");
+        }
+        assert!(html.contains("Table 2 facilitator"));
+        assert!(html.contains("maxlength=\"200\""), "announcement is capped");
+    }
+
+    #[test]
+    fn table_console_has_no_lead_controls() {
+        let html = console_page(&console(Some(12))).into_string();
+        assert!(html.contains("data-scope-table=\"12\""));
+        for id in [
+            "id=\"toggle-open\"",
+            "id=\"close-round\"",
+            "id=\"announce-panel\"",
+            "id=\"agenda-end\"",
+            "id=\"link-wall\"",
+        ] {
+            assert!(!html.contains(id), "a table console has no {id}");
+        }
+        assert!(
+            html.contains("id=\"countdown\""),
+            "the clock is shown read-only"
+        );
+        assert!(html.contains("id=\"agenda\""));
+        // Only their table can be chosen for a point made aloud.
+        let form = &html[html.find("id=\"transcribe-table\"").unwrap_or(0)..];
+        let form = &form[..form.find("</select>").unwrap_or(form.len())];
+        assert!(form.contains("value=\"12\""));
+        assert!(!form.contains("value=\"11\""));
+    }
+
+    #[test]
+    fn settings_page_keeps_values_and_escapes() {
+        let page = SettingsPage {
+            event_title: EVIL.into(),
+            action_url: "/organiser/events/1/settings".into(),
+            back_url: "/organiser/events/1".into(),
+            moderation_pre: true,
+            labels_text: format!("Follow up\n{EVIL}"),
+            agenda: vec![
+                AgendaRow {
+                    id: "7".into(),
+                    kind: "talk".into(),
+                    title: EVIL.into(),
+                    speaker: "Amira \"Mo\" Khan".into(),
+                    minutes: "5".into(),
+                },
+                AgendaRow {
+                    id: "8".into(),
+                    kind: "round:3".into(),
+                    title: "Round 1".into(),
+                    speaker: String::new(),
+                    minutes: "20".into(),
+                },
+            ],
+            round_options: vec![("round:3".into(), "Round 1: Why here?".into())],
+            error: Some("Item 2: minutes must be 0 to 240.".into()),
+            notice: Some("Saved.".into()),
+        };
+        let html = settings_page(&page).into_string();
+        assert!(!html.contains(EVIL), "user text is escaped");
+        for needle in [
+            "id=\"settings-form\"",
+            "id=\"settings-save\"",
+            "role=\"alert\"",
+            "Item 2: minutes must be 0 to 240.",
+            "Saved.",
+            "name=\"moderation\" value=\"pre\" checked",
+            "name=\"labels\"",
+            "name=\"agenda_id_0\" value=\"7\"",
+            "name=\"agenda_kind_1\"",
+            "<option value=\"round:3\" selected>",
+            "<option value=\"talk\" selected>",
+            "name=\"agenda_minutes_1\" type=\"number\" min=\"0\" max=\"240\"",
+            "Amira &quot;Mo&quot; Khan",
+            // Two blank rows follow the stored ones.
+            "name=\"agenda_title_3\"",
+        ] {
+            assert!(html.contains(needle), "missing {needle}");
+        }
+        assert!(!html.contains("name=\"agenda_title_4\""));
+        assert!(html.contains("href=\"/organiser/events/1\""));
+    }
+
+    #[test]
+    fn activity_page_lists_entries_or_says_it_is_empty() {
+        let mut page = ActivityPage {
+            event_title: "Grimsby".into(),
+            back_url: "/back".into(),
+            entries: vec![],
+        };
+        let html = activity_page(&page).into_string();
+        assert!(html.contains("id=\"activity-empty\""));
+        page.entries.push(ActivityEntry {
+            at: "19:42:05".into(),
+            actor: format!("Lead facilitator ({EVIL})"),
+            action: "hid (off-topic)".into(),
+            comment_id: Some(12),
+            table_number: Some(3),
+        });
+        let html = activity_page(&page).into_string();
+        assert!(!html.contains(EVIL));
+        assert!(html.contains("id=\"activity\""));
+        assert!(html.contains("19:42:05"));
+        assert!(html.contains("#12"));
+        assert!(html.contains("hid (off-topic)"));
+    }
+
+    #[test]
+    fn event_page_links_settings_and_table_consoles() {
+        let page = EventPage {
+            title: "T".into(),
+            place: "P".into(),
+            date: "2026-12-05".into(),
+            description: String::new(),
+            open: true,
+            code: "K7QD-2M9X".into(),
+            console_url: "http://h/console/a".into(),
+            wall_url: "http://h/wall/b".into(),
+            report_url: "http://h/r".into(),
+            cards_url: "http://h/c".into(),
+            settings_url: "/organiser/events/1/settings".into(),
+            table_console_links: vec![
+                (1, "Buses".into(), "http://h/console/t1".into()),
+                (2, EVIL.into(), "http://h/console/t2".into()),
+            ],
+            moderation_pre: false,
+            rotate_url: "/organiser/events/1/rotate".into(),
+            notice: None,
+        };
+        let html = event_page(&page).into_string();
+        assert!(!html.contains(EVIL));
+        for needle in [
+            "id=\"link-settings\"",
+            "id=\"link-table-console-1\"",
+            "id=\"link-table-console-2\"",
+            "href=\"http://h/console/t2\"",
+            "name=\"which\" value=\"tables\"",
+            "Make new table facilitator links",
+            "Post-moderation",
+        ] {
+            assert!(html.contains(needle), "missing {needle}");
+        }
+    }
+
+    #[test]
+    fn wall_has_agenda_and_announcement_slots() {
+        let html = wall_page(&WallPage {
+            event_title: EVIL.into(),
+            code: "K7QD-2M9X".into(),
+            landing_url: "http://h/".into(),
+            qr_svg_url: "/qr.svg".into(),
+            ws_path: "/wall/x/ws".into(),
+        })
+        .into_string();
+        assert!(!html.contains(EVIL));
+        for id in [
+            "id=\"wall-agenda\"",
+            "id=\"wall-countdown\"",
+            "id=\"wall-announcement\"",
+            "id=\"wall-announcement-text\"",
+        ] {
+            assert!(html.contains(id), "missing {id}");
+        }
+    }
+
+    #[test]
+    fn assets_are_content_hashed() {
+        let paths: Vec<String> = assets().into_iter().map(|(p, _, _)| p).collect();
+        assert_eq!(paths.len(), 5);
+        assert!(paths.contains(&console_js_path()));
+        assert!(paths.contains(&wall_js_path()));
+    }
 }
