@@ -574,3 +574,154 @@ async fn accept_confirm(c: &Client) -> Result<()> {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Clicks the element with this id.
+async fn click(c: &Client, id: &str) -> Result<()> {
+    c.find(Locator::Id(id)).await?.click().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_lead_runs_the_show_and_a_table_facilitator_curates_with_the_mouse() -> Result<()> {
+    let Some(browser) = Browser::start().await? else {
+        return Ok(());
+    };
+    let server = TestServer::start().await?;
+    let links = server.create_event(SMALL_EVENT).await?;
+    let url = |k: &str| links[k].as_str().unwrap_or_default().to_string();
+
+    let lead = browser.window(1280, 900).await?;
+    lead.goto(&url("console_url")).await?;
+    wait_for(
+        &lead,
+        "lead live",
+        "document.querySelector('#conn[data-state=live]')",
+    )
+    .await?;
+    let table_console = browser.window(1024, 768).await?;
+    table_console
+        .goto(
+            links["tables"][0]["console_url"]
+                .as_str()
+                .unwrap_or_default(),
+        )
+        .await?;
+    wait_for(
+        &table_console,
+        "table console live",
+        "document.querySelector('#conn[data-state=live]')",
+    )
+    .await?;
+    let phone = browser.window(390, 844).await?;
+    phone
+        .goto(links["tables"][0]["join_url"].as_str().unwrap_or_default())
+        .await?;
+    wait_for(&phone, "phone live", "document.querySelector('#conn') && /Live/.test(document.querySelector('#conn').textContent)").await?;
+    let wall = browser.window(1280, 720).await?;
+    wall.goto(&url("wall_url")).await?;
+
+    // The lead starts round 1 from the run of show: the countdown runs everywhere.
+    let item = eval(
+        &lead,
+        "var el = Array.prototype.find.call(document.querySelectorAll('[id^=agenda-item-]'), function(e){ return /Round 1/.test(e.textContent); }); return el ? el.id.replace('agenda-item-', '') : '';",
+    )
+    .await?;
+    let item = item.as_str().unwrap_or_default().to_string();
+    assert!(!item.is_empty(), "round 1 is on the run of show");
+    click(&lead, &format!("agenda-start-{item}")).await?;
+    let clock = |id: &str| {
+        format!(
+            "document.querySelector('#{id}') && /\\d+:\\d\\d/.test(document.querySelector('#{id}').textContent)"
+        )
+    };
+    wait_for(&lead, "console countdown", &clock("countdown")).await?;
+    wait_for(&phone, "phone countdown", &clock("countdown")).await?;
+    wait_for(&wall, "wall countdown", &clock("wall-countdown")).await?;
+
+    // An announcement for phones and the wall.
+    lead.find(Locator::Id("announce-text"))
+        .await?
+        .send_keys("Five minutes left")
+        .await?;
+    if eval(
+        &lead,
+        "return document.querySelector('#announce-wall').checked",
+    )
+    .await?
+        != serde_json::Value::Bool(true)
+    {
+        click(&lead, "announce-wall").await?;
+    }
+    click(&lead, "announce-send").await?;
+    wait_for(
+        &phone,
+        "announcement on the phone",
+        "document.querySelector('#announcement') && /Five minutes left/.test(document.querySelector('#announcement').textContent)",
+    )
+    .await?;
+    wait_for(
+        &wall,
+        "announcement on the wall",
+        "document.querySelector('#wall-announcement-text') && /Five minutes left/.test(document.querySelector('#wall-announcement-text').textContent)",
+    )
+    .await?;
+
+    // Two near-duplicates from the phone; the table facilitator merges them with the mouse.
+    let a = "Sunday buses for shift workers";
+    let b = "We need buses on Sundays";
+    post_from_phone(&phone, a).await?;
+    wait_for(
+        &phone,
+        "box emptied",
+        "document.querySelector('#text').value === ''",
+    )
+    .await?;
+    post_from_phone(&phone, b).await?;
+    let on_console = |t: &str| {
+        format!(
+            "document.querySelector('#comments').textContent.indexOf({}) >= 0",
+            js_str(t)
+        )
+    };
+    wait_for(&table_console, "both on the table console", &on_console(b)).await?;
+    let id_a = console_comment_id(&table_console, a).await?;
+    let id_b = console_comment_id(&table_console, b).await?;
+    assert!(id_a > 0 && id_b > 0 && id_a != id_b);
+    click(&table_console, &format!("merge-{id_b}")).await?;
+    click(&table_console, &format!("merge-into-{id_a}")).await?;
+    wait_for(
+        &phone,
+        "duplicate gone from the phone",
+        &format!("!document.querySelector('#c-{id_b}') && !!document.querySelector('#c-{id_a}')"),
+    )
+    .await?;
+    // Star it for the report: the lead's console shows it too.
+    click(&table_console, &format!("star-{id_a}")).await?;
+    wait_for(
+        &lead,
+        "starred on the lead console",
+        &format!("document.querySelector('#c-{id_a}') && document.querySelector('#c-{id_a}').classList.contains('is-starred')"),
+    )
+    .await?;
+    // The table facilitator puts it on the wall with the mouse.
+    click(&table_console, &format!("hl-{id_a}")).await?;
+    wait_for(
+        &wall,
+        "on the wall",
+        &format!("document.querySelector('#w-{id_a}') && document.querySelector('#w-{id_a}').textContent.indexOf({}) >= 0", js_str(a)),
+    )
+    .await?;
+    // The activity log says who did it.
+    lead.goto(&format!("{}/activity", url("console_url")))
+        .await?;
+    wait_for(
+        &lead,
+        "activity log",
+        &format!("/merged into #{id_a}/.test(document.body.textContent) && /Table 1 facilitator/.test(document.body.textContent)"),
+    )
+    .await?;
+    for c in [lead, table_console, phone, wall] {
+        c.close().await?;
+    }
+    Ok(())
+}

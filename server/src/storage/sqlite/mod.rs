@@ -437,7 +437,10 @@ impl SqliteStorage {
                 reason,
             } => {
                 let comment = comment_in(tx, event_id, comment_id).await?;
-                if comment.hidden != on {
+                // Hiding again with another reason updates the reason.
+                let new_reason =
+                    on && comment.hidden && reason.is_some() && comment.hidden_reason != reason;
+                if comment.hidden != on || new_reason {
                     sqlx::query("UPDATE comments SET hidden = ?, hidden_reason = ? WHERE id = ?")
                         .bind(on as i64)
                         .bind(if on { reason } else { None })
