@@ -11,8 +11,9 @@
     if (text != null) e.textContent = text;
     return e;
   }
+  function all(x) { return Array.prototype.slice.call(x); }
 
-  var wsPath = attr('ws'), prefix = attr('agree-prefix'), tableNo = +attr('table');
+  var wsPath = attr('ws'), prefix = attr('agree-prefix'), tableNo = +attr('table'), tableId = attr('table-id');
   var maxSeq = +attr('seq') || 0;
   var theme = attr('theme'), themeDesc = attr('theme-desc'), eventOpen = attr('open') === '1';
   var round = attr('round') ? { id: null, number: +attr('round'), prompt: attr('prompt'), kind: attr('kind') } : null;
@@ -51,16 +52,17 @@
     b.className = 'agree-btn' + (done ? ' done' : '');
   }
   function shownName(n) { return n && n.trim() ? n : ''; }
-  function key(text, name, fac, wall) { return [text, name, fac, wall].join('\u0001'); }
+  function key() { return [].join.call(arguments, '\u0001'); }
   function fill(li, c) {
-    var fac = c.source === 'facilitator', wall = !!c.highlighted, nm = shownName(c.name);
-    var f = li.querySelector('.agree-form'), k = key(c.text, nm, fac, wall);
-    li.className = 'comment' + (fac ? ' facil' : '') + (wall ? ' wall' : '');
+    var fac = c.source === 'facilitator', wall = !!c.highlighted, nm = shownName(c.name), pend = c.approved === false, ed = !!c.edited;
+    var f = li.querySelector('.agree-form'), k = key(c.text, nm, fac, wall, pend, ed);
+    li.className = 'comment' + (fac ? ' facil' : '') + (wall ? ' wall' : '') + (pend ? ' pending' : '');
     if (li._k !== k) {
       li._k = k;
       while (li.firstChild && li.firstChild !== f) li.removeChild(li.firstChild);
-      if (fac || wall) {
+      if (fac || wall || pend) {
         var tags = el('p', 'tags');
+        if (pend) tags.appendChild(el('span', 'tag tag-wait', 'Waiting for the facilitator'));
         if (fac) tags.appendChild(el('span', 'tag tag-facil', 'Noted by the facilitator'));
         if (wall) tags.appendChild(el('span', 'tag tag-wall', 'On the wall'));
         li.insertBefore(tags, f);
@@ -73,44 +75,94 @@
         by.appendChild(el('bdi', null, nm));
         li.insertBefore(by, f);
       }
+      if (ed) li.insertBefore(el('p', 'c-note', '(corrected by facilitator)'), f);
     }
     li._n = +c.agrees || 0;
     setBtn(f.querySelector('button'), li._n, agreed[c.id]);
   }
   function build(c) {
-    var li = el('li'), f = el('form', 'agree-form'), b = el('button');
+    var li = el('li'), f = el('form', 'agree-form'), b = el('button'), a = el('a', 'reply', 'Reply');
     li.id = 'c-' + c.id;
     li.setAttribute('data-id', c.id);
+    if (c.reply_to != null) li.setAttribute('data-reply-to', c.reply_to);
     f.setAttribute('method', 'post');
     f.setAttribute('action', prefix + c.id + '/agree');
     b.type = 'submit';
+    a.id = 'reply-' + c.id;
+    a.href = '?reply=' + c.id + '#post-form';
     f.appendChild(b);
+    f.appendChild(a);
     li.appendChild(f);
     fill(li, c);
     return li;
   }
+  function num(e, a) { return +e.getAttribute(a); }
+  // Roots newest first; a reply goes under its comment (oldest first) when that is a root
+  // on the page, else it stands alone. Same rule as `threads` in lib.rs.
+  function place(li) {
+    var p = $('c-' + li.getAttribute('data-reply-to')), ul = list, sub = 0, id = num(li, 'data-id'), k, i;
+    if (p && p.parentNode === list && !p.hasAttribute('data-reply-to')) {
+      ul = p.querySelector('.replies') || p.appendChild(el('ul', 'replies'));
+      sub = 1;
+    }
+    k = ul.children;
+    for (i = 0; i < k.length; i++) if (sub ? num(k[i], 'data-id') > id : num(k[i], 'data-id') < id) break;
+    ul.insertBefore(li, k[i] || null);
+  }
   function updEmpty() { var e = $('no-comments'); if (e) e.hidden = list.children.length > 0; }
-  function removeC(id) { var li = $('c-' + id); if (li && li.parentNode) li.parentNode.removeChild(li); updEmpty(); }
+  function removeC(id) {
+    var li = $('c-' + id), r = li && li.querySelector('.replies');
+    if (li && li.parentNode) li.parentNode.removeChild(li);
+    if (r) all(r.children).forEach(place);
+    updEmpty();
+  }
   function upsert(c) {
     if (!c || c.id == null) return;
     if (c.hidden) { removeC(c.id); return; }
     var li = $('c-' + c.id);
     if (li) { fill(li, c); return; }
-    li = build(c);
-    var kids = list.children, i;
-    for (i = 0; i < kids.length; i++) if (+kids[i].getAttribute('data-id') < c.id) break;
-    list.insertBefore(li, kids[i] || null);
+    place(build(c));
+    if (c.reply_to == null) all(list.children).forEach(function (k) { if (k.getAttribute('data-reply-to') == c.id) place(k); });
     updEmpty();
   }
   // Adopt the server-rendered comments.
-  Array.prototype.forEach.call(list.children, function (li) {
-    var id = li.getAttribute('data-id'), t = li.querySelector('.c-text'), nm = li.querySelector('.c-name bdi');
-    var b = li.querySelector('.agree-btn'), n = b && b.querySelector('.n');
-    li._k = key(t ? t.textContent : '', nm ? nm.textContent : '', li.classList.contains('facil'), li.classList.contains('wall'));
+  all(list.querySelectorAll('li')).forEach(function (li) {
+    var id = li.getAttribute('data-id'), t = li.querySelector('.c-text'), nm = li.querySelector(':scope>.c-name bdi');
+    var b = li.querySelector('.agree-btn'), n = b && b.querySelector('.n'), cl = li.classList;
+    li._k = key(t ? t.textContent : '', nm ? nm.textContent : '', cl.contains('facil'), cl.contains('wall'),
+      cl.contains('pending'), !!li.querySelector(':scope>.c-note'));
     li._n = n ? +(n.textContent.match(/\d+/) || [0])[0] : 0;
     if (b && b.disabled) agreed[id] = true;
     else if (b && agreed[id]) setBtn(b, li._n, true);
   });
+
+  // What is running now, counted down on the server's clock; the room's message; who's here.
+  var offset = (+attr('now') || Date.now()) - Date.now(), endsAt = 0, tick = null;
+  var strip = $('agenda-now'), cd = $('countdown'), ann = $('announcement'), present = $('present');
+  function two(n) { return (n < 10 ? '0' : '') + n; }
+  function showCd() {
+    var s = Math.ceil((endsAt - Date.now() - offset) / 1000);
+    if (!cd) return;
+    cd.textContent = !endsAt ? '' : s > 0 ? two(Math.floor(s / 60)) + ':' + two(s % 60) : 'Time’s up';
+    cd.className = 'cd' + (endsAt && s <= 0 ? ' over' : '');
+  }
+  function ticking() { clearInterval(tick); tick = endsAt ? setInterval(showCd, 1000) : null; showCd(); }
+  function onAgenda(a) {
+    var cur = a && a.current, it = null, t = $('agenda-title');
+    ((a && a.items) || []).forEach(function (x) { if (cur && x.id === cur.item_id) it = x; });
+    endsAt = (it && cur.ends_at) || 0;
+    if (strip) strip.hidden = !it;
+    if (it && t) t.textContent = (it.title || '') + (it.speaker && it.speaker.trim() ? ': ' + it.speaker.trim() : '');
+    ticking();
+  }
+  function onAnn(a) { if (ann) ann.textContent = (a && a.text) || ''; }
+  function onPresence(t) {
+    var n = t ? +t[tableId] || 0 : 0;
+    if (!present || !t) return;
+    present.hidden = n < 1;
+    present.textContent = n === 1 ? '1 person at this table' : n + ' people at this table';
+  }
+  if (strip && !strip.hidden) { endsAt = num(strip, 'data-end') || 0; ticking(); }
 
   // Question area and whether posting is possible.
   var wasOpen = eventOpen && !!round;
@@ -129,6 +181,8 @@
       }
     }
     if (form) form.hidden = !ok;
+    main.classList.toggle('noform', !ok);
+    if (outbox && outbox.length) renderOut();
     // #closed-note is a live region: it alone says why posting is closed (not #form-status too).
     var why = ok ? '' : eventOpen ? CLOSED_ROUND : CLOSED_EVENT;
     if (note && note.textContent !== why) note.textContent = why;
@@ -150,19 +204,30 @@
     });
     var cs = (st.comments || []).filter(function (c) { return !c.hidden; });
     cs.forEach(function (c) { seen[c.id] = true; });
-    Array.prototype.slice.call(list.children).forEach(function (li) {
-      if (!seen[li.getAttribute('data-id')]) list.removeChild(li);
+    all(list.querySelectorAll('li')).forEach(function (li) {
+      var id = li.getAttribute('data-id');
+      if (!seen[id]) removeC(id);
     });
     cs.forEach(upsert);
     updEmpty();
     renderState();
+    if ('agenda' in st) onAgenda(st.agenda);
+    if ('announcement' in st) onAnn(st.announcement);
+    if (st.presence) onPresence(st.presence.tables || st.presence);
+    if (typeof st.now === 'number') offset = st.now - Date.now();
   }
 
   // Socket with resume, back-off and a dead-man timer.
   var ws = null, attempt = 0, timer = null, dead = null, last = Date.now();
   function isOpen() { return !!ws && ws.readyState === 1; }
   function send(o) { if (!isOpen()) return false; try { ws.send(JSON.stringify(o)); return true; } catch (e) { return false; } }
-  function setConn(t, cls) { if (conn && conn.textContent !== t) { conn.textContent = t; conn.className = 'conn ' + cls; } }
+  function setConn(t, cls) {
+    if (conn && conn.textContent !== t) {
+      conn.textContent = t;
+      conn.className = 'conn ' + cls;
+      conn.setAttribute('data-state', cls === 'on' ? 'live' : 'reconnecting');
+    }
+  }
   function arm(ms) { clearTimeout(dead); dead = setTimeout(drop, ms); }
   function schedule() {
     if (timer) return;
@@ -210,7 +275,11 @@
   function handle(m) {
     if (m.type === 'snapshot') { if (typeof m.seq === 'number') maxSeq = m.seq; onSnapshot(m.state || {}); return; }
     if (typeof m.seq === 'number' && m.seq > maxSeq) maxSeq = m.seq;
+    if (typeof m.now === 'number') offset = m.now - Date.now();
     if (m.type === 'comment') upsert(m.comment);
+    else if (m.type === 'agenda') onAgenda(m.agenda);
+    else if (m.type === 'announcement') onAnn(m.announcement);
+    else if (m.type === 'presence') onPresence(m.tables);
     else if (m.type === 'comment_removed') removeC(m.id);
     else if (m.type === 'round') onRound(m.round);
     else if (m.type === 'event') { eventOpen = !!m.open; renderState(); }
@@ -246,17 +315,29 @@
       li.setAttribute('data-client-id', it.id);
       p.appendChild(el('bdi', null, it.text));
       li.appendChild(p);
-      var st = it.state === 'failed' ? 'Not sent: ' + it.msg
+      // A round that closed first: say so, keep the words, offer the round open now.
+      var late = it.state === 'failed' && it.code === 'round_closed', now = eventOpen && round && round.number !== it.round;
+      var st = late ? (it.round ? 'Round ' + it.round : 'The round') + ' closed before this could be sent.' +
+          (now ? '' : ' Copy it, or post it when the next round opens.')
+        : it.state === 'failed' ? 'Not sent: ' + it.msg
         : it.state === 'sending' ? 'Sending…'
         : it.why ? it.why
         : 'Waiting to send. It will go as soon as the connection is back.';
       li.appendChild(el('p', 'out-state', st));
       if (it.state === 'failed') {
-        var again = el('button', 'small', 'Try again'), rm = el('button', 'small', 'Remove');
-        again.type = rm.type = 'button';
-        again.onclick = function () { it.state = 'waiting'; it.msg = ''; it.round = round ? round.number : null; renderOut(); flush(); };
+        if (!late || now) {
+          var again = el('button', 'small', late ? 'Post to the current round' : 'Try again');
+          again.type = 'button';
+          again.onclick = function () {
+            if (late) it.id = newId();
+            it.state = 'waiting'; it.msg = it.code = ''; it.round = round ? round.number : null;
+            renderOut(); flush();
+          };
+          li.appendChild(again);
+        }
+        var rm = el('button', 'small', 'Remove');
+        rm.type = 'button';
         rm.onclick = function () { outbox.splice(outbox.indexOf(it), 1); renderOut(); };
-        li.appendChild(again);
         li.appendChild(rm);
       }
       box.appendChild(li);
@@ -272,9 +353,10 @@
     renderOut();
     flush();
   }
-  function fail(it, msg) {
+  function fail(it, msg, code) {
     it.state = 'failed';
     it.msg = msg;
+    it.code = code || '';
     if (inflight === it) inflight = null;
     renderOut();
     flush();
@@ -287,7 +369,6 @@
   }
   var HTTP_FAIL = {
     404: 'this table link no longer works.',
-    409: 'the round had closed.',
     413: 'it is too long.',
     422: 'it is empty, too long, or has hidden characters. Edit it and try again.'
   };
@@ -308,6 +389,7 @@
       var o = { type: 'post', ref: it.ref, client_id: it.id, text: it.text };
       if (it.name) o.name = it.name;
       if (it.round) o.round = it.round;
+      if (it.reply_to) o.reply_to = it.reply_to;
       if (send(o)) { inflight = it; it.state = 'sending'; renderOut(); }
       return;
     }
@@ -317,7 +399,8 @@
     it.state = 'sending';
     renderOut();
     var body = 'client_id=' + encodeURIComponent(it.id) + '&text=' + encodeURIComponent(it.text) +
-      '&name=' + encodeURIComponent(it.name || '') + (it.round ? '&round=' + it.round : '');
+      '&name=' + encodeURIComponent(it.name || '') + (it.round ? '&round=' + it.round : '') +
+      (it.reply_to ? '&reply_to=' + it.reply_to : '');
     fetch(postUrl, {
       method: 'POST', body: body, credentials: 'same-origin', redirect: 'manual',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
@@ -327,6 +410,7 @@
         it.why = 'Waiting: you’re posting quickly. It will go in a few seconds.';
         wait(it, 1000 * (+res.headers.get('Retry-After') || 5));
       }
+      else if (res.status === 409) fail(it, '', 'round_closed');
       else if (HTTP_FAIL[res.status]) fail(it, HTTP_FAIL[res.status]);
       else wait(it, 3000);
     }, function () { wait(it, 0); });
@@ -345,7 +429,7 @@
         return;
       }
       if (m.code === 'unavailable') { wait(it, 3000); return; }
-      fail(it, msg);
+      fail(it, msg, m.code);
       return;
     }
     if (r.charAt(0) === 'a') {
@@ -374,6 +458,43 @@
     clearTimeout(srTimer);
     srTimer = setTimeout(function () { if (countSr.textContent !== msg) countSr.textContent = msg; }, 1000);
   }
+  // Replying: "Replying to: …" above the box, sent as reply_to. Without JavaScript the
+  // Reply link reloads the page with ?reply=ID and the server renders the same.
+  var rbox = $('replying'), replyTo = rbox && form ? +form.elements.reply_to.value || null : null;
+  function setReply(id, text) {
+    var lab = form.querySelector('label[for=text]'), p, x;
+    if (rbox && rbox.parentNode) rbox.parentNode.removeChild(rbox);
+    rbox = null;
+    replyTo = id;
+    if (lab) lab.textContent = id ? 'Your reply' : 'Your comment';
+    if (!id) return;
+    text = Array.from(text.trim());
+    rbox = el('div', 'replying');
+    rbox.id = 'replying';
+    p = el('p', null, 'Replying to: ');
+    p.appendChild(el('bdi', null, '“' + text.slice(0, 60).join('') + (text.length > 60 ? '…' : '') + '”'));
+    x = el('button', 'small', 'Cancel reply');
+    x.type = 'button';
+    x.id = 'reply-cancel';
+    rbox.appendChild(p);
+    rbox.appendChild(x);
+    form.insertBefore(rbox, form.firstChild);
+  }
+  if (form && ta) {
+    list.addEventListener('click', function (e) {
+      var a = e.target.closest && e.target.closest('a.reply'), li = a && a.closest('li'), t = li && li.querySelector('.c-text');
+      if (!t || form.hidden) return;
+      e.preventDefault();
+      setReply(+li.getAttribute('data-id'), t.textContent);
+      ta.focus();
+    });
+    form.addEventListener('click', function (e) {
+      if (e.target.id !== 'reply-cancel') return;
+      e.preventDefault();
+      setReply(null);
+      ta.focus();
+    });
+  }
   if (form && ta && nameIn && postBtn) {
     setCid(cid);
     var stored = load(draftKey);
@@ -392,8 +513,9 @@
         return;
       }
       setErr('');
-      outbox.push({ id: cid, text: text, name: nm, state: 'waiting', round: round ? round.number : null });
+      outbox.push({ id: cid, text: text, name: nm, state: 'waiting', round: round ? round.number : null, reply_to: replyTo || undefined });
       setCid(newId());
+      setReply(null);
       ta.value = '';
       countText();
       save(draftKey, '');

@@ -86,6 +86,8 @@ pub struct TablePage {
     pub event_title: String,
     pub place: String,
     pub date: String,
+    /// The table's database id: `presence` messages count devices by it.
+    pub table_id: i64,
     pub table_number: i64,
     pub theme: String,
     pub theme_description: String,
@@ -158,11 +160,6 @@ pub struct RoomPage {
     pub message: Option<String>,
 }
 
-/// The room page (see [`RoomPage`]).
-pub fn room_page(page: &RoomPage) -> Markup {
-    html! { (page.event_title) }
-}
-
 /// The landing page: type the code from the table card.
 pub struct LandingPage {
     pub code: String,
@@ -213,18 +210,105 @@ fn head(title: &str, script: bool) -> Markup {
 }
 
 /// The header: event title (or the product name) and an optional small line under it.
-fn top(event_title: &str, meta: &str, live: bool) -> Markup {
+/// `live` (table page only) adds the connection state and how many are at the table.
+fn top(event_title: &str, meta: &str, live: Option<i64>) -> Markup {
     html! {
         header.top {
             p.ev { (event_title) }
             @if !meta.is_empty() {
                 p.ev-meta { (meta) }
             }
-            @if live {
-                p #conn .conn role="status" {}
+            @if let Some(n) = live {
+                div.live {
+                    p #conn .conn role="status" {}
+                    p #present .present hidden[n < 1] { (present_text(n)) }
+                }
             }
         }
     }
+}
+
+/// "5 people at this table"; `phone.js` says the same.
+fn present_text(n: i64) -> String {
+    if n == 1 {
+        "1 person at this table".into()
+    } else {
+        format!("{n} people at this table")
+    }
+}
+
+/// "Round 1", "Talk: Cllr Smith"; `phone.js` builds the same from an agenda item.
+fn agenda_label(a: &AgendaView) -> String {
+    match a
+        .speaker
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => format!("{}: {s}", a.title),
+        None => a.title.clone(),
+    }
+}
+
+/// Time left in words, for pages read without JavaScript (`phone.js` replaces it with a
+/// ticking mm:ss).
+fn time_left(ends_at: i64, now: i64) -> String {
+    let ms = ends_at.saturating_sub(now);
+    if ms <= 0 {
+        return TIMES_UP.into();
+    }
+    format!("{} min left", ms.saturating_add(59_999) / 60_000)
+}
+
+const TIMES_UP: &str = "Time’s up";
+
+/// The slim strip saying what is running now, with its countdown.
+fn agenda_strip(agenda: Option<&AgendaView>, now: i64) -> Markup {
+    let ends = agenda.and_then(|a| a.ends_at);
+    html! {
+        div #agenda-now .agenda hidden[agenda.is_none()] data-end=[ends] {
+            span #agenda-title { @if let Some(a) = agenda { (agenda_label(a)) } }
+            span #countdown .cd.over[ends.is_some_and(|e| e <= now)] role="timer" {
+                @if let Some(e) = ends { (time_left(e, now)) }
+            }
+        }
+    }
+}
+
+/// The first 60 characters of a comment, for "Replying to: …".
+fn snippet(text: &str) -> String {
+    let t = text.trim();
+    let mut s: String = t.chars().take(60).collect();
+    if t.chars().nth(60).is_some() {
+        s.push('…');
+    }
+    s
+}
+
+/// Comments grouped as threads: roots newest first as given, each with its replies oldest
+/// first. A reply nests only under a root that is shown (one level deep); a reply whose
+/// comment is not shown stands on its own. `phone.js` (`place`) follows the same rule.
+fn threads(comments: &[CommentView]) -> Vec<(&CommentView, Vec<&CommentView>)> {
+    let roots: std::collections::HashSet<i64> = comments
+        .iter()
+        .filter(|c| c.reply_to.is_none())
+        .map(|c| c.id)
+        .collect();
+    let nested = |c: &CommentView| c.reply_to.is_some_and(|p| roots.contains(&p));
+    let mut out: Vec<(&CommentView, Vec<&CommentView>)> = comments
+        .iter()
+        .filter(|c| !nested(c))
+        .map(|c| (c, Vec::new()))
+        .collect();
+    for c in comments.iter().filter(|c| nested(c)) {
+        if let Some(t) = out.iter_mut().find(|t| Some(t.0.id) == c.reply_to) {
+            t.1.push(c);
+        }
+    }
+    for t in &mut out {
+        t.1.sort_by_key(|c| c.id);
+    }
+    out
 }
 
 /// "Place · date", skipping empty parts.
@@ -248,12 +332,22 @@ fn agree_button(agrees: i64, agreed: bool) -> Markup {
     }
 }
 
-/// One comment; `phone.js` builds the same shape (see `build` and `fill` there).
-fn comment_item(c: &CommentView, agree_url_prefix: &str) -> Markup {
+/// One comment with its replies; `phone.js` builds the same shape (see `build` and `fill`
+/// there). Without `agree_url_prefix` it is read-only (the room page): no buttons.
+fn comment_item(
+    c: &CommentView,
+    replies: &[&CommentView],
+    agree_url_prefix: Option<&str>,
+) -> Markup {
     html! {
-        li.comment.facil[c.facilitator].wall[c.highlighted] id={ "c-" (c.id) } data-id=(c.id) {
-            @if c.facilitator || c.highlighted {
+        li.comment.facil[c.facilitator].wall[c.highlighted].pending[c.pending]
+            id={ "c-" (c.id) } data-id=(c.id) data-reply-to=[c.reply_to]
+        {
+            @if c.pending || c.facilitator || c.highlighted {
                 p.tags {
+                    @if c.pending {
+                        span.tag.tag-wait { "Waiting for the facilitator" }
+                    }
                     @if c.facilitator {
                         span.tag.tag-facil { "Noted by the facilitator" }
                     }
@@ -266,8 +360,23 @@ fn comment_item(c: &CommentView, agree_url_prefix: &str) -> Markup {
             @if let Some(name) = shown_name(c.name.as_ref()) {
                 p.c-name { "— " bdi { (name) } }
             }
-            form.agree-form method="post" action={ (agree_url_prefix) (c.id) "/agree" } {
-                (agree_button(c.agrees, c.agreed))
+            @if c.edited {
+                p.c-note { "(corrected by facilitator)" }
+            }
+            @if let Some(prefix) = agree_url_prefix {
+                form.agree-form method="post" action={ (prefix) (c.id) "/agree" } {
+                    (agree_button(c.agrees, c.agreed))
+                    a.reply id={ "reply-" (c.id) } href={ "?reply=" (c.id) "#post-form" } { "Reply" }
+                }
+            } @else if c.agrees > 0 {
+                p.c-note { "Agreed by " (c.agrees) }
+            }
+            @if !replies.is_empty() {
+                ul.replies {
+                    @for r in replies {
+                        (comment_item(r, &[], agree_url_prefix))
+                    }
+                }
             }
         }
     }
@@ -330,17 +439,26 @@ pub fn table_page(page: &TablePage) -> Markup {
         ),
         None => (String::new(), "", ""),
     };
+    let replying = page.replying_to.as_ref().filter(|_| can_post);
+    let hint = if page.moderation_pre {
+        "A few words is fine. A facilitator reads it first, then your table can see it."
+    } else {
+        "A few words is fine. Everyone at your table can read it."
+    };
     html! {
         (DOCTYPE)
         html lang="en" {
             (head(&title, true))
             body.page-table {
-                (top(&page.event_title, &place_date(&page.place, &page.date), true))
-                main #main
+                (agenda_strip(page.agenda.as_ref(), page.server_now))
+                (top(&page.event_title, &place_date(&page.place, &page.date), Some(page.present)))
+                main #main .noform[!can_post]
                     data-ws=(page.ws_path)
                     data-seq=(page.seq)
+                    data-now=(page.server_now)
                     data-agree-prefix=(page.agree_url_prefix)
                     data-table=(page.table_number)
+                    data-table-id=(page.table_id)
                     data-theme=(page.theme)
                     data-theme-desc=(page.theme_description)
                     data-open=(if page.event_open { "1" } else { "0" })
@@ -348,7 +466,13 @@ pub fn table_page(page: &TablePage) -> Markup {
                     data-prompt=(prompt)
                     data-kind=(kind)
                 {
+                    // Always there (empty when there is no message) so that screen readers
+                    // announce a new one.
+                    div #announcement .announce role="status" aria-live="polite" {
+                        @if let Some(a) = page.announcement.as_deref().filter(|a| !a.trim().is_empty()) { (a) }
+                    }
                     (prompt_area(page))
+                    p.to-room { a #room-link href=(page.room_url) { "See other tables / move table" } }
                     section #write .write aria-label="Write a comment" {
                         // Always there (empty while posting is open) so that screen readers
                         // announce it when a round or the event closes; said only here, not
@@ -365,17 +489,26 @@ pub fn table_page(page: &TablePage) -> Markup {
                             @if let Some(n) = &page.notice { (n) }
                         }
                         form #post-form method="post" action=(page.post_url) hidden[!can_post] {
-                            label for="text" { "Your comment" }
+                            @if let Some((id, text)) = replying {
+                                div #replying .replying {
+                                    p { "Replying to: " bdi { "“" (snippet(text)) "”" } }
+                                    a #reply-cancel .btn.small href="?#post-form" { "Cancel reply" }
+                                    input type="hidden" name="reply_to" value=(id);
+                                }
+                            }
+                            label for="text" {
+                                @if replying.is_some() { "Your reply" } @else { "Your comment" }
+                            }
                             // No maxlength: a pasted longer text would be cut without a word.
                             // phone.js counts down near the limit (1,000 characters) and
                             // refuses more; without it the server refuses and says why.
                             textarea #text .field name="text" rows="4" required
-                                aria-describedby="text-hint text-count form-error"
+                                aria-describedby="replying text-hint text-count form-error"
                                 aria-invalid=[page.error.as_ref().map(|_| "true")]
                             { (page.draft_text) }
                             p #text-count .count {}
                             p #text-count-sr .visually-hidden aria-live="polite" {}
-                            p #text-hint .hint { "A few words is fine. Everyone at your table can read it." }
+                            p #text-hint .hint { (hint) }
                             label for="name" { "Your name " span.opt { "(optional)" } }
                             input #name .field type="text" name="name" maxlength="40"
                                 autocomplete="off" value=(page.draft_name)
@@ -395,8 +528,8 @@ pub fn table_page(page: &TablePage) -> Markup {
                                 "No comments yet. Yours could be the first."
                             }
                             ul #comments .comment-list {
-                                @for c in &page.comments {
-                                    (comment_item(c, &page.agree_url_prefix))
+                                @for (c, replies) in threads(&page.comments) {
+                                    (comment_item(c, &replies, Some(&page.agree_url_prefix)))
                                 }
                             }
                         }
@@ -410,6 +543,79 @@ pub fn table_page(page: &TablePage) -> Markup {
     }
 }
 
+/// Renders the room page: every table, how many are there, a way to move, and (with
+/// `viewing`) one table's comments, read-only. No script.
+pub fn room_page(page: &RoomPage) -> Markup {
+    let title = format!("Tables in the room — {}", page.event_title);
+    let mine = format!("You are at table {}", page.my_table_number);
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(&title, false))
+            body.page-room {
+                (top(&page.event_title, &mine, None))
+                main #main {
+                    p.back { a #back-link href=(page.back_url) { "← Back to your table" } }
+                    @if let Some(m) = &page.message {
+                        p #room-message .status role="status" { (m) }
+                    }
+                    @if let Some((number, theme, comments)) = &page.viewing {
+                        section #viewing aria-labelledby="viewing-h" {
+                            h1 #viewing-h {
+                                "Table " (number)
+                                @if !theme.trim().is_empty() { ": " (theme) }
+                            }
+                            @if let Some(r) = &page.round {
+                                p.kicker { "Round " (r.number) @if !r.prompt.trim().is_empty() { ": " (r.prompt) } }
+                            }
+                            @if let Some(t) = page.tables.iter().find(|t| t.number == *number && !t.mine) {
+                                p { a.btn href=(t.move_url) { "Move to table " (number) } }
+                            }
+                            @if comments.is_empty() {
+                                p.empty { "No comments at this table yet." }
+                            } @else {
+                                ul #view-comments .comment-list {
+                                    @for (c, replies) in threads(comments) {
+                                        (comment_item(c, &replies, None))
+                                    }
+                                }
+                            }
+                        }
+                        h2 { "All tables" }
+                    } @else {
+                        h1 { "Tables in the room" }
+                        p { "Look at what other tables are saying, or move to another table." }
+                    }
+                    ul.room-tables {
+                        @for t in &page.tables {
+                            li.room-t.mine[t.mine] id={ "table-" (t.number) } {
+                                p.rt-name {
+                                    "Table " (t.number)
+                                    @if !t.theme.trim().is_empty() { ": " (t.theme) }
+                                }
+                                p.rt-meta {
+                                    @if t.mine { strong { "Your table" } " · " }
+                                    @if t.present > 0 { (t.present) " here" } @else { "Nobody here yet" }
+                                }
+                                @if !t.mine {
+                                    p.rt-links {
+                                        a.btn.small id={ "look-" (t.number) } href=(t.view_url) { "Look" }
+                                        " "
+                                        a.btn.small id={ "move-" (t.number) } href=(t.move_url) { "Move here" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                footer.foot {
+                    a href=(page.back_url) { "Back to your table (table " (page.my_table_number) ")" }
+                }
+            }
+        }
+    }
+}
+
 /// Renders the landing page.
 pub fn landing_page(page: &LandingPage) -> Markup {
     html! {
@@ -417,7 +623,7 @@ pub fn landing_page(page: &LandingPage) -> Markup {
         html lang="en" {
             (head("Join your table — Roundtable", false))
             body.page-landing {
-                (top("Roundtable", "", false))
+                (top("Roundtable", "", None))
                 main #main {
                     h1 { "Join your table" }
                     p { "Scan the QR code on your table with your phone camera, or type the code below." }
@@ -451,7 +657,7 @@ pub fn choose_table_page(page: &ChooseTablePage) -> Markup {
         html lang="en" {
             (head(&title, false))
             body.page-choose {
-                (top(&page.event_title, page.place.trim(), false))
+                (top(&page.event_title, page.place.trim(), None))
                 main #main {
                     h1 { "Choose your table" }
                     @if page.tables.is_empty() {
@@ -486,7 +692,7 @@ pub fn error_page(page: &PhoneErrorPage) -> Markup {
         html lang="en" {
             (head(&title, false))
             body.page-error {
-                (top("Roundtable", "", false))
+                (top("Roundtable", "", None))
                 main #main {
                     h1 { (page.title) }
                     p { (page.message) }
@@ -496,5 +702,289 @@ pub fn error_page(page: &PhoneErrorPage) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comment(id: i64, text: &str) -> CommentView {
+        CommentView {
+            id,
+            text: text.into(),
+            name: None,
+            agrees: 0,
+            agreed: false,
+            facilitator: false,
+            highlighted: false,
+            pending: false,
+            reply_to: None,
+            edited: false,
+        }
+    }
+
+    fn page(comments: Vec<CommentView>) -> TablePage {
+        TablePage {
+            event_title: "Fair Shares <Town>".into(),
+            place: "Hall".into(),
+            date: "Sat".into(),
+            table_id: 12,
+            table_number: 3,
+            theme: "Buses".into(),
+            theme_description: String::new(),
+            round: Some(RoundView {
+                number: 2,
+                prompt: "What would help?".into(),
+                theme_round: true,
+            }),
+            event_open: true,
+            comments,
+            seq: 7,
+            post_url: "/t/TOK".into(),
+            agree_url_prefix: "/t/TOK/comments/".into(),
+            ws_path: "/t/TOK/ws".into(),
+            client_id: "abcdefgh12345678".into(),
+            draft_text: String::new(),
+            draft_name: String::new(),
+            error: None,
+            notice: None,
+            agenda: None,
+            server_now: 1_000_000,
+            announcement: None,
+            present: 0,
+            room_url: "/t/TOK/room".into(),
+            moderation_pre: false,
+            replying_to: None,
+        }
+    }
+
+    fn render(p: &TablePage) -> String {
+        table_page(p).into_string()
+    }
+
+    /// Position of `needle` in `hay`, failing the test with a message when absent.
+    fn at(hay: &str, needle: &str) -> usize {
+        hay.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in page"))
+    }
+
+    #[test]
+    fn table_page_keeps_the_ids_the_script_and_tests_use() {
+        let html = render(&page(vec![comment(5, "hello")]));
+        for id in [
+            "id=\"post-form\"",
+            "id=\"text\"",
+            "id=\"conn\"",
+            "id=\"comments\"",
+            "id=\"c-5\"",
+            "id=\"reply-5\"",
+            "id=\"room-link\"",
+            "id=\"announcement\"",
+            "id=\"present\"",
+            "id=\"agenda-now\"",
+            "id=\"countdown\"",
+            "data-table-id=\"12\"",
+            "data-now=\"1000000\"",
+        ] {
+            at(&html, id);
+        }
+        assert!(html.contains("href=\"/t/TOK/room\""));
+        assert!(html.contains("href=\"?reply=5#post-form\""));
+        // Nothing running, nobody counted, no message: strip and count hidden, banner empty.
+        assert!(html.contains("<div class=\"agenda\" id=\"agenda-now\" hidden>"));
+        assert!(html.contains("id=\"present\" hidden"));
+        assert!(html.contains("aria-live=\"polite\"></div>"));
+        assert!(!html.contains("name=\"reply_to\""));
+    }
+
+    #[test]
+    fn text_from_people_is_escaped() {
+        let mut c = comment(1, "<script>alert(1)</script>");
+        c.name = Some("<b>Bo</b>".into());
+        let mut p = page(vec![c]);
+        p.announcement = Some("<img src=x>".into());
+        p.agenda = Some(AgendaView {
+            title: "Talk".into(),
+            speaker: Some("<i>Cllr</i>".into()),
+            ends_at: None,
+        });
+        p.replying_to = Some((1, "<script>x</script>".into()));
+        let html = render(&p);
+        assert!(!html.contains("<script>alert"));
+        assert!(!html.contains("<b>Bo"));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("<i>Cllr"));
+        assert!(!html.contains("<script>x"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("Fair Shares &lt;Town&gt;"));
+    }
+
+    #[test]
+    fn agenda_strip_shows_the_item_and_time_left() {
+        let mut p = page(vec![]);
+        p.agenda = Some(AgendaView {
+            title: "Talk".into(),
+            speaker: Some("Cllr Smith".into()),
+            ends_at: Some(p.server_now + 4 * 60_000 + 1),
+        });
+        let html = render(&p);
+        assert!(html.contains("<div class=\"agenda\" id=\"agenda-now\" data-end=\"1240001\">"));
+        assert!(html.contains(">Talk: Cllr Smith<"));
+        assert!(html.contains(">5 min left<"));
+        p.agenda = Some(AgendaView {
+            title: "Round 1".into(),
+            speaker: None,
+            ends_at: Some(p.server_now - 1),
+        });
+        let html = render(&p);
+        assert!(html.contains(">Round 1<"));
+        assert!(html.contains("class=\"cd over\""));
+        assert!(html.contains(TIMES_UP));
+        p.agenda = Some(AgendaView {
+            title: "Break".into(),
+            speaker: Some("  ".into()),
+            ends_at: None,
+        });
+        let html = render(&p);
+        assert!(html.contains(">Break<"));
+        assert!(!html.contains("min left"));
+    }
+
+    #[test]
+    fn announcement_and_presence() {
+        let mut p = page(vec![]);
+        p.announcement = Some("Five minutes left".into());
+        p.present = 1;
+        let html = render(&p);
+        assert!(html.contains(">Five minutes left</div>"));
+        assert!(html.contains(">1 person at this table<"));
+        p.present = 6;
+        assert!(render(&p).contains(">6 people at this table<"));
+    }
+
+    #[test]
+    fn own_comment_waiting_for_approval_is_labelled() {
+        let mut c = comment(9, "mine");
+        c.pending = true;
+        let mut p = page(vec![c, comment(8, "other")]);
+        p.moderation_pre = true;
+        let html = render(&p);
+        let li = &html[at(&html, "id=\"c-9\"")..at(&html, "id=\"c-8\"")];
+        assert!(html.contains("class=\"comment pending\" id=\"c-9\""));
+        assert!(li.contains("Waiting for the facilitator"));
+        assert_eq!(html.matches("Waiting for the facilitator").count(), 1);
+        assert!(html.contains("A facilitator reads it first"));
+    }
+
+    #[test]
+    fn corrected_comments_say_so() {
+        let mut c = comment(4, "fixed typo");
+        c.edited = true;
+        let html = render(&page(vec![c, comment(3, "plain")]));
+        assert_eq!(html.matches("(corrected by facilitator)").count(), 1);
+    }
+
+    #[test]
+    fn replies_nest_oldest_first_under_newest_first_roots() {
+        let reply = |id, to| CommentView {
+            reply_to: Some(to),
+            ..comment(id, &format!("r{id}"))
+        };
+        // Newest first, as the server gives them; 40 answers a comment not shown.
+        let html = render(&page(vec![
+            reply(41, 10),
+            comment(30, "root30"),
+            reply(25, 20),
+            comment(20, "root20"),
+            reply(40, 99),
+            reply(22, 20),
+            comment(10, "root10"),
+        ]));
+        let order: Vec<usize> = ["c-30", "c-20", "c-22", "c-25", "c-40", "c-10", "c-41"]
+            .iter()
+            .map(|id| at(&html, &format!("id=\"{id}\"")))
+            .collect();
+        assert!(order.is_sorted(), "order in page: {order:?}");
+        // 22 and 25 sit inside 20's list of replies, 41 inside 10's; 40 stands alone.
+        let root20 = &html[order[1]..order[4]];
+        assert!(root20.contains("<ul class=\"replies\">"));
+        assert!(html.contains("data-reply-to=\"99\""));
+        assert_eq!(html.matches("<ul class=\"replies\">").count(), 2);
+    }
+
+    #[test]
+    fn reply_without_javascript_carries_a_hidden_field() {
+        let mut p = page(vec![comment(5, "hello")]);
+        let long = "x".repeat(80);
+        p.replying_to = Some((5, long));
+        let html = render(&p);
+        assert!(html.contains("<input type=\"hidden\" name=\"reply_to\" value=\"5\">"));
+        assert!(html.contains(&format!("“{}…”", "x".repeat(60))));
+        assert!(html.contains(">Your reply<"));
+        assert!(html.contains("id=\"reply-cancel\""));
+        // No reply form while posting is closed.
+        p.round = None;
+        let html = render(&p);
+        assert!(!html.contains("name=\"reply_to\""));
+        assert!(html.contains("class=\"noform\""));
+    }
+
+    fn room(viewing: Option<(i64, String, Vec<CommentView>)>) -> RoomPage {
+        let table = |number: i64, mine| RoomTable {
+            number,
+            theme: format!("Theme <{number}>"),
+            present: number + 1,
+            move_url: format!("/join/T{number}"),
+            view_url: format!("?table={number}"),
+            mine,
+        };
+        RoomPage {
+            event_title: "Ev".into(),
+            my_table_number: 1,
+            back_url: "/t/TOK".into(),
+            round: None,
+            tables: vec![table(1, true), table(2, false)],
+            viewing,
+            message: None,
+        }
+    }
+
+    #[test]
+    fn room_page_lists_tables_and_marks_mine() {
+        let mut p = room(None);
+        p.message = Some("No round is open, so there is nothing to read yet.".into());
+        let html = room_page(&p).into_string();
+        assert!(html.contains("id=\"move-2\" href=\"/join/T2\""));
+        assert!(html.contains("id=\"look-2\" href=\"?table=2\""));
+        assert!(!html.contains("id=\"move-1\""));
+        assert!(html.contains("class=\"room-t mine\" id=\"table-1\""));
+        assert!(html.contains(">Your table<"));
+        assert!(html.contains("3 here"));
+        assert!(html.contains("Theme &lt;2&gt;"));
+        assert!(html.contains("nothing to read yet"));
+        assert!(html.contains("id=\"back-link\" href=\"/t/TOK\""));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("id=\"viewing\""));
+    }
+
+    #[test]
+    fn room_page_shows_a_table_read_only() {
+        let mut c = comment(7, "<b>bold</b>");
+        c.agrees = 2;
+        let r = CommentView {
+            reply_to: Some(7),
+            ..comment(8, "answer")
+        };
+        let html = room_page(&room(Some((2, "Buses".into(), vec![r, c])))).into_string();
+        assert!(html.contains("id=\"viewing\""));
+        assert!(html.contains(">Table 2: Buses<"));
+        assert!(html.contains("&lt;b&gt;bold"));
+        assert!(html.contains("Agreed by 2"));
+        assert!(!html.contains("<form"));
+        assert!(!html.contains("id=\"reply-"));
+        assert!(at(&html, "id=\"c-7\"") < at(&html, "id=\"c-8\""));
+        assert!(html.contains("<ul class=\"replies\">"));
+        assert!(html.contains("Move to table 2"));
     }
 }
