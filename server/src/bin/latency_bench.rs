@@ -4,7 +4,8 @@
 //!
 //! Usage: `cargo run --release --bin latency-bench -- [POSTS] [PHONES]` (defaults 500, 40).
 //! POSTS are sent one after another from PHONES phones spread over six tables, and the
-//! console also has the wall connected beside it. Prints median, p90, p99 and max.
+//! console also has the wall connected beside it. Prints median, p90, p99 and max, then the
+//! time to compute the console's room overview (balance figures) over those comments.
 
 use std::time::{Duration, Instant};
 
@@ -98,6 +99,21 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "throughput (one post at a time): {:.0} posts/s",
         posts as f64 / total.as_secs_f64()
+    );
+    // The console's room overview is recomputed (at most twice a second) after posts: time
+    // that read with every comment above in the event.
+    let event_id = links["event_id"].as_i64().unwrap_or_default();
+    let mut reads = Vec::with_capacity(200);
+    for _ in 0..200 {
+        let t0 = Instant::now();
+        server.state.hub.overview(event_id, None).await?;
+        reads.push(t0.elapsed());
+    }
+    reads.sort();
+    println!(
+        "room overview figures with {posts} comments: median {:.2} ms, max {:.2} ms",
+        ms(reads[reads.len() / 2]),
+        ms(reads[reads.len() - 1])
     );
     let _ = server.stop.send(());
     let _ = server.task.await;
