@@ -284,6 +284,12 @@ pub struct ReportComment {
     pub agrees: i64,
     pub highlighted: bool,
     pub facilitator: bool,
+    /// Starred by a facilitator for the report.
+    pub starred: bool,
+    /// The event's tags put on it.
+    pub tags: Vec<String>,
+    /// How many duplicates were merged into it (their agreements are in `agrees`).
+    pub merged_count: i64,
 }
 
 /// A round's comments at one table; highlighted first.

@@ -48,6 +48,9 @@ pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::
                                 agrees: c.agrees,
                                 highlighted: c.highlighted,
                                 facilitator: c.source == Source::Facilitator,
+                                starred: c.starred,
+                                tags: c.tags.clone(),
+                                merged_count: c.merged_count,
                             })
                             .collect(),
                     }
