@@ -23,6 +23,8 @@
   var errBox = $('form-error'), statusBox = $('form-status'), conn = $('conn'), note = $('closed-note');
   var CLOSED_ROUND = 'Comments open when the facilitator starts the next round.';
   var CLOSED_EVENT = 'Comments are closed for now. Thank you for taking part.';
+  var HINT = 'A few words is fine. ', HINT_PRE = 'A facilitator reads it first, then your table can see it.';
+  var HINT_POST = 'Everyone at your table can read it.';
 
   // Storage (may be missing or throw in private modes).
   function load(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
@@ -110,8 +112,10 @@
     ul.insertBefore(li, k[i] || null);
   }
   function updEmpty() { var e = $('no-comments'); if (e) e.hidden = list.children.length > 0; }
-  function removeC(id) {
+  // `mine`: dropped by the server; a .pending one is this phone's own, waiting for approval.
+  function removeC(id, mine) {
     var li = $('c-' + id), r = li && li.querySelector('.replies');
+    if (mine && li && li.classList.contains('pending')) say('A facilitator didn’t add one of your comments to the table.');
     if (li && li.parentNode) li.parentNode.removeChild(li);
     if (r) all(r.children).forEach(place);
     updEmpty();
@@ -137,13 +141,16 @@
   });
 
   // What is running now, counted down on the server's clock; the room's message; who's here.
-  var offset = (+attr('now') || Date.now()) - Date.now(), endsAt = 0, tick = null;
+  var offset = (+attr('now') || Date.now()) - Date.now(), endsAt = 0, tick = null, cdItem = null;
   var strip = $('agenda-now'), cd = $('countdown'), ann = $('announcement'), present = $('present');
   function two(n) { return (n < 10 ? '0' : '') + n; }
   function showCd() {
     var s = Math.ceil((endsAt - Date.now() - offset) / 1000);
     if (!cd) return;
-    cd.textContent = !endsAt ? '' : s > 0 ? two(Math.floor(s / 60)) + ':' + two(s % 60) : 'Time’s up';
+    // Posting goes on past zero until the round is closed.
+    var more = cdItem && cdItem.kind === 'round' && eventOpen && round && (round.id == null || cdItem.round_id === round.id);
+    cd.textContent = !endsAt ? '' : s > 0 ? two(Math.floor(s / 60)) + ':' + two(s % 60)
+      : 'Time’s up' + (more ? ' · you can still post' : '');
     cd.className = 'cd' + (endsAt && s <= 0 ? ' over' : '');
   }
   function ticking() { clearInterval(tick); tick = endsAt ? setInterval(showCd, 1000) : null; showCd(); }
@@ -151,9 +158,14 @@
     var cur = a && a.current, it = null, t = $('agenda-title');
     ((a && a.items) || []).forEach(function (x) { if (cur && x.id === cur.item_id) it = x; });
     endsAt = (it && cur.ends_at) || 0;
+    cdItem = it;
     if (strip) strip.hidden = !it;
     if (it && t) t.textContent = (it.title || '') + (it.speaker && it.speaker.trim() ? ': ' + it.speaker.trim() : '');
     ticking();
+  }
+  function onMod(m) {
+    var h = $('text-hint'), t = HINT + (m === 'pre' ? HINT_PRE : HINT_POST);
+    if (h && (m === 'pre' || m === 'post') && h.textContent !== t) h.textContent = t;
   }
   function onAnn(a) { if (ann) ann.textContent = (a && a.text) || ''; }
   function onPresence(t) {
@@ -187,6 +199,7 @@
     var why = ok ? '' : eventOpen ? CLOSED_ROUND : CLOSED_EVENT;
     if (note && note.textContent !== why) note.textContent = why;
     if (ok !== wasOpen) { say(ok ? 'You can write a comment now.' : ''); wasOpen = ok; }
+    showCd();
   }
   function onRound(r) {
     if (!r) return;
@@ -202,11 +215,12 @@
     (st.tables || []).forEach(function (t) {
       if (t.number === tableNo) { theme = t.theme || ''; themeDesc = t.description || ''; }
     });
+    onMod(st.event && st.event.moderation);
     var cs = (st.comments || []).filter(function (c) { return !c.hidden; });
     cs.forEach(function (c) { seen[c.id] = true; });
     all(list.querySelectorAll('li')).forEach(function (li) {
       var id = li.getAttribute('data-id');
-      if (!seen[id]) removeC(id);
+      if (!seen[id]) removeC(id, 1);
     });
     cs.forEach(upsert);
     updEmpty();
@@ -268,8 +282,8 @@
     };
     s.onclose = function () { if (ws === s) drop(); };
   }
-  function kick() {
-    if (isOpen() && Date.now() - last > 45000) { drop(); }
+  function kick(now) { // now: back online, so retry at once
+    if (isOpen() ? Date.now() - last > 45000 : now && ws) drop();
     if (!ws) { clearTimeout(timer); timer = null; attempt = 0; connect(); }
   }
   function handle(m) {
@@ -280,9 +294,9 @@
     else if (m.type === 'agenda') onAgenda(m.agenda);
     else if (m.type === 'announcement') onAnn(m.announcement);
     else if (m.type === 'presence') onPresence(m.tables);
-    else if (m.type === 'comment_removed') removeC(m.id);
+    else if (m.type === 'comment_removed') removeC(m.id, 1);
     else if (m.type === 'round') onRound(m.round);
-    else if (m.type === 'event') { eventOpen = !!m.open; renderState(); }
+    else if (m.type === 'event') { if ('open' in m) eventOpen = !!m.open; onMod(m.moderation); renderState(); }
     else if (m.type === 'ack') onAck(m);
     else if (m.type === 'error') onError(m);
   }
@@ -553,7 +567,8 @@
       }, function () { setErr('No connection just now. Try agreeing again in a moment.'); });
   });
 
-  window.addEventListener('online', function () { kick(); flush(); });
+  window.addEventListener('offline', drop); // a dead socket can look open for a long while
+  window.addEventListener('online', function () { kick(1); flush(); });
   window.addEventListener('pageshow', function (e) { if (e.persisted) kick(); });
   document.addEventListener('visibilitychange', function () { if (!document.hidden) kick(); });
   connect();

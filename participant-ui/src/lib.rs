@@ -417,6 +417,10 @@ fn prompt_area(page: &TablePage) -> Markup {
     }
 }
 
+// The hint under the comment box; `phone.js` (`onMod`) switches it when moderation changes.
+const HINT: &str = "A few words is fine. ";
+const HINT_PRE: &str = "A facilitator reads it first, then your table can see it.";
+const HINT_POST: &str = "Everyone at your table can read it.";
 const CLOSED_ROUND: &str = "Comments open when the facilitator starts the next round.";
 const CLOSED_EVENT: &str = "Comments are closed for now. Thank you for taking part.";
 
@@ -440,11 +444,14 @@ pub fn table_page(page: &TablePage) -> Markup {
         None => (String::new(), "", ""),
     };
     let replying = page.replying_to.as_ref().filter(|_| can_post);
-    let hint = if page.moderation_pre {
-        "A few words is fine. A facilitator reads it first, then your table can see it."
-    } else {
-        "A few words is fine. Everyone at your table can read it."
-    };
+    let hint = format!(
+        "{HINT}{}",
+        if page.moderation_pre {
+            HINT_PRE
+        } else {
+            HINT_POST
+        }
+    );
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -708,6 +715,20 @@ pub fn error_page(page: &PhoneErrorPage) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_says_the_same_words() {
+        for words in [
+            HINT,
+            HINT_PRE,
+            HINT_POST,
+            CLOSED_ROUND,
+            CLOSED_EVENT,
+            TIMES_UP,
+        ] {
+            assert!(PHONE_JS.contains(words), "phone.js lacks {words:?}");
+        }
+    }
 
     fn comment(id: i64, text: &str) -> CommentView {
         CommentView {

@@ -225,15 +225,10 @@ pub fn new_item(
     })
 }
 
-/// The run of show a new event gets when none is given.
+/// The run of show a new event gets when none is given: its rounds (round 1 is open from the
+/// start), pledges, close. Talks are added on the settings page.
 pub fn default_agenda(rounds: usize) -> Vec<NewAgendaItem> {
-    let mut items = vec![NewAgendaItem {
-        kind: "talk".into(),
-        title: "Welcome".into(),
-        speaker: None,
-        minutes: 5,
-        round: None,
-    }];
+    let mut items = Vec::new();
     for r in 1..=rounds as i64 {
         items.push(NewAgendaItem {
             kind: "round".into(),
@@ -434,7 +429,7 @@ mod tests {
     #[test]
     fn default_agenda_has_every_round() {
         let a = default_agenda(2);
-        assert_eq!(a.len(), 5);
-        assert_eq!(a[2].round, Some(2));
+        assert_eq!(a.len(), 4);
+        assert_eq!(a[1].round, Some(2));
     }
 }

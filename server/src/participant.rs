@@ -555,9 +555,16 @@ async fn phone_ws(
         (_, Some(_)) => format!("anon:{}", peer.ip()),
     };
     let since = query.ok().and_then(|q| q.0.since);
+    // Cookieless sockets share a voter per address; they must not share an author, or one
+    // would see another's comment waiting for approval. Each such socket is its own author.
+    let author = if voter.starts_with("anon:") {
+        security::author_of(&security::new_token()?)
+    } else {
+        security::author_of(&voter)
+    };
     let role = Role::Phone {
         table_id: table.id,
-        author: security::author_of(&voter),
+        author,
         voter,
     };
     open_socket(state, ws, es.event.id, role, since, peer, None)

@@ -206,6 +206,31 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
     wait_healthy(port).await;
 
     let ws = |u: &str| u.replace("http://x", &format!("ws://127.0.0.1:{port}"));
+    // The example's run of show starts with talks: the lead opens round 1 first.
+    {
+        let url = format!("{}/ws", ws(links["console_url"].as_str().unwrap()));
+        let (mut lead, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut round = None;
+        while round.is_none() {
+            if let Some(Ok(Message::Text(t))) = lead.next().await {
+                let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
+                round = v["state"]["rounds"][0]["id"].as_i64();
+            }
+        }
+        let cmd = serde_json::json!({"type": "open_round", "round_id": round, "ref": "open"});
+        lead.send(Message::Text(cmd.to_string().into()))
+            .await
+            .unwrap();
+        loop {
+            let msg = timeout(Duration::from_secs(10), lead.next()).await.unwrap();
+            if let Some(Ok(Message::Text(t))) = msg
+                && t.contains("\"ref\":\"open\"")
+            {
+                assert!(t.contains("\"ack\""), "round 1 opened: {t}");
+                break;
+            }
+        }
+    }
     let acked = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicUsize::new(0));
     let mut phone_tasks = Vec::new();

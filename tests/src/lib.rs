@@ -246,6 +246,14 @@ impl Ws {
         Self::connect_as(url, &device).await
     }
 
+    /// Connects without a device cookie (cookies blocked, or a script).
+    pub async fn connect_without_cookie(url: &str) -> Result<Self> {
+        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(url))
+            .await
+            .context("websocket connect timed out")??;
+        Ok(Ws { stream })
+    }
+
     /// Connects as a given device (the `rt_attendee` cookie, 26 characters), e.g. the same
     /// phone moving to another table.
     pub async fn connect_as(url: &str, device: &str) -> Result<Self> {

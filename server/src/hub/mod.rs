@@ -84,6 +84,8 @@ enum Body {
         pending_author: Option<String>,
         /// Not approved yet: other phones never had it, so nothing to remove.
         waiting: bool,
+        /// The writer's device hash: their phone hears when a waiting comment is turned down.
+        author: Option<String>,
         kind: String,
         full: Utf8Bytes,
         public_frame: Utf8Bytes,
@@ -135,6 +137,7 @@ impl Envelope {
                     None
                 },
                 waiting: !c.approved,
+                author: c.author.clone(),
                 kind: n.kind.clone(),
                 full: Utf8Bytes::from(protocol::comment_msg(n.seq, &n.kind, c)),
                 public_frame: Utf8Bytes::from(protocol::public_comment_msg(n.seq, &n.kind, c)),
@@ -185,6 +188,7 @@ impl Envelope {
                 highlighted,
                 pending_author,
                 waiting,
+                author: writer,
                 kind,
                 full,
                 public_frame,
@@ -197,18 +201,21 @@ impl Envelope {
                     author,
                     ..
                 } => {
-                    if mine != table_id {
+                    if mine != table_id || console_only(kind) {
                         None
                     } else if *public || pending_author.as_deref() == Some(author.as_str()) {
                         Some(public_frame)
                     } else if *waiting {
-                        None
+                        // Only the writer ever had it.
+                        (writer.as_deref() == Some(author.as_str())).then_some(removed)
                     } else {
                         Some(removed)
                     }
                 }
                 Role::Wall => {
-                    if *public && *highlighted {
+                    if console_only(kind) {
+                        None
+                    } else if *public && *highlighted {
                         Some(public_frame)
                     } else if matches!(kind.as_str(), "hidden" | "unhighlighted" | "merged")
                         || (!*public && *highlighted)
@@ -228,6 +235,12 @@ impl Envelope {
     }
 }
 
+/// Changes whose only effect is on fields phones and walls never get (tags, star): they
+/// are not sent to them at all (a gap in `seq` is normal).
+fn console_only(kind: &str) -> bool {
+    matches!(kind, "tagged" | "starred" | "unstarred")
+}
+
 /// Who has a phone page open, per table: device → open sockets.
 type Presence = HashMap<i64, HashMap<String, usize>>;
 
@@ -238,6 +251,8 @@ struct Room {
     presence: Arc<Mutex<Presence>>,
     /// A presence/overview message is already scheduled.
     flush_pending: Arc<AtomicBool>,
+    /// Something changed since the scheduled message began reading.
+    dirty: Arc<AtomicBool>,
 }
 
 #[derive(Clone)]
@@ -246,6 +261,7 @@ struct RoomHandle {
     order: Arc<tokio::sync::Mutex<()>>,
     presence: Arc<Mutex<Presence>>,
     flush_pending: Arc<AtomicBool>,
+    dirty: Arc<AtomicBool>,
 }
 
 struct Inner {
@@ -284,12 +300,14 @@ impl Hub {
             order: Arc::new(tokio::sync::Mutex::new(())),
             presence: Arc::new(Mutex::new(HashMap::new())),
             flush_pending: Arc::new(AtomicBool::new(false)),
+            dirty: Arc::new(AtomicBool::new(false)),
         });
         RoomHandle {
             tx: room.tx.clone(),
             order: room.order.clone(),
             presence: room.presence.clone(),
             flush_pending: room.flush_pending.clone(),
+            dirty: room.dirty.clone(),
         }
     }
 
@@ -382,52 +400,70 @@ impl Hub {
     }
 
     /// Sends presence and console overviews soon (at most once per [`OVERVIEW_EVERY`]).
+    /// One task per event at a time, so messages go out in the order they were read; a
+    /// change during a read makes the task go round once more.
     pub fn schedule_overview(&self, event_id: i64) {
         let room = self.room(event_id);
+        room.dirty.store(true, Ordering::SeqCst);
         if room.flush_pending.swap(true, Ordering::SeqCst) {
             return;
         }
         let hub = self.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(OVERVIEW_EVERY).await;
-            room.flush_pending.store(false, Ordering::SeqCst);
-            if room.tx.receiver_count() == 0 {
-                return;
-            }
-            let presence = hub.presence(event_id);
-            let _ = room
-                .tx
-                .send(Arc::new(Envelope::unnumbered(protocol::presence_msg(
-                    &presence,
-                ))));
-            match hub.0.storage.table_stats(event_id).await {
-                Ok((round, stats)) => {
-                    let lead = protocol::overview_msg(round, &stats, &presence);
-                    let per_table = stats
-                        .iter()
-                        .map(|s| {
-                            (
-                                s.table_id,
-                                Utf8Bytes::from(protocol::overview_msg(
-                                    round,
-                                    std::slice::from_ref(s),
-                                    &presence,
-                                )),
-                            )
-                        })
-                        .collect();
-                    let _ = room.tx.send(Arc::new(Envelope {
-                        seq: 0,
-                        body: Body::Overview {
-                            lead: Utf8Bytes::from(lead),
-                            per_table,
-                        },
-                        revoke: None,
-                    }));
+            loop {
+                tokio::time::sleep(OVERVIEW_EVERY).await;
+                room.dirty.store(false, Ordering::SeqCst);
+                hub.send_overview(event_id, &room).await;
+                room.flush_pending.store(false, Ordering::SeqCst);
+                // A change that came in after `dirty` was cleared saw the task still pending
+                // and left it to us.
+                if room.dirty.load(Ordering::SeqCst)
+                    && !room.flush_pending.swap(true, Ordering::SeqCst)
+                {
+                    continue;
                 }
-                Err(e) => tracing::warn!(error = %e, "overview figures failed"),
+                break;
             }
         });
+    }
+
+    async fn send_overview(&self, event_id: i64, room: &RoomHandle) {
+        if room.tx.receiver_count() == 0 {
+            return;
+        }
+        let presence = self.presence(event_id);
+        let _ = room
+            .tx
+            .send(Arc::new(Envelope::unnumbered(protocol::presence_msg(
+                &presence,
+            ))));
+        match self.0.storage.table_stats(event_id).await {
+            Ok((round, stats)) => {
+                let lead = protocol::overview_msg(round, &stats, &presence);
+                let per_table = stats
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.table_id,
+                            Utf8Bytes::from(protocol::overview_msg(
+                                round,
+                                std::slice::from_ref(s),
+                                &presence,
+                            )),
+                        )
+                    })
+                    .collect();
+                let _ = room.tx.send(Arc::new(Envelope {
+                    seq: 0,
+                    body: Body::Overview {
+                        lead: Utf8Bytes::from(lead),
+                        per_table,
+                    },
+                    revoke: None,
+                }));
+            }
+            Err(e) => tracing::warn!(error = %e, "overview figures failed"),
+        }
     }
 
     /// A receiver that turns true when the server begins shutting down.

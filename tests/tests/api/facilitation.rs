@@ -66,14 +66,14 @@ async fn the_run_of_show_drives_rounds_and_the_countdown_on_every_phone() -> Res
     let (mut console, snap) = f.console().await?;
     let (mut p1, psnap) = f.phone(0).await?;
     let (mut p2, _) = f.phone(1).await?;
-    // A default run of show: welcome, both rounds, pledges, close.
+    // A default run of show: both rounds, pledges, close.
     let kinds: Vec<&str> = snap["state"]["agenda"]["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|i| i["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["talk", "round", "round", "pledges", "close"]);
+    assert_eq!(kinds, ["round", "round", "pledges", "close"]);
     assert!(psnap["state"]["now"].as_i64().unwrap() > 0, "server clock");
 
     // Starting the round-2 item opens round 2 everywhere, with a countdown end.
@@ -177,10 +177,10 @@ async fn announcements_reach_phones_and_the_wall_only_when_asked_and_survive_a_r
     )
     .await?;
     assert_eq!(e["code"], "too_long");
-    let talk = item_id(&snap, "talk", 0);
+    let pledges = item_id(&snap, "pledges", 0);
     act(
         &mut console,
-        json!({"type": "agenda_start", "item_id": talk}),
+        json!({"type": "agenda_start", "item_id": pledges}),
     )
     .await?;
 
@@ -191,7 +191,7 @@ async fn announcements_reach_phones_and_the_wall_only_when_asked_and_survive_a_r
     let mut phone = server.ws(&format!("{table}/ws")).await?;
     let snap = phone.next().await?;
     assert_eq!(snap["state"]["announcement"]["text"], "Pledges next");
-    assert_eq!(snap["state"]["agenda"]["current"]["item_id"], talk);
+    assert_eq!(snap["state"]["agenda"]["current"]["item_id"], pledges);
     let html = client()
         .get(server.url(&table))
         .send()
@@ -261,6 +261,8 @@ async fn curation_reaches_each_role_as_it_should() -> Result<()> {
     let (mut wall, _) = f.wall().await?;
     let (mut p1, _) = f.phone(0).await?;
     let (mut other_table, _) = f.phone(1).await?;
+    // A second phone at table 1, read only at the end: what did a phone get in all?
+    let (mut watcher, _) = f.phone(0).await?;
     let a = p1.post(&cid("a"), "We need a bus on Sundays").await?;
     let b = p1.post(&cid("b"), "Sunday buses please!!").await?;
 
@@ -272,8 +274,6 @@ async fn curation_reaches_each_role_as_it_should() -> Result<()> {
     .await?;
     let c = comment_update(&mut console, a, "tagged").await?;
     assert_eq!(c["comment"]["tags"], json!(["policy proposal"]));
-    let p = comment_update(&mut p1, a, "tagged").await?;
-    assert!(p["comment"].get("tags").is_none(), "{p}");
     let e = refused(
         &mut console,
         json!({"type": "tag", "comment_id": a, "label": "made up", "on": true}),
@@ -384,6 +384,54 @@ async fn curation_reaches_each_role_as_it_should() -> Result<()> {
             assert_eq!(v["comment"]["table_number"], 2, "{v}");
         }
     }
+
+    // The watching phone got the comments' public state only, and no tag or star news.
+    let mut got = Vec::new();
+    while let Ok(Ok(v)) = tokio::time::timeout(Duration::from_millis(300), watcher.next()).await {
+        got.push(v);
+    }
+    assert!(
+        got.iter().any(|v| v["type"] == "comment"),
+        "it heard the table"
+    );
+    for v in &got {
+        assert!(
+            !matches!(
+                v["change"].as_str(),
+                Some("tagged" | "starred" | "unstarred")
+            ),
+            "{v}"
+        );
+        for field in [
+            "tags",
+            "starred",
+            "original",
+            "hidden_reason",
+            "merged_into",
+        ] {
+            assert!(
+                v["comment"].get(field).is_none(),
+                "{field} reached a phone: {v}"
+            );
+        }
+    }
+    // A merge into a hidden comment is refused.
+    act(
+        &mut console,
+        json!({"type": "hide", "comment_id": b, "on": true, "reason": "Duplicate"}),
+    )
+    .await?;
+    let e = refused(
+        &mut console,
+        json!({"type": "merge", "comment_id": a, "into": b}),
+    )
+    .await?;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("restore or approve")
+    );
 
     // The activity log names each action.
     let html = client()
@@ -506,6 +554,32 @@ async fn pre_moderation_holds_a_comment_until_a_facilitator_approves_it() -> Res
         .text()
         .await?;
     assert!(!html.contains("Rents are too high"));
+
+    // Two phones without cookies behind one address don't see each other's waiting words.
+    let anon_url = f.server.ws_url(&format!("{table}/ws"));
+    let mut anon1 = Ws::connect_without_cookie(&anon_url).await?;
+    anon1.next().await?;
+    let secret = "my pending opinion, not for others yet";
+    let anon_id = anon1.post(&cid("anon"), secret).await?;
+    let mut anon2 = Ws::connect_without_cookie(&anon_url).await?;
+    let snap2 = anon2.next().await?;
+    assert!(!snap2.to_string().contains(secret), "{snap2}");
+    // Turned down: the writer's phone drops it; the overview stops counting it as waiting.
+    act(
+        &mut console,
+        json!({"type": "hide", "comment_id": anon_id, "on": true, "reason": "Off-topic"}),
+    )
+    .await?;
+    anon1
+        .next_where("the writer's copy removed", |v| {
+            v["type"] == "comment_removed" && v["id"] == anon_id
+        })
+        .await?;
+    console
+        .next_where("one waiting again", |v| {
+            v["type"] == "overview" && v["tables"][0]["pending"] == 1
+        })
+        .await?;
 
     act(&mut console, json!({"type": "approve", "comment_id": id})).await?;
     let first = neighbour
@@ -798,5 +872,48 @@ async fn organisers_edit_moderation_tags_and_the_run_of_show_with_clear_errors()
     assert_eq!(s["state"]["labels"], json!(["idea", "story"]));
     assert_eq!(s["state"]["moderation"], "pre");
     assert_eq!(s["state"]["agenda"]["items"][0]["minutes"], 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_device_agrees_once_with_a_comment_and_its_merged_duplicates() -> Result<()> {
+    let f = Fixture::new().await?;
+    let (mut console, _) = f.console().await?;
+    let (mut writer, _) = f.phone(0).await?;
+    let (mut voter, _) = f.phone(0).await?;
+    let (mut other, _) = f.phone(0).await?;
+    let a = writer.post(&cid("a"), "More benches in the park").await?;
+    let b = writer.post(&cid("b"), "Benches please").await?;
+    voter
+        .send(json!({"type": "agree", "comment_id": b}))
+        .await?;
+    comment_update(&mut voter, b, "agreed").await?;
+    other
+        .send(json!({"type": "agree", "comment_id": a}))
+        .await?;
+    comment_update(&mut other, a, "agreed").await?;
+    act(
+        &mut console,
+        json!({"type": "merge", "comment_id": b, "into": a}),
+    )
+    .await?;
+    let kept = comment_update(&mut console, a, "merged").await?;
+    assert_eq!(kept["comment"]["agrees"], 2, "two devices agreed");
+    // The same device agreeing with the kept comment changes nothing.
+    voter
+        .send(json!({"type": "agree", "comment_id": a, "ref": "again"}))
+        .await?;
+    voter
+        .next_where("ack", |v| v["type"] == "ack" && v["ref"] == "again")
+        .await?;
+    let (_, snap) = f.console().await?;
+    let stored = snap["state"]["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == a)
+        .cloned()
+        .unwrap();
+    assert_eq!(stored["agrees"], 2);
     Ok(())
 }

@@ -231,8 +231,41 @@ pub(super) async fn check_scope(
     Ok(())
 }
 
-/// What the activity log says about a change (never the comment's text).
-pub(super) fn describe(change: &Change) -> (String, Option<i64>) {
+/// What the activity log says about a change (never the comment's text), naming agenda
+/// items and rounds as people know them. Read before the change is applied.
+pub(super) async fn describe(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    change: &Change,
+) -> StorageResult<(String, Option<i64>)> {
+    match change {
+        Change::AgendaStart { item_id } => {
+            let title: Option<String> =
+                sqlx::query_scalar("SELECT title FROM agenda_items WHERE id = ? AND event_id = ?")
+                    .bind(item_id)
+                    .bind(event_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            return Ok((
+                format!("started \u{201c}{}\u{201d}", title.unwrap_or_default()),
+                None,
+            ));
+        }
+        Change::OpenRound { round_id } => {
+            let n: Option<i64> =
+                sqlx::query_scalar("SELECT number FROM rounds WHERE id = ? AND event_id = ?")
+                    .bind(round_id)
+                    .bind(event_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            return Ok((format!("opened round {}", n.unwrap_or_default()), None));
+        }
+        _ => {}
+    }
+    Ok(describe_plain(change))
+}
+
+fn describe_plain(change: &Change) -> (String, Option<i64>) {
     let on_off = |on: bool, yes: &str, no: &str| if on { yes } else { no }.to_string();
     match change {
         Change::Post { name, .. } => (
@@ -367,6 +400,12 @@ pub(super) async fn apply(
                     "Those are already one comment: nothing to merge.",
                 ));
             }
+            if !target.is_public() {
+                return Err(refused(
+                    "bad_request",
+                    "Merge into a comment that is shown at the table: restore or approve that one first.",
+                ));
+            }
             if target.table_id != dup.table_id {
                 return Err(refused(
                     "bad_request",
@@ -421,15 +460,17 @@ pub(super) async fn apply(
                 .fetch_one(&mut **tx)
                 .await?;
             let labels: Vec<String> = serde_json::from_str(&labels).unwrap_or_default();
-            let Some(label) = labels.into_iter().find(|l| *l == label) else {
+            let c = comment_in(tx, event_id, comment_id).await?;
+            // A tag dropped from the event's list can still be taken off.
+            let usable = labels.contains(&label) || (!on && c.tags.contains(&label));
+            if !usable {
                 return Err(refused(
                     "bad_request",
                     &format!(
                         "\u{201c}{label}\u{201d} is not one of this event's tags. The organiser can add it on the settings page."
                     ),
                 ));
-            };
-            let c = comment_in(tx, event_id, comment_id).await?;
+            }
             let has = c.tags.contains(&label);
             if has != on {
                 let mut tags = c.tags.clone();
@@ -561,7 +602,6 @@ pub(super) async fn apply(
             }
         }
         Change::Settings(settings) => {
-            let was = moderation_of(tx, event_id).await?;
             sqlx::query("UPDATE events SET moderation = ?, labels = ? WHERE id = ?")
                 .bind(settings.moderation.as_str())
                 .bind(serde_json::to_string(&settings.labels).map_err(anyhow::Error::new)?)
@@ -569,11 +609,13 @@ pub(super) async fn apply(
                 .execute(&mut **tx)
                 .await?;
             // The run of show: keep listed items (by id), add new ones, drop the rest.
-            let existing: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM agenda_items WHERE event_id = ?")
+            let before: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT id, minutes FROM agenda_items WHERE event_id = ?")
                     .bind(event_id)
                     .fetch_all(&mut **tx)
                     .await?;
+            let existing: Vec<i64> = before.iter().map(|(id, _)| *id).collect();
+            let minutes_before: HashMap<i64, i64> = before.into_iter().collect();
             let mut kept = Vec::new();
             for (i, (id, item)) in settings.agenda.iter().enumerate() {
                 let position = i as i64 + 1;
@@ -597,34 +639,43 @@ pub(super) async fn apply(
                     None => kept.push(insert_agenda_item(tx, event_id, position, item).await?),
                 }
             }
-            for id in existing.iter().filter(|id| !kept.contains(id)) {
-                sqlx::query("UPDATE events SET agenda_item_id = NULL, agenda_started_at = NULL, agenda_ends_at = NULL WHERE id = ? AND agenda_item_id = ?")
+            let running: (Option<i64>, Option<i64>) =
+                sqlx::query_as("SELECT agenda_item_id, agenda_started_at FROM events WHERE id = ?")
                     .bind(event_id)
-                    .bind(id)
-                    .execute(&mut **tx)
+                    .fetch_one(&mut **tx)
                     .await?;
+            if let (Some(item_id), Some(started)) = running {
+                if kept.contains(&item_id) {
+                    // A new time limit for the running item counts from when it started.
+                    let new_minutes = settings
+                        .agenda
+                        .iter()
+                        .zip(&kept)
+                        .find(|(_, id)| **id == item_id)
+                        .map(|((_, item), _)| item.minutes);
+                    if let (Some(m), Some(old)) = (new_minutes, minutes_before.get(&item_id))
+                        && m != *old
+                    {
+                        sqlx::query("UPDATE events SET agenda_ends_at = ? WHERE id = ?")
+                            .bind((m > 0).then_some(started + m * 60_000))
+                            .bind(event_id)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                } else {
+                    // The running item was removed: end it (closing its round) first.
+                    end_running(storage, tx, event_id, None, applied).await?;
+                }
+            }
+            for id in existing.iter().filter(|id| !kept.contains(id)) {
                 sqlx::query("DELETE FROM agenda_items WHERE id = ?")
                     .bind(id)
                     .execute(&mut **tx)
                     .await?;
             }
             push_agenda(tx, event_id, "changed", applied).await?;
-            // Switching to post-moderation shows what was waiting.
-            if was == Moderation::Pre && settings.moderation == Moderation::Post {
-                let waiting: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM comments WHERE event_id = ? AND approved = 0 ORDER BY id",
-                )
-                .bind(event_id)
-                .fetch_all(&mut **tx)
-                .await?;
-                sqlx::query("UPDATE comments SET approved = 1 WHERE event_id = ? AND approved = 0")
-                    .bind(event_id)
-                    .execute(&mut **tx)
-                    .await?;
-                for id in waiting {
-                    push_comment(tx, event_id, id, "approved", applied).await?;
-                }
-            }
+            // Switching to post-moderation leaves waiting comments waiting: nobody has read
+            // them yet. Facilitators approve them as before.
             let open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
                 .bind(event_id)
                 .fetch_one(&mut **tx)
@@ -712,7 +763,7 @@ pub(super) async fn table_stats(
     // One row per (table, device): how many comments, the latest, how many waiting.
     let rows = sqlx::query(
         "SELECT table_id, author, COUNT(*) AS n, MAX(created_at) AS last, \
-         SUM(CASE WHEN approved = 0 THEN 1 ELSE 0 END) AS pending \
+         SUM(CASE WHEN approved = 0 AND hidden = 0 AND merged_into IS NULL THEN 1 ELSE 0 END) AS pending \
          FROM comments WHERE event_id = ? AND source = 'attendee' AND (? IS NULL OR round_id = ?) \
          GROUP BY table_id, author",
     )

@@ -141,7 +141,10 @@ impl SqliteStorage {
 
 const COMMENT_COLUMNS: &str = "c.id, c.table_id, t.number AS table_number, c.round_id, c.body, \
      c.display_name, c.source, \
-     c.agrees + COALESCE((SELECT SUM(m.agrees) FROM comments m WHERE m.merged_into = c.id), 0) AS agrees, \
+     CASE WHEN EXISTS (SELECT 1 FROM comments m WHERE m.merged_into = c.id) \
+          THEN (SELECT COUNT(DISTINCT a.voter) FROM agreements a WHERE a.comment_id IN \
+                (SELECT m.id FROM comments m WHERE m.id = c.id OR m.merged_into = c.id)) \
+          ELSE c.agrees END AS agrees, \
      (SELECT COUNT(*) FROM comments m WHERE m.merged_into = c.id) AS merged_count, \
      c.highlighted, c.highlighted_at, c.hidden, c.hidden_reason, c.created_at, c.approved, \
      c.reply_to, c.starred, c.tags, c.original_body, c.merged_into, c.author";
@@ -406,6 +409,21 @@ impl SqliteStorage {
                         "This event has finished, so agreements are closed too.",
                     ));
                 }
+                // One agreement per device with what is shown as one comment, merged
+                // duplicates included.
+                let already: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM agreements a JOIN comments m ON m.id = a.comment_id \
+                     WHERE a.voter = ? AND (m.id = ? OR m.merged_into = ?) LIMIT 1",
+                )
+                .bind(&voter)
+                .bind(comment_id)
+                .bind(comment_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if already.is_some() {
+                    applied.comment = Some(comment);
+                    return Ok(applied);
+                }
                 let inserted = sqlx::query(
                     "INSERT INTO agreements (comment_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 )
@@ -441,9 +459,17 @@ impl SqliteStorage {
                 let new_reason =
                     on && comment.hidden && reason.is_some() && comment.hidden_reason != reason;
                 if comment.hidden != on || new_reason {
-                    sqlx::query("UPDATE comments SET hidden = ?, hidden_reason = ? WHERE id = ?")
+                    // Hiding takes a comment off the wall too: restoring it doesn't put it
+                    // back on the projector by surprise.
+                    sqlx::query(
+                        "UPDATE comments SET hidden = ?, hidden_reason = ?, \
+                         highlighted = CASE WHEN ? THEN 0 ELSE highlighted END, \
+                         highlighted_at = CASE WHEN ? THEN NULL ELSE highlighted_at END WHERE id = ?",
+                    )
                         .bind(on as i64)
                         .bind(if on { reason } else { None })
+                        .bind(on)
+                        .bind(on)
                         .bind(comment_id)
                         .execute(&mut **tx)
                         .await?;
@@ -759,8 +785,11 @@ impl Storage for SqliteStorage {
             .bind(event_id)
             .execute(&mut *tx)
             .await?;
+        // Round 1 opens with the event, unless the run of show starts with something else
+        // (talks first): then it opens when the lead starts its item.
+        let round_first = event.agenda.first().is_none_or(|a| a.round == Some(1));
         for (i, round) in event.rounds.iter().enumerate() {
-            let status = if event.open_now && i == 0 {
+            let status = if event.open_now && i == 0 && round_first {
                 "open"
             } else {
                 "pending"
@@ -994,8 +1023,12 @@ impl Storage for SqliteStorage {
     async fn agreed_by(&self, event_id: i64, voter: &str) -> StorageResult<Vec<i64>> {
         Ok(sqlx::query_scalar(
             "SELECT a.comment_id FROM agreements a JOIN comments c ON c.id = a.comment_id \
-             WHERE c.event_id = ? AND a.voter = ?",
+             WHERE c.event_id = ? AND a.voter = ? \
+             UNION SELECT c.merged_into FROM agreements a JOIN comments c ON c.id = a.comment_id \
+             WHERE c.event_id = ? AND a.voter = ? AND c.merged_into IS NOT NULL",
         )
+        .bind(event_id)
+        .bind(voter)
         .bind(event_id)
         .bind(voter)
         .fetch_all(&self.pool)
@@ -1013,7 +1046,10 @@ impl Storage for SqliteStorage {
         if let Some(actor) = &actor {
             facilitation::check_scope(&mut tx, event_id, &change, actor).await?;
         }
-        let audit = actor.as_ref().map(|_| facilitation::describe(&change));
+        let audit = match &actor {
+            Some(_) => Some(facilitation::describe(&mut tx, event_id, &change).await?),
+            None => None,
+        };
         let applied = self.apply_in(&mut tx, event_id, change).await?;
         if let (Some(actor), Some((action, comment_id))) = (&actor, audit) {
             facilitation::record(&mut tx, event_id, actor, &action, comment_id, &applied).await?;
