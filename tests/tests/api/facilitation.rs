@@ -831,6 +831,14 @@ async fn organisers_edit_moderation_tags_and_the_run_of_show_with_clear_errors()
     assert_eq!(res.status(), 422);
     assert!(res.text().await?.contains("whole number of minutes"));
 
+    // Round 1 is running (20 minutes) when the organiser shortens it to 15.
+    let running = item_id(&snap, "round", 0);
+    act(
+        &mut console,
+        json!({"type": "agenda_start", "item_id": running}),
+    )
+    .await?;
+    let running_id = running.to_string();
     let good = [
         ("moderation", "pre"),
         ("labels", "idea\nstory"),
@@ -838,6 +846,7 @@ async fn organisers_edit_moderation_tags_and_the_run_of_show_with_clear_errors()
         ("agenda_title_0", "Welcome"),
         ("agenda_speaker_0", "Cllr Ada Jones"),
         ("agenda_minutes_0", "3"),
+        ("agenda_id_1", running_id.as_str()),
         ("agenda_kind_1", round_kind.as_str()),
         ("agenda_minutes_1", "15"),
         ("agenda_kind_2", ""),
@@ -858,12 +867,47 @@ async fn organisers_edit_moderation_tags_and_the_run_of_show_with_clear_errors()
     assert_eq!(items[0]["speaker"], "Cllr Ada Jones");
     assert_eq!(items[1]["round_id"], round1);
     assert_eq!(items[1]["minutes"], 15);
+    let cur = &changed["agenda"]["current"];
+    assert_eq!(cur["item_id"], running, "still running");
+    assert_eq!(
+        cur["ends_at"].as_i64().unwrap() - cur["started_at"].as_i64().unwrap(),
+        15 * 60_000,
+        "the countdown follows the new limit"
+    );
     let ev = console
         .next_where("settings", |v| {
             v["type"] == "event" && v["change"] == "settings"
         })
         .await?;
     assert_eq!(ev["moderation"], "pre");
+    // Removing the running round from the run of show ends it and closes its round.
+    let welcome_id = items[0]["id"].to_string();
+    let without = [
+        ("moderation", "pre"),
+        ("labels", "idea\nstory"),
+        ("agenda_kind_0", "talk"),
+        ("agenda_title_0", "Welcome"),
+        ("agenda_minutes_0", "3"),
+        ("agenda_id_0", welcome_id.as_str()),
+    ];
+    let res = http
+        .post(f.server.url(&settings))
+        .form(&without)
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    console
+        .next_where("round closed", |v| {
+            v["type"] == "round" && v["change"] == "closed" && v["round"]["id"] == round1
+        })
+        .await?;
+    let changed = console
+        .next_where("agenda changed", |v| {
+            v["type"] == "agenda" && v["change"] == "changed"
+        })
+        .await?;
+    assert!(changed["agenda"]["current"].is_null());
+    assert_eq!(changed["agenda"]["items"].as_array().unwrap().len(), 1);
     // The console's next snapshot has the new tags; the settings survive a restart.
     let console_path = f.console_path();
     let server = f.server.restart().await?;
@@ -872,6 +916,7 @@ async fn organisers_edit_moderation_tags_and_the_run_of_show_with_clear_errors()
     assert_eq!(s["state"]["labels"], json!(["idea", "story"]));
     assert_eq!(s["state"]["moderation"], "pre");
     assert_eq!(s["state"]["agenda"]["items"][0]["minutes"], 3);
+    assert_eq!(s["state"]["agenda"]["items"][0]["title"], "Welcome");
     Ok(())
 }
 
