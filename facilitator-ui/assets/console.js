@@ -17,8 +17,13 @@
   var HIDE_REASONS = ['Off-topic', 'Personal details', 'Abusive', 'Duplicate'];
   var OTHER_REASON = '__other';
   var QUIET_MS = 5 * 60000;
+  // "Dominated" only where it means something: enough comments, writers and people present.
   var DOMINATED_SHARE = 0.7;
   var DOMINATED_MIN_COMMENTS = 5;
+  var DOMINATED_MIN_CONTRIBUTORS = 3;
+  var DOMINATED_MIN_PRESENT = 3;
+  // Just after a successful announcement an empty box is the sent one, not a mistake.
+  var ANNOUNCE_GRACE_MS = 5000;
 
   var $ = function (id) { return document.getElementById(id); };
   var ui = {
@@ -55,6 +60,8 @@
     overviewScope: $('overview-scope'),
     overviewRows: $('overview-rows'),
     pendingPanel: $('pending-panel'),
+    pendingHint: $('pending-hint'),
+    moderationLabel: $('moderation-label'),
     pendingCount: $('pending-count'),
     noPending: $('no-pending'),
     pending: $('pending'),
@@ -109,6 +116,9 @@
   var filter = IS_LEAD ? '' : SCOPE;
   var facilitatorName = '';
   var mergeSource = null;   // comment id being merged while choosing its target
+  var announceRef = null;   // ref of the announcement (or clear) waiting for its answer
+  var announceSentAt = 0;   // Date.now() of the last announcement the server took
+  var roundSeenOpen = {};   // round id -> server time this console first saw it open
   var editing = {};         // comment id -> true while its editor is open
 
   // ---- small helpers -----------------------------------------------------------------------
@@ -411,6 +421,11 @@
     for (var ref in busy) {
       if (has(busy, ref)) clearBusy(ref);
     }
+    if (announceRef) {
+      // The answer is lost with the socket: say so rather than guess.
+      setStatus(ui.announceStatus, 'The connection dropped before the server answered. Check \u201cShowing\u201d above once it is back, and send again if needed.', true);
+      announceRef = null;
+    }
     updateControls();
     setConn(attempt >= 3 ? 'trouble' : 'reconnecting');
     scheduleReconnect();
@@ -492,6 +507,7 @@
       case 'round':
         if (fresh(m) && m.round) {
           upsertRound(m.round);
+          noteOpenRounds();
           renderRounds();
           renderOverview();
         }
@@ -499,8 +515,14 @@
       case 'event':
         if (fresh(m) && state.event) {
           state.event.open = !!m.open;
+          // Every event message carries the moderation mode; "settings" is where it changes.
+          if (m.moderation === 'pre' || m.moderation === 'post') {
+            state.event.moderation = m.moderation;
+            state.moderation = m.moderation;
+          }
           renderEvent();
           renderRounds();
+          renderModeration();
         }
         break;
       case 'agenda':
@@ -564,8 +586,10 @@
     state.announcement = s.announcement || null;
     if (s.presence) state.presence = s.presence.tables || s.presence;
 
+    noteOpenRounds();
     renderTables();
     renderEvent();
+    renderModeration();
     renderRounds();
     renderAgenda();
     renderAnnouncement();
@@ -587,11 +611,18 @@
   function onAck(m) {
     var entry = clearBusy(m.ref);
     if (entry && entry.kind === 'edit') closeEditor(entry.id);
+    if (entry && entry.kind === 'restore') {
+      setStatus(entry.status, 'Restored: shown at its table again. It is not on the wall; use \u201cPut on wall\u201d for that.');
+    }
+    if (entry && entry.kind === 'hide-wall') setStatus(entry.status, 'Hidden and taken off the wall.');
     if (entry && entry.kind === 'announce') {
-      setStatus(entry.status, 'Sent to every phone' + (ui.announceWall.checked ? ' and the wall.' : '.'));
-      ui.announceText.value = '';
+      setStatus(entry.status, 'Sent to every phone' + (entry.wall ? ' and the wall.' : '.'));
+      // Only the words that were sent: anything typed since stays for the next one.
+      if (ui.announceText.value.trim() === entry.text) ui.announceText.value = '';
+      announceSentAt = Date.now();
     }
     if (entry && entry.kind === 'announce-clear') setStatus(entry.status, 'Cleared.');
+    if (entry && m.ref === announceRef) announceDone();
     if (pendingPost && ((m.client_id && m.client_id === pendingPost.client_id) ||
         (m.ref && m.ref === pendingPost.ref))) {
       var label = tableLabel(pendingPost.table_id, '');
@@ -606,6 +637,7 @@
   function onError(m) {
     var entry = clearBusy(m.ref);
     var message = errorText(m);
+    if (entry && m.ref === announceRef) announceDone();
     if (pendingPost && m.ref && m.ref === pendingPost.ref) {
       pendingPost = null;
       formStatus('Not added: ' + message, true);
@@ -679,6 +711,43 @@
     ui.toggleOpen.setAttribute('data-open', ev.open ? 'true' : 'false');
   }
 
+  // ---- moderation mode ---------------------------------------------------------------------
+  //
+  // The mode can change while the console is open (the organiser's settings page): the header
+  // and the "Waiting for approval" section follow it. Waiting comments stay waiting when the
+  // mode goes back to post-moderation, so the section stays while any is left.
+
+  var MODERATION_NAME = { pre: 'Pre-moderation', post: 'Post-moderation' };
+  var MODERATION_SUMMARY = {
+    pre: 'Pre-moderation: a comment appears nowhere (only on its writer\u2019s own phone, marked as waiting) until a facilitator approves it.',
+    post: 'Post-moderation: comments appear at their table at once; on the wall only when highlighted.'
+  };
+  var PENDING_HINT = {
+    pre: 'Pre-moderation is on: a comment appears nowhere \u2014 not at its table, not on the wall \u2014 until a facilitator approves it. Only its writer\u2019s own phone shows it, marked as waiting.',
+    post: 'Post-moderation is on, so new comments appear at once. These were written under pre-moderation and still appear nowhere (except on their writers\u2019 phones) until someone approves them.'
+  };
+
+  function moderationMode() {
+    return state.moderation === 'pre' ? 'pre' : 'post';
+  }
+
+  function renderModeration() {
+    var mode = moderationMode();
+    main.setAttribute('data-moderation', mode);
+    if (ui.moderationLabel) {
+      if (ui.moderationLabel.textContent !== MODERATION_NAME[mode]) {
+        ui.moderationLabel.textContent = MODERATION_NAME[mode];
+      }
+      ui.moderationLabel.setAttribute('data-moderation', mode);
+      ui.moderationLabel.title = MODERATION_SUMMARY[mode];
+    }
+    if (ui.pendingHint && ui.pendingHint.textContent !== PENDING_HINT[mode]) {
+      ui.pendingHint.textContent = PENDING_HINT[mode];
+    }
+    renderPendingCount();
+    updateCounts();
+  }
+
   // The one line shown next to "Event controls" while they are folded away (on a phone).
   function renderControlsState() {
     if (!ui.controlsState) return;
@@ -702,6 +771,31 @@
     }
     state.rounds.push(r);
     state.rounds.sort(function (a, b) { return a.number - b.number; });
+  }
+
+  // Remembers when this console first saw each round open (for "Quiet" when the run of show
+  // can't say when the round started).
+  function noteOpenRounds() {
+    for (var i = 0; i < state.rounds.length; i++) {
+      var r = state.rounds[i];
+      if (r.status === 'open') {
+        if (!has(roundSeenOpen, r.id)) roundSeenOpen[r.id] = serverNow();
+      } else {
+        delete roundSeenOpen[r.id];
+      }
+    }
+  }
+
+  // Server time the open round `r` started: the run of show's start of its round item when
+  // that is running, else when this console first saw it open.
+  function roundOpenedAt(r) {
+    var item = runningItem();
+    var current = state.agenda && state.agenda.current;
+    if (item && item.kind === 'round' && item.round_id === r.id && current &&
+        typeof current.started_at === 'number') {
+      return current.started_at;
+    }
+    return has(roundSeenOpen, r.id) ? roundSeenOpen[r.id] : serverNow();
   }
 
   var STATUS_TEXT = { open: 'Open now', closed: 'Closed', pending: 'Not started' };
@@ -883,6 +977,25 @@
     tick();
   }
 
+  // The open round that ending the running item would close (the item is that round's item).
+  function runningRound() {
+    var item = runningItem();
+    if (!item || item.kind !== 'round' || item.round_id === null || item.round_id === undefined) return null;
+    var r = roundById(item.round_id);
+    return r && r.status === 'open' ? r : null;
+  }
+
+  // What the confirmation says about the round that closes; `next` is the item to start.
+  function endsRoundWarning(r, next) {
+    var prompt = r.prompt || '';
+    if (prompt.length > 80) prompt = prompt.slice(0, 79) + '\u2026';
+    var text = 'This closes round ' + r.number + (prompt ? ' (\u201c' + prompt + '\u201d)' : '') +
+      ' for the whole room';
+    var nextRound = next && next.kind === 'round' && next.round_id ? roundById(next.round_id) : null;
+    if (nextRound) return text + ' and opens round ' + nextRound.number + '.';
+    return text + ': phones can\u2019t post until a round is opened again.';
+  }
+
   function renderAgendaButtons() {
     var running = !!runningItem();
     if (ui.agendaEnd) ui.agendaEnd.disabled = !live || !running;
@@ -942,8 +1055,29 @@
       }
       ui.announceCurrent.setAttribute('data-active', a && a.text ? 'true' : 'false');
     }
-    if (ui.announceClear) ui.announceClear.disabled = !live || !(a && a.text);
+    renderAnnounceButtons();
     tick();
+  }
+
+  // Send and Clear wait for the answer to the last one, so a double click sends once.
+  function renderAnnounceButtons() {
+    var a = state.announcement;
+    var sending = announceRef !== null;
+    if (ui.announceSend) {
+      ui.announceSend.disabled = !live || sending;
+      ui.announceSend.setAttribute('aria-busy', sending ? 'true' : 'false');
+    }
+    if (ui.announceClear) ui.announceClear.disabled = !live || sending || !(a && a.text);
+  }
+
+  function announceDone() {
+    announceRef = null;
+    renderAnnounceButtons();
+    // A disabled button drops the keyboard focus: give it back to Send.
+    if (ui.announceSend && !ui.announceSend.disabled &&
+        (!document.activeElement || document.activeElement === document.body)) {
+      ui.announceSend.focus();
+    }
   }
 
   // ---- room overview -----------------------------------------------------------------------
@@ -966,19 +1100,34 @@
     return tr;
   }
 
+  // A flag in the overview; `title` says what it means (as a tooltip, and to screen readers).
   function flag(className, text, title) {
     var f = make('span', 'flag ' + className, text);
-    if (title) f.title = title;
+    if (title) {
+      f.title = title;
+      f.appendChild(make('span', 'visually-hidden', ' (' + title + ')'));
+    }
     return f;
   }
 
-  function fillOverviewRow(tr, t, roundOpen) {
+  // `openedAt`: server time the open round started (null when the figures are not for an open
+  // round). Flags are only raised where they mean something:
+  // - Dominated: 5+ comments from 3+ writers with 3+ people here, two of whom wrote 70%+.
+  // - Quiet: a round is open, someone is here, and no post for 5 minutes (or none since the
+  //   round opened, once it has been open 5 minutes).
+  function fillOverviewRow(tr, t, openedAt) {
     var present = has(state.presence, String(t.table_id)) ? state.presence[String(t.table_id)] : t.present;
+    present = present || 0;
     var comments = t.comments || 0;
+    var contributors = t.contributors || 0;
     var share = typeof t.top_two_share === 'number' ? t.top_two_share : null;
-    var dominated = share !== null && share >= DOMINATED_SHARE && comments >= DOMINATED_MIN_COMMENTS;
+    var dominated = share !== null && share >= DOMINATED_SHARE && comments >= DOMINATED_MIN_COMMENTS &&
+      contributors >= DOMINATED_MIN_CONTRIBUTORS && present >= DOMINATED_MIN_PRESENT;
+    var roundOpen = openedAt !== null;
     var quietFor = typeof t.last_post_at === 'number' ? serverNow() - t.last_post_at : null;
-    var quiet = roundOpen && (quietFor === null || quietFor >= QUIET_MS);
+    var openFor = roundOpen ? serverNow() - openedAt : 0;
+    var quiet = roundOpen && present >= 1 &&
+      (quietFor === null ? openFor >= QUIET_MS : quietFor >= QUIET_MS);
     tr.classList.toggle('is-dominated', dominated);
     tr.classList.toggle('is-quiet', quiet);
     tr.classList.toggle('is-selected', filter === String(t.table_id));
@@ -993,24 +1142,32 @@
 
     tr.querySelector('.ov-present').textContent = String(present || 0);
     tr.querySelector('.ov-comments').textContent = String(comments);
-    tr.querySelector('.ov-contributors').textContent = String(t.contributors || 0);
+    tr.querySelector('.ov-contributors').textContent = String(contributors);
 
     var shareCell = tr.querySelector('.ov-share');
     shareCell.textContent = share === null ? '\u2014' : Math.round(share * 100) + '%';
     if (dominated) {
       shareCell.appendChild(document.createTextNode(' '));
-      shareCell.appendChild(flag('flag-dominated', 'Dominated',
-        'Two people wrote ' + Math.round(share * 100) + '% of this table\u2019s comments'));
+      var why = 'Two people wrote ' + Math.round(share * 100) + '% of this table\u2019s comments';
+      shareCell.appendChild(flag('flag-dominated', 'Dominated', why));
     }
 
     var last = tr.querySelector('.ov-last');
     last.textContent = '';
     if (quietFor === null) {
-      last.appendChild(quiet ? flag('flag-quiet', 'Quiet: nothing yet') : document.createTextNode('\u2014'));
+      last.appendChild(quiet
+        ? flag('flag-quiet', 'Quiet: nothing yet', 'Nothing written at this table in the ' +
+            Math.floor(openFor / 60000) + ' minutes since the round opened, with ' +
+            plural(present, 'person', 'people') + ' here')
+        : document.createTextNode('\u2014'));
     } else {
       var mins = minutesAgo(t.last_post_at);
-      if (quiet) last.appendChild(flag('flag-quiet', 'Quiet ' + mins + ' min'));
-      else last.textContent = mins < 1 ? 'Just now' : mins + ' min ago';
+      if (quiet) {
+        last.appendChild(flag('flag-quiet', 'Quiet ' + mins + ' min', 'No post from this table for ' +
+          plural(mins, 'minute', 'minutes') + ', with ' + plural(present, 'person', 'people') + ' here'));
+      } else {
+        last.textContent = mins < 1 ? 'Just now' : mins + ' min ago';
+      }
     }
 
     var pendingCell = tr.querySelector('.ov-pending');
@@ -1031,14 +1188,16 @@
       return (tableNumber(a.table_id) || 0) - (tableNumber(b.table_id) || 0);
     });
     var round = ov.round_id !== null && ov.round_id !== undefined ? roundById(ov.round_id) : null;
-    var roundOpen = !!round || !!openRound();
+    var open = openRound();
+    // Quiet flags need the figures of the round that is open now.
+    var openedAt = open && round && round.id === open.id ? roundOpenedAt(open) : null;
     ui.overviewScope.textContent = round
-      ? 'Round ' + round.number + ' so far. Flags: \u201cDominated\u201d when two people wrote 70% or more of 5+ comments; \u201cQuiet\u201d after 5 minutes without a post.'
+      ? 'Round ' + round.number + ' so far. Flags: \u201cDominated\u201d when two people wrote 70% or more of a table\u2019s comments (5+ comments from 3+ writers, 3+ people here); \u201cQuiet\u201d when people are here but nothing was posted for 5 minutes.'
       : 'The whole event so far (no round is open).';
     var seen = {};
     for (var i = 0; i < rows.length; i++) {
       var tr = overviewRow(rows[i]);
-      fillOverviewRow(tr, rows[i], roundOpen);
+      fillOverviewRow(tr, rows[i], openedAt);
       seen[tr.id] = true;
       placeAt(ui.overviewRows, tr, i);
     }
@@ -1269,10 +1428,15 @@
     var approve = li.querySelector('.btn-approve');
     approve.hidden = approved;
     var hl = li.querySelector('.btn-wall');
-    hl.textContent = c.highlighted ? 'Take off wall' : 'Put on wall';
-    hl.setAttribute('aria-pressed', c.highlighted ? 'true' : 'false');
-    // A hidden or waiting comment can't go on the wall, but one that is there can still come off.
-    hl.disabled = (!!c.hidden || !approved) && !c.highlighted;
+    // Hiding takes a comment off the wall (walls never show hidden comments), so a hidden one
+    // is never "on the wall" whatever its flag says; a waiting one can still come off.
+    var onWall = !!c.highlighted && !c.hidden;
+    hl.textContent = onWall ? 'Take off wall' : 'Put on wall';
+    hl.setAttribute('aria-pressed', onWall ? 'true' : 'false');
+    hl.disabled = !!c.hidden || (!approved && !onWall);
+    if (c.hidden) hl.title = 'A hidden comment can\u2019t go on the wall. Restore it first.';
+    else if (!approved && !onWall) hl.title = 'Approve it first.';
+    else hl.removeAttribute('title');
     var star = li.querySelector('.btn-star');
     star.textContent = c.starred ? '\u2605 Starred' : '\u2606 Star';
     star.setAttribute('aria-pressed', c.starred ? 'true' : 'false');
@@ -1280,6 +1444,9 @@
     var hide = li.querySelector('.btn-hide');
     hide.textContent = c.hidden ? 'Restore' : 'Hide';
     hide.setAttribute('aria-pressed', c.hidden ? 'true' : 'false');
+    if (c.hidden) hide.title = 'Shows it at its table again. It does not go back on the wall.';
+    else if (onWall) hide.title = 'Hides it from its table and takes it off the wall.';
+    else hide.removeAttribute('title');
     li.querySelector('.hide-reason').hidden = !!c.hidden;
     var inMerge = mergeSource !== null;
     li.querySelector('.btn-merge').hidden = inMerge;
@@ -1528,9 +1695,18 @@
     ui.counts.textContent = text;
     var listed = total - waiting;
     ui.empty.hidden = listed > 0;
-    ui.empty.textContent = filter && all > 0 && IS_LEAD
-      ? 'Nothing written at this table yet.'
-      : 'No comments yet. They appear here as soon as they are written.';
+    var emptyText;
+    if (waiting > 0) {
+      // Everything so far is in "Waiting for approval" above: say so, not "No comments yet".
+      emptyText = (waiting === 1 ? 'The 1 comment so far is' : 'All ' + waiting + ' comments so far are') +
+        ' waiting for approval (above). Approved comments move down here.';
+    } else if (filter && all > 0 && IS_LEAD) {
+      emptyText = 'Nothing written at this table yet.';
+    } else {
+      emptyText = 'No comments yet. They appear here as soon as they are written.';
+    }
+    if (ui.empty.textContent !== emptyText) ui.empty.textContent = emptyText;
+    ui.empty.setAttribute('data-waiting', String(waiting));
   }
 
   // ---- merge mode --------------------------------------------------------------------------
@@ -1650,11 +1826,11 @@
       case 'highlight':
         return sendForComment(id, { type: 'highlight', comment_id: id, on: !c.highlighted });
       case 'hide':
-        if (c.hidden) return sendForComment(id, { type: 'hide', comment_id: id, on: false });
+        if (c.hidden) return sendForComment(id, { type: 'hide', comment_id: id, on: false }, 'restore');
         var command = { type: 'hide', comment_id: id, on: true };
         var reason = hideReason(li);
         if (reason) command.reason = reason;
-        return sendForComment(id, command);
+        return sendForComment(id, command, c.highlighted ? 'hide-wall' : 'hide');
       case 'star':
         return sendForComment(id, { type: 'star', comment_id: id, on: !c.starred });
       case 'approve':
@@ -1741,8 +1917,7 @@
   function updateControls() {
     if (ui.toggleOpen) ui.toggleOpen.disabled = !live || !state.event;
     ui.formSubmit.disabled = !live || !!pendingPost;
-    if (ui.announceSend) ui.announceSend.disabled = !live;
-    if (ui.announceClear) ui.announceClear.disabled = !live || !(state.announcement && state.announcement.text);
+    renderAnnounceButtons();
     renderRounds();
     renderAgendaButtons();
   }
@@ -1815,9 +1990,24 @@
       var btn = e.target.closest ? e.target.closest('button.agenda-start') : null;
       if (!btn || btn.disabled) return;
       var id = Number(btn.getAttribute('data-item-id'));
-      if (id) sendFromPanel({ type: 'agenda_start', item_id: id }, ui.agendaStatus);
+      if (!id) return;
+      var next = null;
+      var items = agendaItems();
+      for (var i = 0; i < items.length; i++) if (items[i].id === id) next = items[i];
+      var round = runningRound();
+      if (round && !(next && next.kind === 'round' && next.round_id === round.id) &&
+          !window.confirm('Start \u201c' + (next ? itemTitle(next) : 'this item') + '\u201d? ' +
+            endsRoundWarning(round, next))) {
+        return;
+      }
+      sendFromPanel({ type: 'agenda_start', item_id: id }, ui.agendaStatus);
     });
     ui.agendaEnd.addEventListener('click', function () {
+      var round = runningRound();
+      if (round && !window.confirm('End \u201c' + itemTitle(runningItem()) + '\u201d? ' +
+          endsRoundWarning(round, null))) {
+        return;
+      }
       sendFromPanel({ type: 'agenda_end' }, ui.agendaStatus);
     });
     ui.agendaPlus.addEventListener('click', function () {
@@ -1832,16 +2022,32 @@
   if (ui.announceForm) {
     ui.announceForm.addEventListener('submit', function (e) {
       e.preventDefault();
+      if (announceRef) return; // the last one is still on its way
       var text = ui.announceText.value.trim();
       if (!text) {
+        // A second click on a message just sent: it went; don't call that a mistake.
+        if (Date.now() - announceSentAt < ANNOUNCE_GRACE_MS) return;
         setStatus(ui.announceStatus, 'Type the message first (or use Clear to take the current one down).', true);
         ui.announceText.focus();
         return;
       }
-      sendFromPanel({ type: 'announce', text: text, wall: !!ui.announceWall.checked }, ui.announceStatus, 'announce');
+      var wall = !!ui.announceWall.checked;
+      var ref = sendFromPanel({ type: 'announce', text: text, wall: wall }, ui.announceStatus, 'announce');
+      if (ref) {
+        busy[ref].text = text;
+        busy[ref].wall = wall;
+        announceRef = ref;
+        setStatus(ui.announceStatus, 'Sending\u2026');
+        renderAnnounceButtons();
+      }
     });
     ui.announceClear.addEventListener('click', function () {
-      sendFromPanel({ type: 'announce', text: '', wall: false }, ui.announceStatus, 'announce-clear');
+      if (announceRef) return;
+      var ref = sendFromPanel({ type: 'announce', text: '', wall: false }, ui.announceStatus, 'announce-clear');
+      if (ref) {
+        announceRef = ref;
+        renderAnnounceButtons();
+      }
     });
   }
 

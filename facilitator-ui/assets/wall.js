@@ -348,6 +348,32 @@
     return !!join && titles.scrollHeight <= join.getBoundingClientRect().height + 1;
   }
 
+  // The running item's title and speaker: two lines at most, smaller before anything is cut.
+  var AGENDA_STEPS = 4;
+  var agendaStep = 0;
+  var agendaText = ui.agendaTitle.parentNode;
+
+  function fitAgenda() {
+    if (ui.agenda.hidden) return;
+    for (var step = 0; step < AGENDA_STEPS; step++) {
+      if (agendaStep > 0) agendaText.classList.remove('a-' + agendaStep);
+      if (step > 0) agendaText.classList.add('a-' + step);
+      agendaStep = step;
+      if (agendaFits()) return;
+    }
+  }
+
+  // Measured with the two-line clamp lifted for a moment (a clamped box hides its overflow).
+  function agendaFits() {
+    agendaText.classList.add('is-measuring');
+    var cs = window.getComputedStyle(agendaText);
+    var line = parseFloat(cs.lineHeight);
+    if (!line || isNaN(line)) line = (parseFloat(cs.fontSize) || 16) * 1.2;
+    var fits = agendaText.getBoundingClientRect().height <= line * 2.5;
+    agendaText.classList.remove('is-measuring');
+    return fits;
+  }
+
   function fitPrompt() {
     if (ui.round.hidden || !ui.prompt.textContent) return;
     for (var step = 0; step < PROMPT_STEPS; step++) {
@@ -393,6 +419,8 @@
     return { text: '+' + Math.floor(over / 60) + ':' + pad2(over % 60) + ' over', state: 'over' };
   }
 
+  var agendaShown = '';
+
   function renderAgenda() {
     var item = runningItem();
     var was = ui.agenda.hidden;
@@ -410,14 +438,19 @@
       }
     }
     tickCountdown();
-    if (was !== ui.agenda.hidden) scheduleFit();
+    var shown = ui.agenda.hidden ? '' : agendaText.textContent;
+    if (was !== ui.agenda.hidden || shown !== agendaShown) scheduleFit();
+    agendaShown = shown;
   }
 
   function tickCountdown() {
     var item = runningItem();
     var cd = item ? countdownOf(state.agenda.current) : { text: '', state: '' };
     if (ui.countdown.textContent !== cd.text) ui.countdown.textContent = cd.text;
-    if (ui.countdown.getAttribute('data-state') !== cd.state) ui.countdown.setAttribute('data-state', cd.state);
+    if (ui.countdown.getAttribute('data-state') !== cd.state) {
+      ui.countdown.setAttribute('data-state', cd.state);
+      scheduleFit(); // the countdown's width changes: the title may wrap differently
+    }
     ui.countdown.hidden = !cd.text;
   }
 
@@ -541,6 +574,7 @@
 
   function fit() {
     fitTimer = null;
+    fitAgenda();
     fitPrompt();
     var ids = Object.keys(cards).map(Number).sort(wallOrder);
     var n = ids.length;

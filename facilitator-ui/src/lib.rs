@@ -875,6 +875,44 @@ fn table_option_label(number: i64, theme: &str) -> String {
     }
 }
 
+/// `"pre"` or `"post"`, as in the protocol.
+fn moderation_value(pre: bool) -> &'static str {
+    if pre { "pre" } else { "post" }
+}
+
+/// The mode's name, as shown in the console header. `console.js` has the same texts.
+fn moderation_name(pre: bool) -> &'static str {
+    if pre {
+        "Pre-moderation"
+    } else {
+        "Post-moderation"
+    }
+}
+
+/// What the mode means (the header's tooltip). `console.js` has the same texts.
+fn moderation_summary(pre: bool) -> &'static str {
+    if pre {
+        "Pre-moderation: a comment appears nowhere (only on its writer's own phone, marked as \
+         waiting) until a facilitator approves it."
+    } else {
+        "Post-moderation: comments appear at their table at once; on the wall only when \
+         highlighted."
+    }
+}
+
+/// The hint at the top of the "Waiting for approval" section. `console.js` has the same texts.
+fn pending_hint(pre: bool) -> &'static str {
+    if pre {
+        "Pre-moderation is on: a comment appears nowhere \u{2014} not at its table, not on the \
+         wall \u{2014} until a facilitator approves it. Only its writer's own phone shows it, \
+         marked as waiting."
+    } else {
+        "Post-moderation is on, so new comments appear at once. These were written under \
+         pre-moderation and still appear nowhere (except on their writers' phones) until \
+         someone approves them."
+    }
+}
+
 /// Renders the live console.
 pub fn console_page(page: &ConsolePage) -> Markup {
     let single_table = page.tables.len() == 1 || page.scope_table.is_some();
@@ -886,13 +924,19 @@ pub fn console_page(page: &ConsolePage) -> Markup {
     let content = html! {
         main #main .console .is-lead[lead] .is-table[!lead] data-ws=(page.ws_path)
             data-code=(page.code) data-scope-table=(scope) data-labels=(page.labels.join("\n"))
-            data-moderation=(if page.moderation_pre { "pre" } else { "post" }) {
+            data-moderation=(moderation_value(page.moderation_pre)) {
             header.console-head {
                 div.console-title {
                     h1 { bdi { (page.event_title) } }
                     p.console-code {
                         span #actor-label .actor-label { (page.actor_label) }
                         " · Code " strong.code { (page.code) }
+                        " · "
+                        span #moderation-label .moderation-label
+                            data-moderation=(moderation_value(page.moderation_pre))
+                            title=(moderation_summary(page.moderation_pre)) {
+                            (moderation_name(page.moderation_pre))
+                        }
                     }
                 }
                 nav.console-links aria-label="Event links" {
@@ -1007,10 +1051,7 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                         h2 #pending-heading {
                             "Waiting for approval " span #pending-count .count-pill { "0" }
                         }
-                        p.hint {
-                            "Pre-moderation is on: people's comments appear at their table and can \
-                             go on the wall only after a facilitator approves them."
-                        }
+                        p #pending-hint .hint { (pending_hint(page.moderation_pre)) }
                         p #no-pending .muted .no-pending { "Nothing is waiting just now." }
                         ol #pending .comments .pending-list {}
                     }
@@ -1328,8 +1369,18 @@ li.comment.highlighted { border-left-color: #0b5d4b; background: #f1f7f4; }
 .text { margin: 0 0 .25rem; white-space: pre-line; overflow-wrap: anywhere; }
 .meta { margin: 0; font-size: .85rem; color: #555; }
 .meta span + span::before { content: " · "; }
+.marks { margin: 0 0 .15rem; }
 .tag { display: inline-block; font-size: .75rem; font-weight: 700; text-transform: uppercase;
-       letter-spacing: .04em; color: #0b5d4b; margin-bottom: .15rem; }
+       letter-spacing: .04em; color: #0b5d4b; }
+.tag + .tag { margin-left: .75rem; }
+.tag-starred { color: #7a4b00; }
+li.comment.starred { border-left-color: #b7791f; }
+li.comment.starred.highlighted { border-left-color: #0b5d4b; }
+ul.labels { list-style: none; margin: .3rem 0 0; padding: 0; display: flex; flex-wrap: wrap;
+            gap: .3rem; }
+li.label { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+           font-size: .75rem; line-height: 1.3; padding: .05rem .45rem; border: 1px solid #8a8a8a;
+           border-radius: .6rem; color: #333; background: #fff; }
 .empty { color: #666; font-style: italic; }
 @page { size: A4; margin: 18mm 16mm 20mm; }
 @media print {
@@ -1430,12 +1481,38 @@ fn report_table_heading(table: &ReportTable) -> Markup {
     }
 }
 
+/// "(+1 similar comment merged)" / "(+3 similar comments merged)".
+fn merged_note(n: i64) -> String {
+    if n == 1 {
+        "(+1 similar comment merged)".into()
+    } else {
+        format!("(+{n} similar comments merged)")
+    }
+}
+
 fn report_comment(comment: &ReportComment) -> Markup {
-    let has_meta = comment.name.is_some() || comment.agrees > 0 || comment.facilitator;
+    let has_meta = comment.name.is_some()
+        || comment.agrees > 0
+        || comment.facilitator
+        || comment.merged_count > 0;
+    let tags: Vec<&String> = comment
+        .tags
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .collect();
     html! {
-        li.comment.highlighted[comment.highlighted] {
-            @if comment.highlighted {
-                span.tag { "Highlighted" }
+        li.comment.highlighted[comment.highlighted].starred[comment.starred] {
+            @if comment.starred || comment.highlighted {
+                p.marks {
+                    @if comment.starred {
+                        span.tag.tag-starred {
+                            span aria-hidden="true" { "\u{2605} " } "Starred"
+                        }
+                    }
+                    @if comment.highlighted {
+                        span.tag { "Highlighted" }
+                    }
+                }
             }
             p.text { bdi { (comment.text) } }
             @if has_meta {
@@ -1448,8 +1525,18 @@ fn report_comment(comment: &ReportComment) -> Markup {
                             (plural(comment.agrees, "person agreed", "people agreed"))
                         }
                     }
+                    @if comment.merged_count > 0 {
+                        span.merged { (merged_note(comment.merged_count)) }
+                    }
                     @if comment.facilitator {
                         span.noted { "(noted by facilitator)" }
+                    }
+                }
+            }
+            @if !tags.is_empty() {
+                ul.labels aria-label="Tags" {
+                    @for tag in tags {
+                        li.label { bdi { (tag) } }
                     }
                 }
             }
@@ -1760,6 +1847,24 @@ mod tests {
         }
         assert!(html.contains("Table 2 facilitator"));
         assert!(html.contains("maxlength=\"200\""), "announcement is capped");
+        // The moderation mode is named in the header, and pre-moderation is described truly.
+        assert!(html.contains("id=\"moderation-label\""));
+        assert!(html.contains(">Pre-moderation</span>"));
+        assert!(html.contains("id=\"pending-hint\""));
+        assert!(html.contains("appears nowhere"));
+        assert!(!html.contains("appear at their table and can"));
+        let post = console_page(&ConsolePage {
+            moderation_pre: false,
+            ..console(None)
+        })
+        .into_string();
+        assert!(post.contains("data-moderation=\"post\""));
+        assert!(post.contains(">Post-moderation</span>"));
+        let pending = &post[post.find("id=\"pending-panel\"").unwrap_or(0)..];
+        assert!(
+            pending[..pending.find('>').unwrap_or(0)].contains(" hidden"),
+            "no waiting section under post-moderation until something waits"
+        );
     }
 
     #[test]
@@ -1920,6 +2025,89 @@ mod tests {
         ] {
             assert!(html.contains(id), "missing {id}");
         }
+    }
+
+    fn report_comment_fixture(text: &str) -> ReportComment {
+        ReportComment {
+            text: text.into(),
+            name: None,
+            agrees: 0,
+            highlighted: false,
+            facilitator: false,
+            starred: false,
+            tags: vec![],
+            merged_count: 0,
+        }
+    }
+
+    #[test]
+    fn report_shows_stars_tags_and_merges_without_scripts() {
+        let starred = ReportComment {
+            name: Some("Amira".into()),
+            agrees: 4,
+            highlighted: true,
+            starred: true,
+            tags: vec!["Campaign idea".into(), EVIL.into(), "  ".into()],
+            merged_count: 2,
+            ..report_comment_fixture("Sunday buses")
+        };
+        let one_merge = ReportComment {
+            merged_count: 1,
+            ..report_comment_fixture("Cheaper fares")
+        };
+        let plain = report_comment_fixture("Plain one");
+        let page = ReportPage {
+            event_title: EVIL.into(),
+            place: "Grimsby".into(),
+            date: "2026-12-05".into(),
+            description: String::new(),
+            generated_at: "2026-12-05 21:00 UTC".into(),
+            total_comments: 3,
+            hidden_left_out: 1,
+            tables: vec![ReportTable {
+                number: 1,
+                theme: "Buses".into(),
+                description: String::new(),
+                rounds: vec![ReportRound {
+                    number: 1,
+                    prompt: "Why here?".into(),
+                    comments: vec![starred, one_merge, plain],
+                }],
+            }],
+        };
+        let html = report_page(&page).into_string();
+        assert!(!html.contains(EVIL), "user text is escaped");
+        assert!(!html.contains("<script"), "no scripts");
+        assert!(
+            !html.contains("<link rel=\"stylesheet\""),
+            "inline CSS only"
+        );
+        assert!(!html.contains("src=\"http"), "nothing from other hosts");
+        assert!(html.contains("<style>"));
+        // Starred is said in words, not by colour alone.
+        assert!(html.contains("class=\"comment highlighted starred\""));
+        assert!(html.contains("<span aria-hidden=\"true\">\u{2605} </span>Starred"));
+        assert_eq!(
+            html.matches("</span>Starred</span>").count(),
+            1,
+            "only the starred one"
+        );
+        assert!(html.contains("Highlighted"));
+        // Tags as labels, blank ones dropped.
+        assert!(html.contains("<ul class=\"labels\" aria-label=\"Tags\">"));
+        assert!(html.contains("<li class=\"label\"><bdi>Campaign idea</bdi></li>"));
+        assert_eq!(html.matches("<li class=\"label\">").count(), 2);
+        // Merged duplicates.
+        assert!(html.contains("(+2 similar comments merged)"));
+        assert!(html.contains("(+1 similar comment merged)"));
+        assert_eq!(html.matches("similar comment").count(), 2);
+        assert!(html.contains("4 people agreed"));
+        // The plain comment has no marks, labels or meta line.
+        let plain_at = html.find("Plain one").unwrap_or(0);
+        let plain_li = &html[html[..plain_at].rfind("<li").unwrap_or(0)..];
+        let plain_li = &plain_li[..plain_li.find("</li>").unwrap_or(plain_li.len())];
+        assert!(plain_li.starts_with("<li class=\"comment\">"), "{plain_li}");
+        assert!(!plain_li.contains("marks") && !plain_li.contains("meta"));
     }
 
     #[test]
