@@ -520,6 +520,11 @@
             state.event.moderation = m.moderation;
             state.moderation = m.moderation;
           }
+          // The organiser may have changed the tags: rebuild the tag buttons.
+          if (Array.isArray(m.labels) && m.labels.join('\n') !== state.labels.join('\n')) {
+            state.labels = m.labels.slice();
+            refreshAllCards();
+          }
           renderEvent();
           renderRounds();
           renderModeration();

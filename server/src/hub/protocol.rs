@@ -225,8 +225,14 @@ pub fn round_msg(seq: i64, change: &str, round: &Round) -> String {
 }
 
 /// `{"type":"event",...}`.
-pub fn event_msg(seq: i64, change: &str, open: bool, moderation: Moderation) -> String {
-    json!({"type": "event", "seq": seq, "change": change, "open": open, "moderation": moderation})
+pub fn event_msg(
+    seq: i64,
+    change: &str,
+    open: bool,
+    moderation: Moderation,
+    labels: &[String],
+) -> String {
+    json!({"type": "event", "seq": seq, "change": change, "open": open, "moderation": moderation, "labels": labels})
         .to_string()
 }
 
@@ -291,7 +297,11 @@ pub fn full_msg(n: &Numbered) -> String {
     match &n.item {
         Item::Comment(c) => comment_msg(n.seq, &n.kind, c),
         Item::Round(r) => round_msg(n.seq, &n.kind, r),
-        Item::Event { open, moderation } => event_msg(n.seq, &n.kind, *open, *moderation),
+        Item::Event {
+            open,
+            moderation,
+            labels,
+        } => event_msg(n.seq, &n.kind, *open, *moderation, labels),
         Item::Agenda(a) => agenda_msg(n.seq, &n.kind, a),
         Item::Announcement(a) => announcement_msg(n.seq, a.as_ref()),
     }

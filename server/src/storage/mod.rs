@@ -216,7 +216,12 @@ impl Change {
 pub enum Item {
     Comment(Comment),
     Round(Round),
-    Event { open: bool, moderation: Moderation },
+    Event {
+        open: bool,
+        moderation: Moderation,
+        /// The event's tags (consoles update their tag buttons from it).
+        labels: Vec<String>,
+    },
     Agenda(Agenda),
     Announcement(Option<Announcement>),
 }

@@ -880,6 +880,11 @@ async fn organisers_edit_moderation_tags_and_the_run_of_show_with_clear_errors()
         })
         .await?;
     assert_eq!(ev["moderation"], "pre");
+    assert_eq!(
+        ev["labels"],
+        json!(["idea", "story"]),
+        "open consoles get the new tags"
+    );
     // Removing the running round from the run of show ends it and closes its round.
     let welcome_id = items[0]["id"].to_string();
     let without = [

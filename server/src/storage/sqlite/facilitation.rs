@@ -14,6 +14,16 @@ use crate::storage::{
 
 type Tx<'a, 'b> = &'a mut Transaction<'b, Sqlite>;
 
+/// The event's tags.
+pub(super) async fn labels_of(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Vec<String>> {
+    let l: Option<String> = sqlx::query_scalar("SELECT labels FROM events WHERE id = ?")
+        .bind(event_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(l.and_then(|l| serde_json::from_str(&l).ok())
+        .unwrap_or_default())
+}
+
 pub(super) async fn moderation_of(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Moderation> {
     let m: Option<String> = sqlx::query_scalar("SELECT moderation FROM events WHERE id = ?")
         .bind(event_id)
@@ -687,6 +697,7 @@ pub(super) async fn apply(
                 item: Item::Event {
                     open: open != 0,
                     moderation: settings.moderation,
+                    labels: settings.labels.clone(),
                 },
             });
         }

@@ -549,10 +549,15 @@ impl SqliteStorage {
                     )
                     .await?;
                     let moderation = facilitation::moderation_of(tx, event_id).await?;
+                    let labels = facilitation::labels_of(tx, event_id).await?;
                     applied.changes.push(Numbered {
                         seq,
                         kind: kind.into(),
-                        item: Item::Event { open, moderation },
+                        item: Item::Event {
+                            open,
+                            moderation,
+                            labels,
+                        },
                     });
                 }
             }
@@ -1082,6 +1087,7 @@ impl Storage for SqliteStorage {
             .await?
             .ok_or(StorageError::NotFound("event"))?;
         let moderation = facilitation::moderation_of(&mut tx, event_id).await?;
+        let labels = facilitation::labels_of(&mut tx, event_id).await?;
         // Read at most once per replay, and only if needed.
         let mut agenda = None;
         let mut announcement = None;
@@ -1120,6 +1126,7 @@ impl Storage for SqliteStorage {
                     Item::Event {
                         open: open != 0,
                         moderation,
+                        labels: labels.clone(),
                     },
                 )
             };
