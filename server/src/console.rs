@@ -99,6 +99,7 @@ async fn console_page(
 ) -> StaffResult<Response> {
     let (es, scope) = any_console(&state, &token).await?;
     let links = EventLinks::new(&state.config.public_url, &es);
+    let lead_only = |url: String| if scope.is_none() { url } else { String::new() };
     Ok(facilitator_ui::console_page(&facilitator_ui::ConsolePage {
         scope_table: scope,
         actor_label: actor_label(&es, scope),
@@ -127,9 +128,11 @@ async fn console_page(
                 theme_round: r.kind == RoundKind::Theme,
             })
             .collect(),
-        report_url: format!("/console/{token}/report"),
-        cards_url: format!("/console/{token}/cards"),
-        wall_url: links.wall_url,
+        // A table facilitator's link grants their table's console only: no wall, report or
+        // cards links on their page.
+        report_url: lead_only(format!("/console/{token}/report")),
+        cards_url: lead_only(format!("/console/{token}/cards")),
+        wall_url: lead_only(links.wall_url),
     })
     .into_response())
 }
