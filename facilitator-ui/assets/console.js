@@ -1431,7 +1431,7 @@
   function fillActions(li, c) {
     var approved = c.approved !== false;
     var approve = li.querySelector('.btn-approve');
-    approve.hidden = approved;
+    approve.hidden = approved || !!c.hidden;
     var hl = li.querySelector('.btn-wall');
     // Hiding takes a comment off the wall (walls never show hidden comments), so a hidden one
     // is never "on the wall" whatever its flag says; a waiting one can still come off.
@@ -1515,7 +1515,7 @@
     li.classList.toggle('is-hidden', !!c.hidden);
     li.classList.toggle('on-wall', !!c.highlighted && !c.hidden);
     li.classList.toggle('by-facilitator', c.source === 'facilitator');
-    li.classList.toggle('is-pending', c.approved === false);
+    li.classList.toggle('is-pending', c.approved === false && !c.hidden);
     li.classList.toggle('is-starred', !!c.starred);
     li.classList.toggle('is-reply', !!c.reply_to && !!parentOf(c));
     fillMeta(li, c);
@@ -1610,7 +1610,8 @@
     var li = cardFor(c);
     var wasPlaced = !!li.parentNode;
     fillComment(li, c);
-    if (c.approved === false && ui.pending) placeInPending(li, c);
+    // A waiting comment a facilitator hid is turned down, not waiting: it goes to the list.
+    if (c.approved === false && !c.hidden && ui.pending) placeInPending(li, c);
     else placeInList(li, c);
     if (isNew && !wasPlaced) {
       li.classList.add('is-new');
@@ -1689,8 +1690,8 @@
       all += 1;
       if (filter && String(c.table_id) !== filter) continue;
       total += 1;
-      if (c.approved === false) waiting += 1;
-      else if (c.hidden) hidden += 1;
+      if (c.hidden) hidden += 1;
+      else if (c.approved === false) waiting += 1;
       else if (c.highlighted) onWall += 1;
     }
     var text = plural(total, 'comment', 'comments') + ', ' + onWall + ' on the wall, ' + hidden + ' hidden' +

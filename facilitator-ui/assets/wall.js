@@ -430,7 +430,8 @@
     if (item) {
       var kind = KIND_TEXT[item.kind] || '';
       // A round's title repeats the question shown below it: name the item by its kind then.
-      var title = item.kind === 'round' && openRound() ? 'Time left in this round' : (item.title || kind);
+      var open = openRound();
+      var title = item.kind === 'round' && open ? 'Round ' + open.number : (item.title || kind);
       ui.agendaTitle.appendChild(make('bdi', null, title));
       if (item.kind === 'talk' && item.speaker) {
         ui.agendaSpeaker.appendChild(document.createTextNode(' \u2014 '));

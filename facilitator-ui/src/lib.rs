@@ -318,6 +318,8 @@ pub struct ReportPage {
     pub generated_at: String,
     pub total_comments: i64,
     pub hidden_left_out: i64,
+    /// Comments nobody approved (pre-moderation), also left out.
+    pub waiting_left_out: i64,
     pub tables: Vec<ReportTable>,
 }
 
@@ -1395,11 +1397,17 @@ li.label { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica
 
 /// Renders the report.
 pub fn report_page(page: &ReportPage) -> Markup {
-    let totals = format!(
+    let mut totals = format!(
         "{}; {} left out",
         plural(page.total_comments, "comment", "comments"),
         plural(page.hidden_left_out, "hidden comment", "hidden comments"),
     );
+    if page.waiting_left_out > 0 {
+        totals.push_str(&format!(
+            "; {} still waiting for approval, not included",
+            plural(page.waiting_left_out, "comment", "comments")
+        ));
+    }
     html! {
         (DOCTYPE)
         html lang="en-GB" {
@@ -2064,6 +2072,7 @@ mod tests {
             generated_at: "2026-12-05 21:00 UTC".into(),
             total_comments: 3,
             hidden_left_out: 1,
+            waiting_left_out: 2,
             tables: vec![ReportTable {
                 number: 1,
                 theme: "Buses".into(),
@@ -2084,6 +2093,7 @@ mod tests {
         );
         assert!(!html.contains("src=\"http"), "nothing from other hosts");
         assert!(html.contains("<style>"));
+        assert!(html.contains("2 comments still waiting for approval, not included"));
         // Starred is said in words, not by colour alone.
         assert!(html.contains("class=\"comment highlighted starred\""));
         assert!(html.contains("<span aria-hidden=\"true\">\u{2605} </span>Starred"));

@@ -624,8 +624,7 @@ async fn settings_page(
         es.event.labels.join("\n"),
         rows,
         None,
-        saved
-            .then(|| "Saved. Open consoles, walls and phones show the new run of show now.".into()),
+        saved.then(|| "Saved. Open consoles, walls and phones follow the new settings now.".into()),
     ))
     .into_response())
 }

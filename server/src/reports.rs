@@ -7,10 +7,15 @@ use crate::model::{Comment, EventState, Source};
 
 /// Collates an event's comments into the report.
 pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::ReportPage {
-    // Merged duplicates are part of the comment they were merged into, not left out.
+    // Merged duplicates are part of the comment they were merged into, not left out;
+    // comments nobody approved are counted apart from hidden ones.
     let hidden = comments
         .iter()
-        .filter(|c| !c.is_public() && c.merged_into.is_none())
+        .filter(|c| c.hidden && c.merged_into.is_none())
+        .count() as i64;
+    let waiting = comments
+        .iter()
+        .filter(|c| !c.approved && !c.hidden && c.merged_into.is_none())
         .count() as i64;
     let shown = comments.iter().filter(|c| c.is_public()).count() as i64;
     let tables = es
@@ -66,6 +71,7 @@ pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::
         generated_at: format_utc(crate::model::now_ms()),
         total_comments: shown,
         hidden_left_out: hidden,
+        waiting_left_out: waiting,
         tables,
     }
 }
