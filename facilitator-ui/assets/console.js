@@ -80,6 +80,11 @@
     formSubmit: $('transcribe-submit'),
     formStatus: $('transcribe-status'),
     filter: $('table-filter'),
+    filterToWall: $('filter-to-wall'),
+    filterToWallStatus: $('filter-to-wall-status'),
+    wallsPanel: $('walls-panel'),
+    wallsState: $('walls-state'),
+    wallsList: $('walls-list'),
     counts: $('counts'),
     empty: $('no-comments'),
     list: $('comments')
@@ -98,7 +103,8 @@
     agenda: null,       // {items, current}
     announcement: null, // {text, wall, at} or null
     presence: {},       // table id -> devices with the phone page open
-    overview: null      // {round_id, tables: [...]}
+    overview: null,     // {round_id, tables: [...]}
+    walls: []           // [{id, name, main, follows, layout, table_id, theme, show_join, spotlight_seconds}]
   };
   var maxSeq = 0;
   var haveSnapshot = false;
@@ -550,6 +556,13 @@
         state.overview = { round_id: m.round_id, tables: m.tables || [] };
         renderOverview();
         break;
+      case 'walls':
+        if (fresh(m) && Array.isArray(m.walls)) {
+          state.walls = m.walls.slice();
+          renderWalls();
+          renderWallQuick();
+        }
+        break;
       case 'ack':
         onAck(m);
         break;
@@ -590,6 +603,7 @@
     state.agenda = s.agenda || null;
     state.announcement = s.announcement || null;
     if (s.presence) state.presence = s.presence.tables || s.presence;
+    if (Array.isArray(s.walls)) state.walls = s.walls.slice();
 
     noteOpenRounds();
     renderTables();
@@ -599,6 +613,8 @@
     renderAgenda();
     renderAnnouncement();
     renderOverview();
+    renderWalls();
+    renderWallQuick();
     renderAllComments();
   }
 
@@ -627,6 +643,7 @@
       announceSentAt = Date.now();
     }
     if (entry && entry.kind === 'announce-clear') setStatus(entry.status, 'Cleared.');
+    if (entry && entry.kind === 'wall') setStatus(entry.status, entry.done || 'Done.');
     if (entry && m.ref === announceRef) announceDone();
     if (pendingPost && ((m.client_id && m.client_id === pendingPost.client_id) ||
         (m.ref && m.ref === pendingPost.ref))) {
@@ -650,7 +667,8 @@
       return;
     }
     if (entry && entry.status) {
-      setStatus(entry.status, message, true);
+      setStatus(entry.status, (entry.kind === 'wall' ? 'Not changed: ' : '') + message, true);
+      if (entry.kind === 'wall') renderWalls(); // back to what the wall really shows
       return;
     }
     showError(message);
@@ -1085,6 +1103,265 @@
     }
   }
 
+  // ---- walls (lead only) -------------------------------------------------------------------
+  //
+  // One group of controls per wall (docs/protocol.md, `Wall` and `wall_set`). Every change is
+  // sent at once; the controls show the server's settings again when the `walls` message comes
+  // back (or when the change is refused).
+
+  var WALL_LAYOUTS = [
+    ['columns', 'Columns (one per table)'],
+    ['spotlight', 'Spotlight (one at a time)'],
+    ['mosaic', 'Mosaic'],
+    ['focus', 'Focus on one table'],
+    ['join', 'Join screen (QR code)']
+  ];
+  var LAYOUT_NAMES = {};
+  WALL_LAYOUTS.forEach(function (l) { LAYOUT_NAMES[l[0]] = l[1]; });
+
+  function mainWall() {
+    for (var i = 0; i < state.walls.length; i++) {
+      if (state.walls[i].main) return state.walls[i];
+    }
+    return null;
+  }
+
+  function wallById(id) {
+    for (var i = 0; i < state.walls.length; i++) {
+      if (String(state.walls[i].id) === String(id)) return state.walls[i];
+    }
+    return null;
+  }
+
+  function labelled(id, text, control) {
+    var wrap = make('div', 'field wall-field');
+    var label = make('label', null, text);
+    label.htmlFor = id;
+    control.id = id;
+    wrap.appendChild(label);
+    wrap.appendChild(control);
+    return wrap;
+  }
+
+  function checkField(id, text, control) {
+    var wrap = make('div', 'check wall-check');
+    control.type = 'checkbox';
+    control.id = id;
+    var label = make('label', null, text);
+    label.htmlFor = id;
+    wrap.appendChild(control);
+    wrap.appendChild(label);
+    return wrap;
+  }
+
+  function selectOf(options) {
+    var sel = document.createElement('select');
+    for (var i = 0; i < options.length; i++) {
+      var o = make('option', null, options[i][1]);
+      o.value = options[i][0];
+      sel.appendChild(o);
+    }
+    return sel;
+  }
+
+  function wallControls(w) {
+    var box = make('fieldset', 'wall-ctl');
+    box.id = 'wall-ctl-' + w.id;
+    box.setAttribute('data-wall-id', String(w.id));
+    var legend = make('legend', 'wall-ctl-name');
+    box.appendChild(legend);
+
+    if (!w.main) {
+      box.appendChild(checkField('wall-follows-' + w.id, 'Follow the main wall', make('input')));
+      box.lastChild.querySelector('input').setAttribute('data-field', 'follows');
+    }
+    var own = make('div', 'wall-own');
+    var layout = selectOf(WALL_LAYOUTS);
+    layout.setAttribute('data-field', 'layout');
+    own.appendChild(labelled('wall-layout-' + w.id, 'Layout', layout));
+
+    var table = document.createElement('select');
+    table.setAttribute('data-field', 'table_id');
+    var tableField = labelled('wall-table-' + w.id, 'Table to show', table);
+    tableField.classList.add('wall-table-field');
+    own.appendChild(tableField);
+
+    var seconds = make('input');
+    seconds.type = 'number';
+    seconds.min = '5';
+    seconds.max = '120';
+    seconds.step = '1';
+    seconds.inputMode = 'numeric';
+    seconds.setAttribute('data-field', 'spotlight_seconds');
+    var secondsField = labelled('wall-seconds-' + w.id, 'Seconds per comment', seconds);
+    secondsField.classList.add('wall-seconds-field');
+    own.appendChild(secondsField);
+
+    var theme = selectOf([['dark', 'Dark'], ['light', 'Light']]);
+    theme.setAttribute('data-field', 'theme');
+    own.appendChild(labelled('wall-theme-' + w.id, 'Colours', theme));
+
+    own.appendChild(checkField('wall-join-' + w.id, 'Show join QR in a corner', make('input')));
+    own.lastChild.querySelector('input').setAttribute('data-field', 'show_join');
+    box.appendChild(own);
+
+    var status = make('p', 'form-status wall-status');
+    status.id = 'wall-status-' + w.id;
+    status.setAttribute('role', 'status');
+    box.appendChild(status);
+    return box;
+  }
+
+  function fillWallControls(box, w) {
+    var legend = box.querySelector('.wall-ctl-name');
+    legend.textContent = '';
+    legend.appendChild(bdi(w.name || 'Wall'));
+    if (w.main) legend.appendChild(make('span', 'wall-ctl-main', ' (main)'));
+    var follows = $('wall-follows-' + w.id);
+    var following = !w.main && !!w.follows;
+    if (follows) follows.checked = following;
+    box.classList.toggle('is-following', following);
+    var layout = $('wall-layout-' + w.id);
+    layout.value = w.layout || 'columns';
+    var table = $('wall-table-' + w.id);
+    var options = [['', 'Choose a table']].concat(state.tableOrder.map(function (t) {
+      return [String(t.id), tableLabel(t.id, t.number)];
+    }));
+    var wanted = options.map(function (o) { return o[0] + '|' + o[1]; }).join(',');
+    var have = Array.prototype.map.call(table.options, function (o) { return o.value + '|' + o.textContent; }).join(',');
+    if (wanted !== have) {
+      table.textContent = '';
+      options.forEach(function (o) {
+        var opt = make('option', null, o[1]);
+        opt.value = o[0];
+        table.appendChild(opt);
+      });
+    }
+    table.value = w.table_id === null || w.table_id === undefined ? '' : String(w.table_id);
+    if (table.value === '' && w.table_id !== null && w.table_id !== undefined) table.value = '';
+    box.querySelector('.wall-table-field').hidden = layout.value !== 'focus';
+    var seconds = $('wall-seconds-' + w.id);
+    if (document.activeElement !== seconds) seconds.value = String(w.spotlight_seconds || 12);
+    box.querySelector('.wall-seconds-field').hidden = layout.value !== 'spotlight';
+    $('wall-theme-' + w.id).value = w.theme === 'light' ? 'light' : 'dark';
+    $('wall-join-' + w.id).checked = w.show_join !== false;
+    var own = box.querySelector('.wall-own');
+    var controls = own.querySelectorAll('select, input');
+    for (var i = 0; i < controls.length; i++) controls[i].disabled = following || !live;
+    if (follows) follows.disabled = !live;
+    own.title = following ? 'This wall shows what the main wall shows. Untick “Follow the main wall” to choose its own layout.' : '';
+  }
+
+  function renderWalls() {
+    if (!ui.wallsList) return;
+    var walls = state.walls.slice().sort(function (a, b) {
+      if (!!a.main !== !!b.main) return a.main ? -1 : 1;
+      return a.id - b.id;
+    });
+    ui.wallsState.hidden = walls.length > 0;
+    if (!walls.length) ui.wallsState.textContent = haveSnapshot ? 'This event has no wall.' : 'Waiting for the server…';
+    var seen = {};
+    for (var i = 0; i < walls.length; i++) {
+      var w = walls[i];
+      var box = $('wall-ctl-' + w.id) || wallControls(w);
+      // In the page first: the controls are found by id.
+      placeAt(ui.wallsList, box, i);
+      fillWallControls(box, w);
+      seen[box.id] = true;
+    }
+    var all = ui.wallsList.querySelectorAll('.wall-ctl');
+    for (var j = 0; j < all.length; j++) {
+      if (!seen[all[j].id]) ui.wallsList.removeChild(all[j]);
+    }
+  }
+
+  function sendWallSet(wallId, change, statusEl, done) {
+    var command = { type: 'wall_set', wall_id: Number(wallId) };
+    for (var k in change) {
+      if (has(change, k)) command[k] = change[k];
+    }
+    var ref = sendFromPanel(command, statusEl, 'wall');
+    if (ref) {
+      busy[ref].done = done;
+      setStatus(statusEl, 'Changing…');
+    } else {
+      renderWalls();
+    }
+    return ref;
+  }
+
+  function onWallControl(e) {
+    var el = e.target;
+    var field = el.getAttribute ? el.getAttribute('data-field') : null;
+    var box = el.closest ? el.closest('.wall-ctl') : null;
+    if (!field || !box) return;
+    var id = box.getAttribute('data-wall-id');
+    var w = wallById(id);
+    var status = $('wall-status-' + id);
+    var change = {};
+    var done = 'Done: the wall shows it now.';
+    if (field === 'layout') {
+      change.layout = el.value;
+      box.querySelector('.wall-table-field').hidden = el.value !== 'focus';
+      box.querySelector('.wall-seconds-field').hidden = el.value !== 'spotlight';
+      if (el.value === 'focus' && w && (w.table_id === null || w.table_id === undefined)) {
+        done = 'Done. Now choose the table to show.';
+      } else {
+        done = 'Done: the wall shows ' + (LAYOUT_NAMES[el.value] || el.value).toLowerCase() + '.';
+      }
+    } else if (field === 'table_id') {
+      change.table_id = el.value === '' ? null : Number(el.value);
+    } else if (field === 'theme') {
+      change.theme = el.value;
+    } else if (field === 'show_join') {
+      change.show_join = !!el.checked;
+      done = el.checked ? 'Done: the join QR is in the corner.' : 'Done: no join QR in the corner.';
+    } else if (field === 'follows') {
+      change.follows = !!el.checked;
+      done = el.checked ? 'Done: this wall shows what the main wall shows.' : 'Done: this wall has its own layout.';
+    } else if (field === 'spotlight_seconds') {
+      var secs = Number(el.value);
+      if (!el.value || !isFinite(secs) || secs < 5 || secs > 120 || Math.floor(secs) !== secs) {
+        setStatus(status, 'Choose a whole number of seconds from 5 to 120.', true);
+        return;
+      }
+      change.spotlight_seconds = secs;
+      done = 'Done: a new comment every ' + secs + ' seconds.';
+    } else {
+      return;
+    }
+    sendWallSet(id, change, status, done);
+  }
+
+  if (ui.wallsList) ui.wallsList.addEventListener('change', onWallControl);
+
+  // "Show this table on the wall": the main wall focuses on the table chosen in the filter.
+  function renderWallQuick() {
+    if (!ui.filterToWall) return;
+    var wall = mainWall();
+    ui.filterToWall.hidden = !IS_LEAD || !filter || !wall;
+    var showing = !!(wall && wall.layout === 'focus' && String(wall.table_id) === String(filter));
+    ui.filterToWall.disabled = showing;
+    ui.filterToWall.textContent = showing ? 'On the wall now' : 'Show this table on the wall';
+    if (ui.filterToWall.hidden) setStatus(ui.filterToWallStatus, '');
+  }
+
+  function showTableOnWall(tableId, statusEl) {
+    var wall = mainWall();
+    if (!wall) {
+      setStatus(statusEl, 'There is no wall to show it on.', true);
+      return;
+    }
+    sendWallSet(wall.id, { layout: 'focus', table_id: Number(tableId) }, statusEl,
+      'Done: the wall shows ' + tableLabel(Number(tableId), tableNumber(Number(tableId))) + '.');
+  }
+
+  if (ui.filterToWall) {
+    ui.filterToWall.addEventListener('click', function () {
+      if (filter) showTableOnWall(filter, ui.filterToWallStatus);
+    });
+  }
+
   // ---- room overview -----------------------------------------------------------------------
 
   function overviewRow(t) {
@@ -1099,6 +1376,13 @@
     b.type = 'button';
     b.setAttribute('data-table-id', String(t.table_id));
     th.appendChild(b);
+    if (IS_LEAD) {
+      var onWall = make('button', 'ov-wall link-button', 'Show on wall');
+      onWall.type = 'button';
+      onWall.id = 'ov-wall-' + t.table_id;
+      onWall.setAttribute('data-table-id', String(t.table_id));
+      th.appendChild(onWall);
+    }
     tr.appendChild(th);
     var cells = ['ov-present', 'ov-comments', 'ov-contributors', 'ov-share', 'ov-last', 'ov-pending'];
     for (var i = 0; i < cells.length; i++) tr.appendChild(make('td', cells[i]));
@@ -1926,6 +2210,7 @@
     renderAnnounceButtons();
     renderRounds();
     renderAgendaButtons();
+    renderWalls();
   }
 
   function setFilter(value) {
@@ -1942,6 +2227,7 @@
     renderPendingCount();
     updateCounts();
     if (state.overview) renderOverview();
+    renderWallQuick();
   }
 
   ui.filter.addEventListener('change', function () {
@@ -1951,6 +2237,11 @@
   if (ui.overviewRows) {
     ui.overviewRows.addEventListener('click', function (e) {
       if (!IS_LEAD) return;
+      var quick = e.target.closest ? e.target.closest('.ov-wall') : null;
+      if (quick) {
+        showTableOnWall(quick.getAttribute('data-table-id'), ui.filterToWallStatus);
+        return;
+      }
       var tr = e.target.closest ? e.target.closest('tr.ov-row') : null;
       if (!tr) return;
       var id = tr.getAttribute('data-table-id');

@@ -8,7 +8,6 @@
 
   var WS_PATH = main.getAttribute('data-ws');
   var SILENCE_MS = 45000;
-  var MAX_SHOWN = 30;      // more never fit on a screen
   var COLOURS = 8;         // accent colours .t-0 .. .t-7, by table number
 
   var ui = {
@@ -26,11 +25,16 @@
     agendaSpeaker: document.getElementById('wall-agenda-speaker'),
     countdown: document.getElementById('wall-countdown'),
     announcement: document.getElementById('wall-announcement'),
-    announcementText: document.getElementById('wall-announcement-text')
+    announcementText: document.getElementById('wall-announcement-text'),
+    counts: document.getElementById('wall-counts'),
+    focusTitle: document.getElementById('wall-focus-title'),
+    spotlight: document.getElementById('wall-spotlight'),
+    joinScreen: document.getElementById('wall-joinscreen'),
+    joinClosed: document.getElementById('wall-joinscreen-closed')
   };
   var connText = ui.conn.querySelector('.wall-conn-text') || ui.conn;
 
-  var state = { event: null, rounds: [], tables: {}, comments: {}, agenda: null, announcement: null };
+  var state = { event: null, rounds: [], tables: {}, comments: {}, agenda: null, announcement: null, presence: null };
   var clockOffset = 0; // the server's clock minus this machine's (docs/protocol.md)
   var maxSeq = 0;
   var haveSnapshot = false;
@@ -181,18 +185,16 @@
         if (fresh(m) && m.comment) {
           var c = m.comment;
           if (c.highlighted && !c.hidden) {
-            var isNew = !state.comments[c.id];
-            state.comments[c.id] = c;
-            upsertCard(c, isNew && m.change === 'highlighted');
+            upsertComment(c, !state.comments[c.id] && m.change === 'highlighted');
           } else {
-            removeCard(c.id);
+            removeComment(c.id);
           }
           scheduleFit();
         }
         break;
       case 'comment_removed':
         if (fresh(m)) {
-          removeCard(m.id);
+          removeComment(m.id);
           scheduleFit();
         }
         break;
@@ -223,6 +225,16 @@
           renderAnnouncement();
         }
         break;
+      case 'walls':
+        if (fresh(m) && Array.isArray(m.walls)) {
+          walls = m.walls.slice();
+          applyWalls();
+        }
+        break;
+      case 'presence':
+        state.presence = { tables: m.tables || {}, comments: m.comments };
+        renderCounts();
+        break;
       case 'resync':
         setConn('reconnecting'); // the server closes the socket; we resume with since
         break;
@@ -246,6 +258,12 @@
       var c = comments[j];
       if (c.highlighted && !c.hidden) state.comments[c.id] = c;
     }
+    if (s.presence) {
+      state.presence = s.presence.tables ? { tables: s.presence.tables, comments: s.presence.comments }
+        : { tables: s.presence, comments: 0 };
+    }
+    if (s.wall_id !== undefined && s.wall_id !== null) wallId = s.wall_id;
+    if (Array.isArray(s.walls)) walls = s.walls.slice();
     syncClock(s.now);
     state.agenda = s.agenda || null;
     state.announcement = s.announcement || null;
@@ -253,6 +271,8 @@
     renderRound();
     renderAgenda();
     renderAnnouncement();
+    renderCounts();
+    applyWalls();
     renderAllCards();
   }
 
@@ -266,6 +286,7 @@
       ui.title.appendChild(make('bdi', null, ev.title));
     }
     ui.closed.hidden = !!ev.open;
+    if (ui.joinClosed) ui.joinClosed.hidden = !!ev.open;
     main.classList.toggle('is-closed', !ev.open);
   }
 
@@ -465,14 +486,81 @@
     if (was !== ui.announcement.hidden) scheduleFit();
   }
 
-  // ---- cards -------------------------------------------------------------------------------
-  //
-  // Cards are kept in `cards` (id -> element) and laid out by fit(): the most recently put on
-  // the wall first (by highlighted_at, then id), each into the shortest of up to three columns,
-  // until the next one no longer fits. That one and every one put up before it drop from view
-  // (a newer one is never skipped to show an older one), and a small "+N more" says so.
-  // Nothing ever scrolls.
+  // ---- live counts -------------------------------------------------------------------------
 
+  function renderCounts() {
+    var p = state.presence;
+    if (!p) {
+      ui.counts.hidden = true;
+      return;
+    }
+    var people = 0;
+    var tables = p.tables || {};
+    for (var k in tables) {
+      if (Object.prototype.hasOwnProperty.call(tables, k)) people += Number(tables[k]) || 0;
+    }
+    var comments = Number(p.comments) || 0;
+    var text = people + (people === 1 ? ' person' : ' people') + ' \u00b7 ' +
+      comments + (comments === 1 ? ' comment' : ' comments');
+    if (ui.counts.textContent !== text) ui.counts.textContent = text;
+    ui.counts.hidden = false;
+  }
+
+  // ---- the wall's settings -----------------------------------------------------------------
+  //
+  // Every wall has its own settings (docs/protocol.md, `Wall`); one that follows the main wall
+  // shows the main wall's. They arrive in the snapshot and in `walls` messages, and apply at once.
+
+  var LAYOUTS = { columns: true, spotlight: true, mosaic: true, focus: true, join: true };
+  var PAGE_MS = 20000; // columns, mosaic and focus turn the page this often when not all fit
+  var wallId = null;
+  var walls = [];
+  var settings = { layout: 'columns', table_id: null, theme: 'dark', show_join: true, spotlight_seconds: 12 };
+
+  function effectiveWall() {
+    var own = null;
+    var mainWall = null;
+    for (var i = 0; i < walls.length; i++) {
+      if (walls[i].id === wallId) own = walls[i];
+      if (walls[i].main) mainWall = walls[i];
+    }
+    if (!own) own = mainWall;
+    if (own && own.follows && !own.main && mainWall) return mainWall;
+    return own;
+  }
+
+  function applyWalls() {
+    var w = effectiveWall() || {};
+    var secs = Number(w.spotlight_seconds);
+    var next = {
+      layout: LAYOUTS[w.layout] ? w.layout : 'columns',
+      table_id: w.table_id === null || w.table_id === undefined ? null : w.table_id,
+      theme: w.theme === 'light' ? 'light' : 'dark',
+      show_join: w.show_join !== false,
+      spotlight_seconds: isFinite(secs) && secs > 0 ? Math.max(5, Math.min(120, secs)) : 12
+    };
+    var moved = next.layout !== settings.layout || next.table_id !== settings.table_id;
+    var retimed = moved || next.spotlight_seconds !== settings.spotlight_seconds;
+    settings = next;
+    main.setAttribute('data-layout', next.layout);
+    main.setAttribute('data-theme', next.theme);
+    document.documentElement.setAttribute('data-theme', next.theme);
+    main.classList.toggle('no-join', !next.show_join);
+    if (moved) resetPages();
+    if (retimed) restartRotation();
+    scheduleFit();
+  }
+
+  // ---- comments ----------------------------------------------------------------------------
+  //
+  // The wall keeps at most MAX_KEEP comments (the most recently highlighted); older ones are
+  // dropped, so three hours of highlights don't grow the page. One element per comment (`#w-ID`)
+  // is built on demand and placed by fit() into whichever layout is showing; the rest are not in
+  // the document. Nothing ever scrolls: a layout shows what fits and turns the page every
+  // PAGE_MS (spotlight: every `spotlight_seconds`), newest first; a new highlight goes to the
+  // front at once.
+
+  var MAX_KEEP = 200;
   var cards = {};
 
   function lengthClass(text) {
@@ -482,71 +570,72 @@
     return 'len-l';
   }
 
+  // More agreement, a slightly larger mosaic card: 0 (none) .. 3 (ten or more).
+  function agreeLevel(c) {
+    var a = Number(c.agrees) || 0;
+    if (a >= 10) return 3;
+    if (a >= 4) return 2;
+    if (a >= 1) return 1;
+    return 0;
+  }
+
+  function colourOf(number) {
+    return 't-' + (((Number(number) || 0) % COLOURS) + COLOURS) % COLOURS;
+  }
+
+  function tableOf(c) {
+    var t = state.tables[c.table_id];
+    return { number: t ? t.number : c.table_number, theme: t && t.theme ? t.theme : '' };
+  }
+
   function buildCard(c) {
     var card = make('article', 'wall-card');
     card.id = 'w-' + c.id;
     card.setAttribute('data-id', String(c.id));
-    card.appendChild(make('p', 'wall-card-meta'));
+    var meta = make('p', 'wall-card-meta');
+    meta.appendChild(make('span', 'wall-card-table'));
+    meta.appendChild(make('span', 'wall-card-round'));
+    meta.appendChild(make('span', 'wall-card-theme'));
+    card.appendChild(meta);
     card.appendChild(make('p', 'wall-card-text'));
     fillCard(card, c);
     return card;
   }
 
   function fillCard(card, c) {
-    var t = state.tables[c.table_id];
-    var number = t ? t.number : c.table_number;
-    var colour = 't-' + (((Number(number) || 0) % COLOURS) + COLOURS) % COLOURS;
+    var t = tableOf(c);
     var text = c.text || '';
-    card.className = 'wall-card ' + colour + ' ' + lengthClass(text) +
-      (card.classList.contains('is-entering') ? ' is-entering' : '');
+    var keep = card.classList.contains('is-entering') ? ' is-entering' : '';
     var meta = card.querySelector('.wall-card-meta');
-    meta.textContent = '';
-    meta.appendChild(document.createTextNode('Table ' + number));
+    var tableEl = meta.querySelector('.wall-card-table');
+    var roundEl = meta.querySelector('.wall-card-round');
+    var themeEl = meta.querySelector('.wall-card-theme');
+    tableEl.textContent = 'Table ' + t.number;
     // From an earlier (or another) round than the one the room is in: say which.
     var current = currentRound();
     var round = c.round_id === null || c.round_id === undefined ? null : roundById(c.round_id);
-    if (round && current && round.id !== current.id) {
-      meta.appendChild(document.createTextNode(' '));
-      meta.appendChild(make('span', 'wall-card-round', 'Round ' + round.number));
+    var otherRound = !!(round && current && round.id !== current.id);
+    roundEl.textContent = otherRound ? 'Round ' + round.number : '';
+    roundEl.hidden = !otherRound;
+    themeEl.textContent = '';
+    if (t.theme) {
+      themeEl.appendChild(document.createTextNode(' \u00b7 '));
+      themeEl.appendChild(make('bdi', null, t.theme));
     }
-    if (t && t.theme) {
-      meta.appendChild(document.createTextNode(' \u00b7 '));
-      meta.appendChild(make('bdi', null, t.theme));
-    }
+    card.className = 'wall-card ' + colourOf(t.number) + ' ' + lengthClass(text) +
+      ' ag-' + agreeLevel(c) + (otherRound ? ' has-round' : '') + keep;
     var p = card.querySelector('.wall-card-text');
     p.textContent = '';
     p.appendChild(make('bdi', null, text));
   }
 
-  function upsertCard(c, isNew) {
-    var card = cards[c.id];
-    if (card) {
-      fillCard(card, c);
-      return;
-    }
-    card = buildCard(c);
-    cards[c.id] = card;
-    if (isNew) {
-      card.classList.add('is-entering');
-      card.addEventListener('animationend', function () {
-        card.classList.remove('is-entering');
-      });
-    }
-  }
-
-  function removeCard(id) {
-    delete state.comments[id];
+  function cardFor(id) {
     var card = cards[id];
-    delete cards[id];
-    if (card && card.parentNode) card.parentNode.removeChild(card);
-  }
-
-  function refillCards() {
-    for (var id in cards) {
-      if (Object.prototype.hasOwnProperty.call(cards, id) && state.comments[id]) {
-        fillCard(cards[id], state.comments[id]);
-      }
+    if (!card && state.comments[id]) {
+      card = buildCard(state.comments[id]);
+      cards[id] = card;
     }
+    return card;
   }
 
   function highlightedAt(c) {
@@ -563,32 +652,387 @@
     return b - a;
   }
 
-  function renderAllCards() {
-    cards = {};
-    for (var id in state.comments) {
-      if (Object.prototype.hasOwnProperty.call(state.comments, id)) {
-        cards[id] = buildCard(state.comments[id]);
+  function orderedIds() {
+    return Object.keys(state.comments).map(Number).sort(wallOrder);
+  }
+
+  function upsertComment(c, isNew) {
+    state.comments[c.id] = c;
+    var card = cards[c.id];
+    if (card) fillCard(card, c);
+    if (isNew) {
+      card = cardFor(c.id);
+      card.classList.add('is-entering');
+      card.addEventListener('animationend', function () {
+        card.classList.remove('is-entering');
+      });
+      bringForward(c);
+    }
+    trim();
+  }
+
+  function removeComment(id) {
+    delete state.comments[id];
+    var card = cards[id];
+    delete cards[id];
+    if (card && card.parentNode) card.parentNode.removeChild(card);
+  }
+
+  function trim() {
+    var ids = orderedIds();
+    for (var i = MAX_KEEP; i < ids.length; i++) removeComment(ids[i]);
+  }
+
+  function refillCards() {
+    for (var id in cards) {
+      if (Object.prototype.hasOwnProperty.call(cards, id) && state.comments[id]) {
+        fillCard(cards[id], state.comments[id]);
       }
     }
+  }
+
+  function renderAllCards() {
+    cards = {};
+    trim();
+    resetPages();
     scheduleFit();
   }
+
+  // ---- pages and rotation ------------------------------------------------------------------
+
+  var offset = 0;        // mosaic, focus: index (newest first) of the first comment on screen
+  var nextOffset = 0;
+  var tablePage = 0;     // columns: which group of tables is on screen
+  var tablePages = 1;
+  var colOffset = {};    // columns: table id -> index of its first comment on screen
+  var colNext = {};
+  var spotId = null;     // spotlight: the comment on screen
+  var spotIndex = 0;
+  var hasMore = false;   // something is off screen, so the page turns
+  var rotateTimer = null;
+
+  function resetPages() {
+    offset = 0;
+    nextOffset = 0;
+    tablePage = 0;
+    colOffset = {};
+    colNext = {};
+    spotId = null;
+    spotIndex = 0;
+  }
+
+  function rotateMs() {
+    return settings.layout === 'spotlight' ? settings.spotlight_seconds * 1000 : PAGE_MS;
+  }
+
+  function restartRotation() {
+    clearTimeout(rotateTimer);
+    rotateTimer = setTimeout(rotate, rotateMs());
+  }
+
+  function rotate() {
+    rotateTimer = null;
+    if (settings.layout === 'spotlight') {
+      var ids = orderedIds();
+      if (ids.length > 1) {
+        var at = ids.indexOf(spotId);
+        spotIndex = at < 0 ? spotIndex : (at + 1) % ids.length;
+        if (spotIndex >= ids.length) spotIndex = 0;
+        spotId = ids[spotIndex];
+        enterSoftly(spotId);
+        scheduleFit();
+      }
+    } else if (hasMore) {
+      if (settings.layout === 'columns') {
+        if (tablePages > 1) {
+          tablePage = (tablePage + 1) % tablePages;
+          colOffset = {};
+        } else {
+          colOffset = colNext;
+        }
+      } else {
+        offset = nextOffset;
+      }
+      scheduleFit();
+    }
+    restartRotation();
+  }
+
+  // A comment just put on the wall is shown at once, whatever page was showing.
+  function bringForward(c) {
+    offset = 0;
+    colOffset[c.table_id] = 0;
+    pendingTable = c.table_id;
+    spotId = c.id;
+    restartRotation();
+  }
+  var pendingTable = null; // columns: turn to the page holding this table
+
+  function enterSoftly(id) {
+    var card = cardFor(id);
+    if (!card) return;
+    card.classList.remove('is-entering');
+    card.classList.add('is-entering');
+    card.addEventListener('animationend', function () {
+      card.classList.remove('is-entering');
+    });
+  }
+
+  // ---- fitting -----------------------------------------------------------------------------
+
+  // Detaches every placed card and forgets the sizes a previous layout gave it.
+  function clearStage() {
+    ui.list.textContent = '';
+    ui.spotlight.textContent = '';
+    ui.list.removeAttribute('style');
+    for (var id in cards) {
+      if (!Object.prototype.hasOwnProperty.call(cards, id)) continue;
+      var text = cards[id].querySelector('.wall-card-text');
+      if (text.style.webkitLineClamp || text.style.fontSize) {
+        text.style.webkitLineClamp = '';
+        text.style.fontSize = '';
+      }
+      cards[id].classList.remove('is-squeezed');
+      for (var s = 0; s < SPOT_STEPS; s++) cards[id].classList.remove('sz-' + s);
+    }
+  }
+
+  // A single card taller than `room`: cut its text by whole lines (the very longest comments
+  // only; everything else pages instead).
+  function squeeze(card, over) {
+    if (over <= 0) return;
+    var text = card.querySelector('.wall-card-text');
+    var line = parseFloat(window.getComputedStyle(text).lineHeight);
+    if (!line || isNaN(line)) line = (parseFloat(window.getComputedStyle(text).fontSize) || 16) * 1.25;
+    var lines = Math.max(1, Math.floor((text.getBoundingClientRect().height - over) / line));
+    text.style.webkitLineClamp = String(lines);
+    card.classList.add('is-squeezed');
+  }
+
+  function showMore(text) {
+    ui.more.hidden = !text;
+    ui.more.textContent = text || '';
+  }
+
+  function setEmpty(text) {
+    ui.empty.hidden = !text;
+    if (text && ui.empty.textContent !== text) ui.empty.textContent = text;
+  }
+
+  var EMPTY_TEXT = 'The best points from the tables will appear here.';
 
   function fit() {
     fitTimer = null;
     fitAgenda();
     fitPrompt();
-    var ids = Object.keys(cards).map(Number).sort(wallOrder);
-    var n = ids.length;
-    ui.empty.hidden = n > 0;
-    main.classList.toggle('has-comments', n > 0);
-
-    var colCount = n <= 1 ? 1 : (n === 2 ? 2 : 3);
-    ui.list.textContent = '';
-    ui.list.className = 'wall-comments cols-' + colCount;
-    if (n === 0) {
-      showMore(0);
+    clearStage();
+    hasMore = false;
+    showMore('');
+    var layout = settings.layout;
+    var ids = orderedIds();
+    main.classList.toggle('has-comments', ids.length > 0);
+    ui.focusTitle.hidden = layout !== 'focus';
+    ui.list.hidden = layout === 'spotlight' || layout === 'join';
+    ui.spotlight.hidden = layout !== 'spotlight';
+    ui.joinScreen.hidden = layout !== 'join';
+    ui.list.className = 'wall-comments lay-' + layout;
+    if (layout === 'join') {
+      setEmpty('');
+      ui.list.setAttribute('data-shown', '0');
       return;
     }
+    if (layout === 'focus') {
+      fitFocus(ids);
+      return;
+    }
+    setEmpty(ids.length ? '' : EMPTY_TEXT);
+    if (!ids.length) {
+      ui.list.hidden = true;
+      ui.list.setAttribute('data-shown', '0');
+      ui.list.setAttribute('data-total', '0');
+      return;
+    }
+    if (layout === 'spotlight') fitSpotlight(ids);
+    else if (layout === 'mosaic') fitMosaic(ids);
+    else fitColumns(ids);
+  }
+
+  function record(shown, total) {
+    ui.list.setAttribute('data-shown', String(shown));
+    ui.list.setAttribute('data-total', String(total));
+  }
+
+  // Columns: one per table with highlights (by table number), its theme at the top, newest
+  // first. More tables than fit side by side: pages of tables.
+  function maxColumns() {
+    var w = ui.list.clientWidth || window.innerWidth;
+    var h = window.innerHeight || 1;
+    return Math.max(1, Math.min(6, Math.floor((w / h) * 2.4)));
+  }
+
+  function fitColumns(ids) {
+    var groups = {};
+    var order = [];
+    for (var i = 0; i < ids.length; i++) {
+      var c = state.comments[ids[i]];
+      var key = String(c.table_id);
+      if (!groups[key]) {
+        groups[key] = [];
+        order.push(key);
+      }
+      groups[key].push(ids[i]);
+    }
+    order.sort(function (a, b) {
+      return (Number(tableOf(state.comments[groups[a][0]]).number) || 0) -
+        (Number(tableOf(state.comments[groups[b][0]]).number) || 0);
+    });
+    var perPage = maxColumns();
+    tablePages = Math.max(1, Math.ceil(order.length / perPage));
+    if (pendingTable !== null) {
+      var at = order.indexOf(String(pendingTable));
+      if (at >= 0) tablePage = Math.floor(at / perPage);
+      pendingTable = null;
+    }
+    if (tablePage >= tablePages) tablePage = 0;
+    var slice = order.slice(tablePage * perPage, (tablePage + 1) * perPage);
+    ui.list.style.setProperty('--cols', String(slice.length));
+    var room = ui.list.clientHeight;
+    var shownTotal = 0;
+    var next = {};
+    var built = [];
+    // Every column first (their widths depend on how many there are), then fill each.
+    for (var k = 0; k < slice.length; k++) {
+      var tid = slice[k];
+      var list = groups[tid];
+      var first = state.comments[list[0]];
+      var t = tableOf(first);
+      var col = make('div', 'wall-tcol ' + colourOf(t.number));
+      col.setAttribute('data-table', tid);
+      var head = make('h2', 'wall-tcol-head');
+      var name = make('span', 'wall-tcol-name');
+      name.appendChild(make('span', 'wall-tcol-number', 'Table ' + t.number));
+      if (t.theme) name.appendChild(make('bdi', 'wall-tcol-theme', t.theme));
+      head.appendChild(name);
+      var more = make('span', 'wall-tcol-more');
+      head.appendChild(more);
+      col.appendChild(head);
+      var body = make('div', 'wall-tcol-cards');
+      col.appendChild(body);
+      ui.list.appendChild(col);
+      built.push({ tid: tid, col: col, body: body, more: more });
+    }
+    for (var b = 0; b < built.length; b++) {
+      tid = built[b].tid;
+      list = groups[tid];
+      col = built[b].col;
+      body = built[b].body;
+      more = built[b].more;
+      var start = colOffset[tid] || 0;
+      if (start >= list.length) start = 0;
+      var shown = 0;
+      for (var j = start; j < list.length; j++) {
+        var card = cardFor(list[j]);
+        body.appendChild(card);
+        if (col.offsetHeight > room) {
+          if (shown === 0) {
+            squeeze(card, col.offsetHeight - room);
+            shown = 1;
+          } else {
+            body.removeChild(card);
+          }
+          break;
+        }
+        shown += 1;
+      }
+      var left = list.length - shown;
+      more.textContent = left > 0 ? '+' + left + ' more' : '';
+      if (left > 0) hasMore = true;
+      next[tid] = start + shown >= list.length ? 0 : start + shown;
+      shownTotal += shown;
+    }
+    colNext = next;
+    if (tablePages > 1) {
+      hasMore = true;
+      showMore('Tables ' + (tablePage * perPage + 1) + '\u2013' +
+        (tablePage * perPage + slice.length) + ' of ' + order.length);
+    }
+    record(shownTotal, ids.length);
+  }
+
+  // Mosaic: cards fill the screen, newest first; longer comments get wider cards, agreed ones a
+  // little larger type. With only a few, everything is larger.
+  function fitMosaic(ids) {
+    if (offset >= ids.length) offset = 0;
+    var roomy = ids.length - offset <= 6;
+    var shown = placeMosaic(ids, roomy);
+    if (roomy && offset + shown < ids.length) shown = placeMosaic(ids, false);
+    ui.list.classList.add('is-placed');
+    finishPage(ids, shown);
+  }
+
+  function placeMosaic(ids, roomy) {
+    ui.list.textContent = '';
+    ui.list.classList.remove('is-placed');
+    ui.list.classList.toggle('is-roomy', roomy);
+    var room = ui.list.clientHeight;
+    var shown = 0;
+    for (var i = offset; i < ids.length; i++) {
+      var card = cardFor(ids[i]);
+      ui.list.appendChild(card);
+      if (ui.list.scrollHeight > room + 1) {
+        if (shown === 0) {
+          squeeze(card, ui.list.scrollHeight - room);
+          shown = 1;
+        } else {
+          ui.list.removeChild(card);
+        }
+        break;
+      }
+      shown += 1;
+    }
+    return shown;
+  }
+
+  function finishPage(ids, shown) {
+    var left = ids.length - shown;
+    nextOffset = offset + shown >= ids.length ? 0 : offset + shown;
+    hasMore = left > 0;
+    if (left > 0) {
+      var from = offset + 1;
+      showMore(from + '\u2013' + (offset + shown) + ' of ' + ids.length);
+    }
+    record(shown, ids.length);
+  }
+
+  // Focus: one table, its theme as a big heading, its comments in up to three columns.
+  function fitFocus(ids) {
+    var tid = settings.table_id;
+    ui.focusTitle.textContent = '';
+    if (tid === null) {
+      ui.focusTitle.hidden = true;
+      ui.list.hidden = true;
+      setEmpty('Choose a table on the console');
+      record(0, 0);
+      return;
+    }
+    var table = state.tables[tid];
+    var number = table ? table.number : '';
+    var mine = ids.filter(function (id) { return String(state.comments[id].table_id) === String(tid); });
+    if (!table && mine.length) number = state.comments[mine[0]].table_number;
+    ui.focusTitle.appendChild(make('span', 'wall-focus-number', 'Table ' + number));
+    if (table && table.theme) ui.focusTitle.appendChild(make('bdi', 'wall-focus-theme', table.theme));
+    ui.focusTitle.className = 'wall-focus-title ' + colourOf(number);
+    if (!mine.length) {
+      ui.list.hidden = true;
+      setEmpty('Nothing from this table on the wall yet.');
+      record(0, 0);
+      return;
+    }
+    setEmpty('');
+    if (offset >= mine.length) offset = 0;
+    var count = mine.length - offset;
+    var colCount = count <= 1 ? 1 : (count === 2 ? 2 : 3);
+    ui.list.classList.add('cols-' + colCount);
     var cols = [];
     for (var k = 0; k < colCount; k++) {
       var col = make('div', 'wall-col');
@@ -597,28 +1041,51 @@
     }
     var room = ui.list.clientHeight;
     var shown = 0;
-    for (var i = 0; i < n && i < MAX_SHOWN; i++) {
+    for (var i = offset; i < mine.length; i++) {
       var shortest = cols[0];
       for (var j = 1; j < cols.length; j++) {
         if (cols[j].offsetHeight < shortest.offsetHeight) shortest = cols[j];
       }
-      var card = cards[ids[i]];
+      var card = cardFor(mine[i]);
       shortest.appendChild(card);
-      if (shown > 0 && shortest.offsetHeight > room) {
-        shortest.removeChild(card);
-        break; // this one and every older one stay out of view
+      if (shortest.offsetHeight > room) {
+        if (shown === 0) {
+          squeeze(card, shortest.offsetHeight - room);
+          shown = 1;
+        } else {
+          shortest.removeChild(card);
+        }
+        break; // this one and every older one wait for the next page
       }
       shown += 1;
     }
-    ui.list.setAttribute('data-shown', String(shown));
-    ui.list.setAttribute('data-total', String(n));
-    showMore(n - shown);
+    finishPage(mine, shown);
   }
 
-  function showMore(leftOut) {
-    if (!ui.more) return;
-    ui.more.hidden = leftOut <= 0;
-    ui.more.textContent = leftOut > 0 ? '+' + leftOut + ' more' : '';
+  // Spotlight: one comment, as large as fits (.sz-0 largest .. .sz-N smallest).
+  var SPOT_STEPS = 7;
+
+  function fitSpotlight(ids) {
+    var at = spotId === null ? -1 : ids.indexOf(spotId);
+    if (at < 0) {
+      at = Math.min(spotIndex, ids.length - 1);
+      if (at < 0) at = 0;
+    }
+    spotIndex = at;
+    spotId = ids[at];
+    var card = cardFor(spotId);
+    ui.spotlight.appendChild(card);
+    var room = ui.spotlight.clientHeight;
+    var wide = ui.spotlight.clientWidth;
+    for (var s = 0; s < SPOT_STEPS; s++) {
+      if (s > 0) card.classList.remove('sz-' + (s - 1));
+      card.classList.add('sz-' + s);
+      if (card.offsetHeight <= room && card.scrollWidth <= wide + 1) break;
+    }
+    if (card.offsetHeight > room) squeeze(card, card.offsetHeight - room);
+    hasMore = ids.length > 1;
+    if (ids.length > 1) showMore((at + 1) + ' of ' + ids.length);
+    record(1, ids.length);
   }
 
   function scheduleFit() {
@@ -656,6 +1123,7 @@
   setInterval(tickCountdown, 250);
   keepAwake();
   setConn('connecting');
+  restartRotation();
   fit();
   connect();
 })();

@@ -181,6 +181,7 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                         }
                         (agenda_panel(true))
                         (announce_panel())
+                        (walls_panel())
                         section.panel #event-panel aria-labelledby="event-heading" {
                             h2 #event-heading { "Event" }
                             p #event-state { "Waiting for the server…" }
@@ -259,6 +260,11 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                                         }
                                     }
                                 }
+                                // Sends the main wall to "focus" on the chosen table.
+                                button #filter-to-wall .button type="button" hidden {
+                                    "Show this table on the wall"
+                                }
+                                p #filter-to-wall-status .form-status role="status" {}
                             }
                         } @else {
                             // A table facilitator sees one table; the filter stays for console.js.
@@ -384,6 +390,21 @@ pub(crate) fn announce_panel() -> Markup {
     }
 }
 
+/// The lead's wall controls. `console.js` fills `#walls-list` from `state.walls` and `walls`
+/// messages: per wall `wall-layout-{id}` (select), `wall-table-{id}` (select, for "focus"),
+/// `wall-theme-{id}` (select), `wall-join-{id}` (checkbox), `wall-seconds-{id}` (number) and,
+/// for a wall other than the main one, `wall-follows-{id}` (checkbox). Each change sends
+/// `wall_set` at once.
+pub(crate) fn walls_panel() -> Markup {
+    html! {
+        section.panel #walls-panel aria-labelledby="walls-heading" {
+            h2 #walls-heading { "Walls" }
+            p #walls-state .muted { "Waiting for the server…" }
+            div #walls-list .walls-list {}
+        }
+    }
+}
+
 /// A round in the console's list. `console.js` keeps the same structure up to date.
 pub(crate) fn console_round(round: &ConsoleRound) -> Markup {
     html! {
@@ -462,4 +483,52 @@ pub fn activity_page(page: &ActivityPage) -> Markup {
         &[],
         content,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(scope_table: Option<i64>) -> ConsolePage {
+        ConsolePage {
+            event_title: "T".into(),
+            code: "K7QD-2M9X".into(),
+            ws_path: "/console/tok/ws".into(),
+            tables: vec![ConsoleTable {
+                id: 11,
+                number: 1,
+                theme: "Buses".into(),
+            }],
+            rounds: vec![],
+            report_url: "/r".into(),
+            cards_url: "/c".into(),
+            wall_url: "/w".into(),
+            scope_table,
+            actor_label: "Lead facilitator".into(),
+            activity_url: "/console/tok/activity".into(),
+            labels: vec![],
+            moderation_pre: false,
+        }
+    }
+
+    #[test]
+    fn lead_console_has_the_walls_panel_and_quick_wall_button() {
+        let html = console_page(&page(None)).into_string();
+        for needle in [
+            "id=\"walls-panel\"",
+            "id=\"walls-list\"",
+            "id=\"walls-state\"",
+            "id=\"filter-to-wall\"",
+            "id=\"filter-to-wall-status\"",
+        ] {
+            assert!(html.contains(needle), "missing {needle}");
+        }
+    }
+
+    #[test]
+    fn table_console_has_no_wall_controls() {
+        let html = console_page(&page(Some(11))).into_string();
+        assert!(!html.contains("id=\"walls-panel\""));
+        assert!(!html.contains("id=\"filter-to-wall\""));
+    }
 }

@@ -34,6 +34,16 @@ pub struct EventFormPage {
     pub error: Option<String>,
 }
 
+/// One wall of an event, as listed on the event page.
+#[derive(Debug, Clone)]
+pub struct WallLink {
+    pub id: i64,
+    pub name: String,
+    /// Absolute URL of the wall page.
+    pub url: String,
+    pub main: bool,
+}
+
 /// The organiser's page for one event: the links to hand out and the buttons to rotate them.
 pub struct EventPage {
     pub title: String,
@@ -56,6 +66,10 @@ pub struct EventPage {
     /// POST with field `which` = `facilitator`, `tables` (every table facilitator link) or
     /// `wall` to issue a new link (old one stops).
     pub rotate_url: String,
+    /// Every wall of the event, the main one first.
+    pub walls: Vec<WallLink>,
+    /// POST with field `name` to add another wall (its own link and layout).
+    pub add_wall_url: String,
     /// Shown after an action, e.g. "A new console link was made; the old one no longer works."
     pub notice: Option<String>,
 }
@@ -238,6 +252,65 @@ pub fn event_form_page(page: &EventFormPage) -> Markup {
     )
 }
 
+/// The walls: the main one (`#link-wall`), any others, and the form to add one.
+pub(crate) fn walls_block(page: &EventPage) -> Markup {
+    let main_url = page
+        .walls
+        .iter()
+        .find(|w| w.main)
+        .map(|w| w.url.as_str())
+        .unwrap_or(page.wall_url.as_str());
+    let main_id = page.walls.iter().find(|w| w.main).map(|w| w.id);
+    let others: Vec<&WallLink> = page.walls.iter().filter(|w| !w.main).collect();
+    html! {
+        section.link-block #link-wall {
+            h3 { @if others.is_empty() { "Wall" } @else { "Walls" } }
+            p.who {
+                strong { "Open the wall link on the projector laptop." }
+                " It shows the current question and the comments facilitators put on the \
+                 wall, with the QR code to join. The lead console chooses each wall's layout."
+            }
+            ul.wall-links {
+                li.wall-link {
+                    span.wall-link-name {
+                        @if let Some(w) = page.walls.iter().find(|w| w.main) {
+                            bdi { (w.name) } " (main wall)"
+                        } @else {
+                            "Main wall"
+                        }
+                    }
+                    p.full-url {
+                        a id=[main_id.map(|id| format!("link-wall-{id}"))] href=(main_url) {
+                            (main_url)
+                        }
+                    }
+                }
+                @for wall in &others {
+                    li.wall-link {
+                        span.wall-link-name { bdi { (wall.name) } }
+                        p.full-url {
+                            a id=(format!("link-wall-{}", wall.id)) href=(wall.url) { (wall.url) }
+                        }
+                    }
+                }
+            }
+            form #add-wall-form .add-wall-form method="post" action=(page.add_wall_url) {
+                div.field {
+                    label for="wall-name" { "Add a wall for another screen" }
+                    span.add-wall-row {
+                        input #wall-name type="text" name="name" maxlength="60" required
+                            placeholder="e.g. Side screen";
+                        button #add-wall .button type="submit" { "Add a wall" }
+                    }
+                }
+                p.hint {
+                    "Each wall has its own link and its own layout, or follows the main wall."
+                }
+            }
+        }
+    }
+}
+
 pub(crate) fn link_block(id: &str, heading: &str, url: &str, who: Markup) -> Markup {
     html! {
         section.link-block id=(id) {
@@ -286,11 +359,7 @@ pub fn event_page(page: &EventPage) -> Markup {
                      the link can do this, so share it only with the lead team; table \
                      facilitators get their own links below."
                 }))
-                (link_block("link-wall", "Wall", &page.wall_url, html! {
-                    strong { "Open the wall link on the projector laptop." }
-                    " It shows the current question and the comments facilitators put on the \
-                     wall, with the QR code to join."
-                }))
+                (walls_block(page))
                 (link_block("link-cards", "Table cards", &page.cards_url, html! {
                     strong { "Print the table cards" }
                     " and put one on each table. Each card has that table's QR code."
@@ -359,8 +428,20 @@ pub fn event_page(page: &EventPage) -> Markup {
                 }
                 form.rotate-form method="post" action=(page.rotate_url) {
                     input type="hidden" name="which" value="wall";
-                    button.button type="submit" { "Make a new wall link" }
+                    button.button #rotate-wall type="submit" {
+                        @if page.walls.len() > 1 { "Make a new main wall link" }
+                        @else { "Make a new wall link" }
+                    }
                     p.hint { "The old wall link stops working; reopen the wall with the new one." }
+                }
+                @for wall in page.walls.iter().filter(|w| !w.main) {
+                    form.rotate-form method="post" action=(page.rotate_url) {
+                        input type="hidden" name="which" value=(format!("wall:{}", wall.id));
+                        button.button id=(format!("rotate-wall-{}", wall.id)) type="submit" {
+                            "Make a new link for \u{201c}" bdi { (wall.name) } "\u{201d}"
+                        }
+                        p.hint { "That wall's old link stops working; reopen it with the new one." }
+                    }
                 }
             }
         }
@@ -518,4 +599,78 @@ pub fn settings_page(page: &SettingsPage) -> Markup {
         &[form_js_path()],
         content,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(walls: Vec<WallLink>) -> EventPage {
+        EventPage {
+            title: "T".into(),
+            place: "P".into(),
+            date: "2026-12-05".into(),
+            description: String::new(),
+            open: true,
+            code: "K7QD-2M9X".into(),
+            console_url: "http://h/console/a".into(),
+            wall_url: "http://h/wall/b".into(),
+            report_url: "http://h/r".into(),
+            cards_url: "http://h/c".into(),
+            settings_url: "/organiser/events/1/settings".into(),
+            table_console_links: vec![],
+            moderation_pre: false,
+            rotate_url: "/organiser/events/1/rotate".into(),
+            walls,
+            add_wall_url: "/organiser/events/1/walls".into(),
+            notice: None,
+        }
+    }
+
+    #[test]
+    fn event_page_lists_walls_with_links_rotation_and_add_form() {
+        let html = event_page(&page(vec![
+            WallLink {
+                id: 3,
+                name: "Main wall".into(),
+                url: "http://h/wall/b".into(),
+                main: true,
+            },
+            WallLink {
+                id: 9,
+                name: "<i>Side</i> screen".into(),
+                url: "http://h/wall/side".into(),
+                main: false,
+            },
+        ]))
+        .into_string();
+        assert!(!html.contains("<i>Side</i>"), "wall names are escaped");
+        for needle in [
+            "id=\"link-wall\"",
+            "id=\"link-wall-3\" href=\"http://h/wall/b\"",
+            "id=\"link-wall-9\" href=\"http://h/wall/side\"",
+            "name=\"which\" value=\"wall\"",
+            "name=\"which\" value=\"wall:9\"",
+            "id=\"rotate-wall-9\"",
+            "id=\"add-wall-form\"",
+            "action=\"/organiser/events/1/walls\"",
+            "id=\"wall-name\"",
+            "name=\"name\"",
+            "id=\"add-wall\"",
+        ] {
+            assert!(html.contains(needle), "missing {needle}");
+        }
+        assert!(
+            !html.contains("value=\"wall:3\""),
+            "the main wall rotates with which=wall"
+        );
+    }
+
+    #[test]
+    fn event_page_without_wall_list_still_links_the_wall() {
+        let html = event_page(&page(vec![])).into_string();
+        assert!(html.contains("id=\"link-wall\""));
+        assert!(html.contains("href=\"http://h/wall/b\""));
+        assert!(html.contains("id=\"add-wall-form\""));
+    }
 }

@@ -323,6 +323,8 @@ mod tests {
             ],
             moderation_pre: false,
             rotate_url: "/organiser/events/1/rotate".into(),
+            walls: vec![],
+            add_wall_url: "/organiser/events/1/walls".into(),
             notice: None,
         };
         let html = event_page(&page).into_string();

@@ -12,11 +12,21 @@ pub struct WallPage {
     pub ws_path: String,
 }
 
-/// Renders the wall.
+/// The wall's layouts (`Wall.layout` in docs/protocol.md), in the order the console offers them.
+pub const WALL_LAYOUTS: [(&str, &str); 5] = [
+    ("columns", "Columns (one per table)"),
+    ("spotlight", "Spotlight (one at a time)"),
+    ("mosaic", "Mosaic"),
+    ("focus", "Focus on one table"),
+    ("join", "Join screen (QR code)"),
+];
+
+/// Renders the wall. `wall.js` sets `data-layout` and `data-theme` on `<main>` (and the theme on
+/// `<html>`) from the wall's settings; until the snapshot arrives it shows the dark columns.
 pub fn wall_page(page: &WallPage) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en-GB" {
+        html lang="en-GB" data-theme="dark" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -27,10 +37,14 @@ pub fn wall_page(page: &WallPage) -> Markup {
                 script src=(wall_js_path()) defer {}
             }
             body.wall-body {
-                main #main .wall data-ws=(page.ws_path) data-code=(page.code) {
+                main #main .wall data-ws=(page.ws_path) data-code=(page.code)
+                    data-layout="columns" data-theme="dark" {
                     header.wall-head {
                         div.wall-titles {
-                            h1 #wall-title { bdi { (page.event_title) } }
+                            div.wall-title-row {
+                                h1 #wall-title { bdi { (page.event_title) } }
+                                p #wall-counts .wall-counts aria-live="off" hidden {}
+                            }
                             div #wall-agenda .wall-agenda hidden {
                                 p.wall-agenda-text {
                                     span #wall-agenda-title .wall-agenda-title {}
@@ -43,7 +57,7 @@ pub fn wall_page(page: &WallPage) -> Markup {
                                 p #wall-prompt .wall-prompt {}
                             }
                         }
-                        aside.wall-join aria-label="How to join" {
+                        aside #wall-join .wall-join aria-label="How to join" {
                             img.wall-qr src=(page.qr_svg_url) alt="QR code to join from your phone"
                                 width="400" height="400";
                             div.wall-join-text {
@@ -58,10 +72,34 @@ pub fn wall_page(page: &WallPage) -> Markup {
                     div #wall-announcement .wall-announcement role="status" hidden {
                         p #wall-announcement-text .wall-announcement-text {}
                     }
+                    // "focus": the table's theme as a big heading.
+                    h2 #wall-focus-title .wall-focus-title hidden {}
                     p #wall-empty .wall-empty {
                         "The best points from the tables will appear here."
                     }
                     section #wall-comments .wall-comments aria-label="Comments on the wall" {}
+                    // "spotlight": one comment at a time.
+                    section #wall-spotlight .wall-spotlight aria-label="Comment in the spotlight"
+                        hidden {}
+                    // "join": the whole screen invites people in.
+                    section #wall-joinscreen .wall-joinscreen aria-label="How to join" hidden {
+                        img.wall-joinscreen-qr src=(page.qr_svg_url)
+                            alt="QR code to join from your phone" width="800" height="800";
+                        div.wall-joinscreen-text {
+                            p #wall-joinscreen-title .wall-joinscreen-title {
+                                bdi { (page.event_title) }
+                            }
+                            div.wall-joinscreen-how {
+                                p.wall-joinscreen-lead { "Scan the code, or go to" }
+                                p.wall-joinscreen-landing { (page.landing_url) }
+                                p.wall-joinscreen-and { "and type" }
+                                p.wall-joinscreen-code { (page.code) }
+                            }
+                            p #wall-joinscreen-closed .wall-joinscreen-closed hidden {
+                                "Posting is closed for now"
+                            }
+                        }
+                    }
                     p #wall-more .wall-more hidden {}
                     p #wall-conn .wall-conn role="status" data-state="connecting" {
                         span.wall-conn-text { "Connecting…" }
@@ -69,5 +107,52 @@ pub fn wall_page(page: &WallPage) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> WallPage {
+        WallPage {
+            event_title: "<b>Town</b>".into(),
+            code: "K7QD-2M9X".into(),
+            landing_url: "http://h/j".into(),
+            qr_svg_url: "/qr/x.svg".into(),
+            ws_path: "/wall/x/ws".into(),
+        }
+    }
+
+    #[test]
+    fn wall_has_layout_slots_and_defaults() {
+        let html = wall_page(&page()).into_string();
+        assert!(!html.contains("<b>Town</b>"), "title is escaped");
+        for needle in [
+            "data-layout=\"columns\"",
+            "data-theme=\"dark\"",
+            "id=\"wall-counts\"",
+            "id=\"wall-join\"",
+            "id=\"wall-focus-title\"",
+            "id=\"wall-spotlight\"",
+            "id=\"wall-joinscreen\"",
+            "id=\"wall-joinscreen-closed\"",
+            "id=\"wall-comments\"",
+            "id=\"wall-conn\"",
+            "id=\"wall-countdown\"",
+        ] {
+            assert!(html.contains(needle), "missing {needle}");
+        }
+        // The join screen carries the QR, the code and the address.
+        let join = &html[html.find("id=\"wall-joinscreen\"").unwrap_or(0)..];
+        assert!(join.contains("src=\"/qr/x.svg\""));
+        assert!(join.contains("K7QD-2M9X"));
+        assert!(join.contains("http://h/j"));
+    }
+
+    #[test]
+    fn layouts_are_the_protocol_values() {
+        let values: Vec<&str> = WALL_LAYOUTS.iter().map(|(v, _)| *v).collect();
+        assert_eq!(values, ["columns", "spotlight", "mosaic", "focus", "join"]);
     }
 }

@@ -29,6 +29,14 @@ pub fn router() -> Router<AppState> {
         .route("/console/{token}/cards", get(cards_page))
         .route("/console/{token}/report", get(report))
         .route("/console/{token}/activity", get(activity_page))
+        .route(
+            "/console/{token}/images",
+            axum::routing::post(upload_image).layer(axum::extract::DefaultBodyLimit::max(
+                crate::images::MAX_UPLOAD_BYTES + 1024,
+            )),
+        )
+        .route("/console/{token}/images/{id}", get(console_image))
+        .route("/wall/{token}/images/{id}", get(wall_image))
         .route("/wall/{token}", get(wall_page))
         .route("/wall/{token}/ws", get(wall_ws))
         .route("/wall/{token}/qr.svg", get(wall_qr))
@@ -89,8 +97,22 @@ fn actor_label(es: &EventState, table: Option<i64>) -> String {
     }
 }
 
-async fn wall_event(state: &AppState, token: &str) -> AppResult<EventState> {
-    by_key(state, EventKey::WallToken(token), token, BAD_WALL).await
+/// The event and which of its walls a wall link shows.
+async fn wall_event(state: &AppState, token: &str) -> AppResult<(EventState, i64)> {
+    if !security::plausible_token(token) {
+        return Err(AppError::not_found(BAD_WALL));
+    }
+    let (event_id, wall_id) = state
+        .storage
+        .find_wall(token)
+        .await?
+        .ok_or_else(|| AppError::not_found(BAD_WALL))?;
+    let es = state
+        .storage
+        .event_state(event_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(BAD_WALL))?;
+    Ok((es, wall_id))
 }
 
 async fn console_page(
@@ -268,7 +290,7 @@ async fn wall_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> StaffResult<Response> {
-    let es = wall_event(&state, &token).await?;
+    let (es, _) = wall_event(&state, &token).await?;
     Ok(facilitator_ui::wall_page(&facilitator_ui::WallPage {
         event_title: es.event.title.clone(),
         code: security::display_code(&es.event.code),
@@ -286,13 +308,13 @@ async fn wall_ws(
     query: Result<Query<SinceQuery>, axum::extract::rejection::QueryRejection>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> StaffResult<Response> {
-    let es = wall_event(&state, &token).await?;
+    let (es, wall_id) = wall_event(&state, &token).await?;
     let since = query.ok().and_then(|q| q.0.since);
     Ok(open_socket(
         state,
         ws,
         es.event.id,
-        Role::Wall,
+        Role::Wall { wall_id },
         since,
         peer,
         None,
@@ -303,8 +325,150 @@ async fn wall_qr(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> StaffResult<Response> {
-    let es = wall_event(&state, &token).await?;
+    let (es, _) = wall_event(&state, &token).await?;
     Ok(crate::qr::response(
         &state.url(&format!("/join?code={}", es.event.code)),
     )?)
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    #[serde(default)]
+    caption: Option<String>,
+    /// Table id the image belongs to (a table facilitator's uploads are always theirs).
+    #[serde(default)]
+    table: Option<String>,
+    /// The facilitator's name, for the activity log.
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// Uploads an image: the raw bytes of a JPEG, PNG or WebP as the request body (the console
+/// sends the chosen file with `fetch`). Answers `201` with `{"id": N}`, or a 4xx with a
+/// sentence.
+async fn upload_image(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> AppResult<Response> {
+    let (es, scope) = any_console(&state, &token).await?;
+    let Query(query) =
+        query.map_err(|_| AppError::bad_request("That upload address is not valid."))?;
+    let body = body.map_err(|_| AppError::Invalid {
+        status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        message: format!(
+            "That image is too big: the most is {} MB.",
+            crate::images::MAX_UPLOAD_BYTES / 1_048_576
+        ),
+    })?;
+    let caption = crate::images::parse_caption(query.caption.as_deref().unwrap_or(""))?;
+    let table_id = match (scope, query.table.as_deref().map(str::trim)) {
+        (Some(t), _) => Some(t),
+        (None, None | Some("")) => None,
+        (None, Some(t)) => Some(
+            t.parse::<i64>()
+                .ok()
+                .filter(|id| es.table(*id).is_some())
+                .ok_or_else(|| AppError::bad_request("Choose one of this event's tables."))?,
+        ),
+    };
+    // Decoding is CPU-heavy: at most two at once, off the async threads.
+    let permit = state
+        .hashing
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("image semaphore closed: {e}")))?;
+    let image = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        crate::images::process(&body)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("image task failed: {e}")))??;
+    let name = query
+        .name
+        .and_then(|n| crate::model::parse_name(&n).ok().flatten());
+    let mut label = actor_label(&es, scope);
+    if let Some(name) = name {
+        label = format!("{label} ({name})");
+    }
+    let applied = state
+        .hub
+        .apply(
+            state.storage.clone(),
+            es.event.id,
+            crate::storage::Change::AddImage {
+                table_id,
+                caption,
+                image,
+            },
+            Some(crate::storage::Actor {
+                label,
+                table_id: scope,
+            }),
+        )
+        .await?;
+    let id = applied.changes.iter().find_map(|n| match &n.item {
+        crate::storage::Item::Image(m) => Some(m.id),
+        _ => None,
+    });
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(serde_json::json!({ "id": id })),
+    )
+        .into_response())
+}
+
+/// An image's bytes, as stored (metadata-free JPEG).
+fn jpeg_response(jpeg: Vec<u8>) -> Response {
+    let mut res = jpeg.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
+async fn console_image(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (es, scope) = any_console(&state, &token).await?;
+    let missing = || AppError::not_found("That image was not found.");
+    let id: i64 = id.parse().map_err(|_| missing())?;
+    let (meta, jpeg) = state
+        .storage
+        .image(es.event.id, id)
+        .await?
+        .ok_or_else(missing)?;
+    if scope.is_some() && meta.table_id != scope {
+        return Err(missing());
+    }
+    Ok(jpeg_response(jpeg))
+}
+
+/// Walls get an image only while it is on show.
+async fn wall_image(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (es, _) = wall_event(&state, &token).await?;
+    let missing = || AppError::not_found("That image is not on the wall.");
+    let id: i64 = id.parse().map_err(|_| missing())?;
+    let (meta, jpeg) = state
+        .storage
+        .image(es.event.id, id)
+        .await?
+        .ok_or_else(missing)?;
+    if !meta.on_show() {
+        return Err(missing());
+    }
+    Ok(jpeg_response(jpeg))
 }

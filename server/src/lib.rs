@@ -24,6 +24,7 @@ pub mod error;
 pub mod events;
 pub mod forms;
 pub mod hub;
+pub mod images;
 pub mod limits;
 pub mod model;
 pub mod organiser;
@@ -32,6 +33,7 @@ pub mod qr;
 pub mod reports;
 pub mod security;
 pub mod storage;
+pub mod walls;
 
 use std::sync::{Arc, Mutex};
 

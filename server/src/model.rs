@@ -204,6 +204,10 @@ pub struct EventState {
     pub agenda: crate::agenda::Agenda,
     /// The lead facilitator's current message.
     pub announcement: Option<crate::agenda::Announcement>,
+    /// The event's walls, the main one first.
+    pub walls: Vec<crate::walls::Wall>,
+    /// Uploaded images, oldest first (without their bytes).
+    pub images: Vec<crate::images::ImageMeta>,
 }
 
 impl EventState {

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/organiser/events", post(create_event))
         .route("/organiser/events/{id}", get(event_page))
         .route("/organiser/events/{id}/rotate", post(rotate))
+        .route("/organiser/events/{id}/walls", post(add_wall))
         .route(
             "/organiser/events/{id}/settings",
             get(settings_page).post(save_settings),
@@ -476,6 +477,20 @@ async fn event_page(
         }
         _ => None,
     };
+    let walls: Vec<facilitator_ui::WallLink> = es
+        .walls
+        .iter()
+        .map(|w| facilitator_ui::WallLink {
+            id: w.id,
+            name: w.name.clone(),
+            url: if w.main {
+                links.wall_url.clone()
+            } else {
+                state.url(&format!("/wall/{}", w.token))
+            },
+            main: w.main,
+        })
+        .collect();
     let table_console_links = links
         .tables
         .iter()
@@ -493,6 +508,8 @@ async fn event_page(
         report_url: links.report_url,
         cards_url: links.cards_url,
         rotate_url: format!("/organiser/events/{}/rotate", es.event.id),
+        walls,
+        add_wall_url: format!("/organiser/events/{}/walls", es.event.id),
         settings_url: format!("/organiser/events/{}/settings", es.event.id),
         table_console_links,
         moderation_pre: es.event.moderation == crate::agenda::Moderation::Pre,
@@ -530,10 +547,29 @@ async fn rotate(
                     .into_response(),
             );
         }
-        _ => {
-            return Err(StaffError(AppError::bad_request(
-                "Choose which link to replace: console, table facilitators or wall.",
-            )));
+        other => {
+            // `wall:ID`: another wall of this event.
+            let wall = other
+                .strip_prefix("wall:")
+                .and_then(|id| id.parse::<i64>().ok())
+                .and_then(|id| es.walls.iter().find(|w| w.id == id && !w.main));
+            let Some(wall) = wall else {
+                return Err(StaffError(AppError::bad_request(
+                    "Choose which link to replace: console, table facilitators or a wall.",
+                )));
+            };
+            let token = security::new_token()?;
+            state
+                .storage
+                .rotate_wall(es.event.id, wall.id, &token)
+                .await?;
+            state
+                .hub
+                .revoke(es.event.id, crate::hub::Revoked::Wall(wall.id));
+            return Ok(
+                Redirect::to(&format!("/organiser/events/{}?rotated=wall", es.event.id))
+                    .into_response(),
+            );
         }
     };
     let token = security::new_token()?;
@@ -541,11 +577,12 @@ async fn rotate(
         .storage
         .rotate_link(es.event.id, which, &token)
         .await?;
+    let main_wall = es.walls.iter().find(|w| w.main).map(|w| w.id).unwrap_or(0);
     state.hub.revoke(
         es.event.id,
         match which {
             LinkKind::Facilitator => crate::hub::Revoked::Console,
-            LinkKind::Wall => crate::hub::Revoked::Wall,
+            LinkKind::Wall => crate::hub::Revoked::Wall(main_wall),
         },
     );
     Ok(Redirect::to(&format!("/organiser/events/{}?rotated={word}", es.event.id)).into_response())
@@ -692,6 +729,40 @@ async fn save_settings(
         .await?;
     Ok(Redirect::to(&format!(
         "/organiser/events/{}/settings?saved=1",
+        es.event.id
+    ))
+    .into_response())
+}
+
+/// Adds another wall (a second screen) with its own link; it follows the main wall until
+/// the lead gives it its own layout.
+async fn add_wall(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = forms::read(body)?;
+    let name = crate::walls::parse_wall_name(&field(&f, "name")).map_err(AppError::from)?;
+    let actor = crate::storage::Actor {
+        label: format!("Organiser ({})", o.name),
+        table_id: None,
+    };
+    state
+        .hub
+        .apply(
+            state.storage.clone(),
+            es.event.id,
+            Change::AddWall {
+                name,
+                token: security::new_token()?,
+            },
+            Some(actor),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/organiser/events/{}?rotated=added_wall",
         es.event.id
     ))
     .into_response())

@@ -78,7 +78,7 @@ impl Conn {
         let table = match &self.role {
             Role::Phone { table_id, .. } => Some(*table_id),
             Role::Console { table_id } => *table_id,
-            Role::Wall => None,
+            Role::Wall { .. } => None,
         };
         let comments = match storage
             .comments(self.event_id, table, self.role.is_console())
@@ -311,6 +311,21 @@ impl Conn {
                 }
                 Change::AgendaExtend { seconds }
             }
+            (
+                Role::Console { .. },
+                ClientCommand::WallSet {
+                    wall_id, update, ..
+                },
+            ) => match update.check() {
+                Ok(()) => Change::WallSet { wall_id, update },
+                Err(e) => return self.reply_error(reference, e.code, &e.message).await,
+            },
+            (Role::Console { .. }, ClientCommand::ImageShow { image_id, on, .. }) => {
+                Change::ShowImage { image_id, on }
+            }
+            (Role::Console { .. }, ClientCommand::ImageHide { image_id, on, .. }) => {
+                Change::HideImage { image_id, on }
+            }
             (Role::Console { .. }, ClientCommand::Announce { text, wall, .. }) => {
                 match agenda::parse_announcement(&text) {
                     Ok(text) => Change::Announce { text, wall },
@@ -426,7 +441,7 @@ impl Conn {
             return End::Close(close_code::RESTART, "Server restarting; reconnect shortly.");
         }
         // Who is where now, and for consoles the balance figures; then live updates.
-        let presence = protocol::presence_msg(&self.state.hub.presence(self.event_id));
+        let presence = self.state.hub.presence_now(self.event_id).await;
         if let Err(end) = self.send_str(presence).await {
             return end;
         }
@@ -461,12 +476,14 @@ impl Conn {
                 },
                 item = rx.recv() => match item {
                     Ok(env) if env.revoke.is_some() => {
-                        let mine = matches!(
-                            (env.revoke, &self.role),
-                            (Some(Revoked::Console), Role::Console { table_id: None })
-                                | (Some(Revoked::TableConsoles), Role::Console { table_id: Some(_) })
-                                | (Some(Revoked::Wall), Role::Wall)
-                        );
+                        let mine = match (env.revoke, &self.role) {
+                            (Some(Revoked::Wall(id)), Role::Wall { wall_id }) => id == *wall_id,
+                            (Some(Revoked::Console), Role::Console { table_id: None }) => true,
+                            (Some(Revoked::TableConsoles), Role::Console { table_id: Some(_) }) => {
+                                true
+                            }
+                            _ => false,
+                        };
                         if mine {
                             Err(End::Close(
                                 close_code::POLICY,

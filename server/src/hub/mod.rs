@@ -34,8 +34,8 @@ pub enum Role {
     /// A facilitator console: the lead's (`table_id: None`) sees everything, a table
     /// facilitator's only their table; hidden and waiting comments included.
     Console { table_id: Option<i64> },
-    /// The projected wall: highlighted, visible comments only.
-    Wall,
+    /// A projected wall: highlighted, visible comments only.
+    Wall { wall_id: i64 },
 }
 
 impl Role {
@@ -54,7 +54,7 @@ impl Role {
                             && c.merged_into.is_none()
                             && c.author.as_deref() == Some(author.as_str())))
             }
-            Role::Wall => c.highlighted && c.is_public(),
+            Role::Wall { .. } => c.highlighted && c.is_public(),
         }
     }
     /// Short name for logs.
@@ -62,11 +62,15 @@ impl Role {
         match self {
             Role::Phone { .. } => "phone",
             Role::Console { .. } => "console",
-            Role::Wall => "wall",
+            Role::Wall { .. } => "wall",
         }
     }
     pub fn is_console(&self) -> bool {
         matches!(self, Role::Console { .. })
+    }
+    /// Consoles and walls: the staff side that sees wall settings.
+    pub fn is_staff_screen(&self) -> bool {
+        matches!(self, Role::Console { .. } | Role::Wall { .. })
     }
 }
 
@@ -96,6 +100,16 @@ enum Body {
         full: Utf8Bytes,
         wall: Utf8Bytes,
     },
+    /// Consoles and walls only (wall settings).
+    Staff(Utf8Bytes),
+    /// An image: consoles (of its table) get it; walls while it is on show, else `removed`.
+    Image {
+        table_id: Option<i64>,
+        on_show: bool,
+        kind: String,
+        full: Utf8Bytes,
+        removed: Utf8Bytes,
+    },
     /// Consoles only: the lead gets every table, a table facilitator their own.
     Overview {
         lead: Utf8Bytes,
@@ -120,7 +134,8 @@ pub struct Envelope {
 pub enum Revoked {
     Console,
     TableConsoles,
-    Wall,
+    /// One wall's link.
+    Wall(i64),
 }
 
 impl Envelope {
@@ -150,6 +165,14 @@ impl Envelope {
                     a.as_ref().filter(|a| a.wall),
                 )),
             },
+            Item::Walls(_) => Body::Staff(Utf8Bytes::from(protocol::full_msg(n))),
+            Item::Image(m) => Body::Image {
+                table_id: m.table_id,
+                on_show: m.on_show(),
+                kind: n.kind.clone(),
+                full: Utf8Bytes::from(protocol::full_msg(n)),
+                removed: Utf8Bytes::from(protocol::image_removed_msg(n.seq, m.id)),
+            },
             _ => Body::Same(Utf8Bytes::from(protocol::full_msg(n))),
         };
         Envelope {
@@ -173,10 +196,33 @@ impl Envelope {
     pub fn frame_for(&self, role: &Role) -> Option<&Utf8Bytes> {
         match &self.body {
             Body::Same(f) => Some(f),
+            Body::Staff(f) => role.is_staff_screen().then_some(f),
+            Body::Image {
+                table_id,
+                on_show,
+                kind,
+                full,
+                removed,
+            } => match role {
+                Role::Console { table_id: None } => Some(full),
+                Role::Console { table_id: Some(t) } => (*table_id == Some(*t)).then_some(full),
+                Role::Wall { .. } => {
+                    if *on_show {
+                        Some(full)
+                    } else if matches!(kind.as_str(), "image_unshown" | "image_hidden") {
+                        Some(removed)
+                    } else {
+                        None
+                    }
+                }
+                Role::Phone { .. } => None,
+            },
             Body::Nothing => None,
-            Body::Announcement { full, wall } => {
-                Some(if *role == Role::Wall { wall } else { full })
-            }
+            Body::Announcement { full, wall } => Some(if matches!(role, Role::Wall { .. }) {
+                wall
+            } else {
+                full
+            }),
             Body::Overview { lead, per_table } => match role {
                 Role::Console { table_id: None } => Some(lead),
                 Role::Console { table_id: Some(t) } => per_table.get(t),
@@ -212,7 +258,7 @@ impl Envelope {
                         Some(removed)
                     }
                 }
-                Role::Wall => {
+                Role::Wall { .. } => {
                     if console_only(kind) {
                         None
                     } else if *public && *highlighted {
@@ -379,6 +425,17 @@ impl Hub {
         }
     }
 
+    /// The `presence` message now (with the shown-comment count).
+    pub async fn presence_now(&self, event_id: i64) -> String {
+        let shown = self
+            .0
+            .storage
+            .shown_count(event_id)
+            .await
+            .unwrap_or_default();
+        protocol::presence_msg(&self.presence(event_id), shown)
+    }
+
     /// Devices with a phone page open, per table.
     pub fn presence(&self, event_id: i64) -> HashMap<i64, i64> {
         let room = self.room(event_id);
@@ -432,10 +489,16 @@ impl Hub {
             return;
         }
         let presence = self.presence(event_id);
+        let shown = self
+            .0
+            .storage
+            .shown_count(event_id)
+            .await
+            .unwrap_or_default();
         let _ = room
             .tx
             .send(Arc::new(Envelope::unnumbered(protocol::presence_msg(
-                &presence,
+                &presence, shown,
             ))));
         match self.0.storage.table_stats(event_id).await {
             Ok((round, stats)) => {

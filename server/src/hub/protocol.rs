@@ -122,6 +122,25 @@ pub enum ClientCommand {
         #[serde(default, rename = "ref")]
         reference: Option<String>,
     },
+    ImageShow {
+        image_id: i64,
+        on: bool,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    ImageHide {
+        image_id: i64,
+        on: bool,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
+    WallSet {
+        wall_id: i64,
+        #[serde(flatten)]
+        update: crate::walls::WallUpdate,
+        #[serde(default, rename = "ref")]
+        reference: Option<String>,
+    },
 }
 
 impl ClientCommand {
@@ -144,7 +163,10 @@ impl ClientCommand {
             | ClientCommand::AgendaStart { reference, .. }
             | ClientCommand::AgendaEnd { reference }
             | ClientCommand::AgendaExtend { reference, .. }
-            | ClientCommand::Announce { reference, .. } => reference.as_ref(),
+            | ClientCommand::Announce { reference, .. }
+            | ClientCommand::WallSet { reference, .. }
+            | ClientCommand::ImageShow { reference, .. }
+            | ClientCommand::ImageHide { reference, .. } => reference.as_ref(),
         };
         r.map(|s| s.chars().take(64).collect())
     }
@@ -181,9 +203,26 @@ fn presence_json(presence: &HashMap<i64, i64>) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-/// `{"type":"presence",...}` (not numbered).
-pub fn presence_msg(presence: &HashMap<i64, i64>) -> String {
-    json!({"type": "presence", "tables": presence_json(presence), "now": now_ms()}).to_string()
+/// `{"type":"presence",...}` (not numbered), with how many comments are shown.
+pub fn presence_msg(presence: &HashMap<i64, i64>, shown: i64) -> String {
+    json!({"type": "presence", "tables": presence_json(presence), "comments": shown, "now": now_ms()})
+        .to_string()
+}
+
+/// `{"type":"image",...}`: an image's state (its bytes are at `…/images/{id}` under the
+/// page's own link).
+pub fn image_msg(seq: i64, change: &str, image: &crate::images::ImageMeta) -> String {
+    json!({"type": "image", "seq": seq, "change": change, "image": image}).to_string()
+}
+
+/// `{"type":"image_removed",...}`: a wall drops an image.
+pub fn image_removed_msg(seq: i64, id: i64) -> String {
+    json!({"type": "image_removed", "seq": seq, "id": id}).to_string()
+}
+
+/// `{"type":"walls",...}`.
+pub fn walls_msg(seq: i64, change: &str, walls: &[crate::walls::Wall]) -> String {
+    json!({"type": "walls", "seq": seq, "change": change, "walls": walls}).to_string()
 }
 
 /// `{"type":"overview",...}` for consoles (not numbered).
@@ -247,7 +286,7 @@ pub fn snapshot_msg(
     let announcement = state
         .announcement
         .as_ref()
-        .filter(|a| *role != super::Role::Wall || a.wall);
+        .filter(|a| !matches!(role, super::Role::Wall { .. }) || a.wall);
     let mut inner = json!({
         "event": state.event,
         "rounds": state.rounds,
@@ -257,6 +296,22 @@ pub fn snapshot_msg(
         "presence": presence_json(presence),
         "now": now_ms(),
     });
+    if role.is_staff_screen() {
+        inner["walls"] = json!(state.walls);
+        let images: Vec<_> = state
+            .images
+            .iter()
+            .filter(|i| match role {
+                super::Role::Wall { .. } => i.on_show(),
+                super::Role::Console { table_id: Some(t) } => i.table_id == Some(*t),
+                _ => true,
+            })
+            .collect();
+        inner["images"] = json!(images);
+    }
+    if let super::Role::Wall { wall_id } = role {
+        inner["wall_id"] = json!(wall_id);
+    }
     if let super::Role::Console { table_id: table } = role {
         inner["comments"] = json!(comments);
         inner["scope"] = json!({"table_id": table});
@@ -304,6 +359,8 @@ pub fn full_msg(n: &Numbered) -> String {
         } => event_msg(n.seq, &n.kind, *open, *moderation, labels),
         Item::Agenda(a) => agenda_msg(n.seq, &n.kind, a),
         Item::Announcement(a) => announcement_msg(n.seq, a.as_ref()),
+        Item::Walls(w) => walls_msg(n.seq, &n.kind, w),
+        Item::Image(m) => image_msg(n.seq, &n.kind, m),
     }
 }
 
@@ -324,6 +381,16 @@ mod tests {
         assert!(serde_json::from_str::<ClientCommand>(r#"{"type":"agree"}"#).is_err());
         let c: ClientCommand = serde_json::from_str(r#"{"type":"close_round"}"#).unwrap();
         assert!(matches!(c, ClientCommand::CloseRound { .. }));
+        let c: ClientCommand = serde_json::from_str(
+            r#"{"type":"wall_set","wall_id":3,"layout":"focus","table_id":null,"ref":"w"}"#,
+        )
+        .unwrap();
+        let ClientCommand::WallSet { update, .. } = &c else {
+            panic!("not a wall_set: {c:?}");
+        };
+        assert_eq!(update.layout.as_deref(), Some("focus"));
+        assert_eq!(update.table_id, Some(None));
+        assert_eq!(c.reference().as_deref(), Some("w"));
     }
 
     #[test]

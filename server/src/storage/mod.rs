@@ -192,6 +192,32 @@ pub enum Change {
     },
     /// Moderation mode, tags and the run of show, from the settings page.
     Settings(Settings),
+    /// How one wall looks.
+    WallSet {
+        wall_id: i64,
+        update: crate::walls::WallUpdate,
+    },
+    /// Another wall with its own link.
+    AddWall {
+        name: String,
+        token: String,
+    },
+    /// An uploaded image, already checked and re-encoded.
+    AddImage {
+        table_id: Option<i64>,
+        caption: String,
+        image: crate::images::Processed,
+    },
+    /// Put an image on the walls (`on`) or take it off.
+    ShowImage {
+        image_id: i64,
+        on: bool,
+    },
+    /// Hide an image (kept, never shown or reported) or restore it.
+    HideImage {
+        image_id: i64,
+        on: bool,
+    },
 }
 
 impl Change {
@@ -207,6 +233,8 @@ impl Change {
                 | Change::AgendaExtend { .. }
                 | Change::Announce { .. }
                 | Change::Settings(_)
+                | Change::WallSet { .. }
+                | Change::AddWall { .. }
         )
     }
 }
@@ -224,6 +252,9 @@ pub enum Item {
     },
     Agenda(Agenda),
     Announcement(Option<Announcement>),
+    /// Every wall of the event (consoles and walls only).
+    Walls(Vec<crate::walls::Wall>),
+    Image(crate::images::ImageMeta),
 }
 
 /// A numbered change: `kind` is the word in docs/protocol.md (`posted`, `hidden`, `opened`...).
@@ -295,6 +326,18 @@ pub trait Storage: Send + Sync {
         event_id: i64,
         tokens: &[(i64, String)],
     ) -> StorageResult<()>;
+    /// Finds `(event_id, wall_id)` by a wall token: the main wall's or another's.
+    async fn find_wall(&self, token: &str) -> StorageResult<Option<(i64, i64)>>;
+    /// Replaces the link of a wall that isn't the main one (the main one: `rotate_link`).
+    async fn rotate_wall(&self, event_id: i64, wall_id: i64, token: &str) -> StorageResult<()>;
+    /// An image's JPEG bytes and what is known about it.
+    async fn image(
+        &self,
+        event_id: i64,
+        image_id: i64,
+    ) -> StorageResult<Option<(crate::images::ImageMeta, Vec<u8>)>>;
+    /// How many comments are shown in the event (not hidden, approved, not merged).
+    async fn shown_count(&self, event_id: i64) -> StorageResult<i64>;
     /// Finds `(event_id, table)` by a console token: the lead's (`None`) or a table's.
     async fn find_console(&self, token: &str) -> StorageResult<Option<(i64, Option<i64>)>>;
     /// Per-table figures for the open round (the whole event when none is open).

@@ -10,6 +10,7 @@ mod facilitation;
 mod journey;
 mod nojs;
 mod resume;
+mod walls;
 
 use anyhow::Result;
 use roundtable_tests::{TestServer, Ws, path_of};

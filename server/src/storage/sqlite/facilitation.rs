@@ -7,10 +7,12 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use super::{SqliteStorage, comment_in, number, refused};
 use crate::agenda::{Agenda, AgendaCurrent, AgendaItem, Announcement, Moderation, NewAgendaItem};
+use crate::images::ImageMeta;
 use crate::model::now_ms;
 use crate::storage::{
     Actor, Applied, Change, Item, Numbered, StorageError, StorageResult, TableStats,
 };
+use crate::walls::{MAX_WALLS, Wall};
 
 type Tx<'a, 'b> = &'a mut Transaction<'b, Sqlite>;
 
@@ -166,6 +168,132 @@ pub(super) async fn agenda_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Ag
     Ok(Agenda { items, current })
 }
 
+/// The event's walls, the main one first.
+pub(super) async fn walls_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Vec<Wall>> {
+    let main_token: Option<String> =
+        sqlx::query_scalar("SELECT wall_token FROM events WHERE id = ?")
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let rows = sqlx::query(
+        "SELECT id, name, token, is_main, follows, layout, table_id, theme, show_join, spotlight_seconds \
+         FROM walls WHERE event_id = ? ORDER BY is_main DESC, id",
+    )
+    .bind(event_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let main = r.try_get::<i64, _>("is_main")? != 0;
+            let token: Option<String> = r.try_get("token")?;
+            Ok(Wall {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                main,
+                follows: !main && r.try_get::<i64, _>("follows")? != 0,
+                layout: r.try_get("layout")?,
+                table_id: r.try_get("table_id")?,
+                theme: r.try_get("theme")?,
+                show_join: r.try_get::<i64, _>("show_join")? != 0,
+                spotlight_seconds: r.try_get("spotlight_seconds")?,
+                token: if main {
+                    main_token.clone().unwrap_or_default()
+                } else {
+                    token.unwrap_or_default()
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+async fn push_walls(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    word: &str,
+    applied: &mut Applied,
+) -> StorageResult<()> {
+    let seq = number(tx, event_id, &format!("walls_{word}"), None, None).await?;
+    let walls = walls_in(tx, event_id).await?;
+    applied.changes.push(Numbered {
+        seq,
+        kind: word.into(),
+        item: Item::Walls(walls),
+    });
+    Ok(())
+}
+
+const IMAGE_COLUMNS: &str =
+    "id, table_id, caption, width, height, on_wall, on_wall_at, hidden, created_at";
+
+fn image_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ImageMeta, sqlx::Error> {
+    Ok(ImageMeta {
+        id: r.try_get("id")?,
+        table_id: r.try_get("table_id")?,
+        caption: r.try_get("caption")?,
+        width: r.try_get("width")?,
+        height: r.try_get("height")?,
+        on_wall: r.try_get::<i64, _>("on_wall")? != 0,
+        on_wall_at: r.try_get("on_wall_at")?,
+        hidden: r.try_get::<i64, _>("hidden")? != 0,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// One image's metadata.
+pub(super) async fn image_in(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    image_id: i64,
+) -> StorageResult<ImageMeta> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {IMAGE_COLUMNS} FROM images WHERE id = ? AND event_id = ?"
+    )))
+    .bind(image_id)
+    .bind(event_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StorageError::NotFound("image"))?;
+    Ok(image_from_row(&row)?)
+}
+
+/// The event's images, oldest first.
+pub(super) async fn images_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Vec<ImageMeta>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {IMAGE_COLUMNS} FROM images WHERE event_id = ? ORDER BY id"
+    )))
+    .bind(event_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(image_from_row)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Into::into)
+}
+
+async fn push_image(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    image_id: i64,
+    kind: &str,
+    applied: &mut Applied,
+) -> StorageResult<()> {
+    let seq = number(tx, event_id, kind, None, None).await?;
+    sqlx::query("UPDATE event_log SET image_id = ? WHERE event_id = ? AND seq = ?")
+        .bind(image_id)
+        .bind(event_id)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
+    let meta = image_in(tx, event_id, image_id).await?;
+    applied.changes.push(Numbered {
+        seq,
+        kind: kind.into(),
+        item: Item::Image(meta),
+    });
+    Ok(())
+}
+
 pub(super) async fn announcement_in(
     tx: Tx<'_, '_>,
     event_id: i64,
@@ -227,6 +355,21 @@ pub(super) async fn check_scope(
         return Err(refused(
             "forbidden",
             "You can add spoken points at your own table only.",
+        ));
+    }
+    let image = match change {
+        Change::ShowImage { image_id, .. } | Change::HideImage { image_id, .. } => {
+            Some(image_in(tx, event_id, *image_id).await?.table_id)
+        }
+        Change::AddImage { table_id, .. } => Some(*table_id),
+        _ => None,
+    };
+    if let Some(table) = image
+        && table != Some(mine)
+    {
+        return Err(refused(
+            "forbidden",
+            "You can add and show images of your own table only.",
         ));
     }
     for id in comments_of(change) {
@@ -338,6 +481,31 @@ fn describe_plain(change: &Change) -> (String, Option<i64>) {
             None,
         ),
         Change::Settings(_) => ("changed the settings".into(), None),
+        Change::WallSet { update, .. } => (
+            match &update.layout {
+                Some(l) => format!("set a wall to \u{201c}{l}\u{201d}"),
+                None => "changed a wall's display".into(),
+            },
+            None,
+        ),
+        Change::AddWall { name, .. } => (format!("added the wall \u{201c}{name}\u{201d}"), None),
+        Change::AddImage { .. } => ("uploaded an image".into(), None),
+        Change::ShowImage { image_id, on } => (
+            if *on {
+                format!("put image {image_id} on the wall")
+            } else {
+                format!("took image {image_id} off the wall")
+            },
+            None,
+        ),
+        Change::HideImage { image_id, on } => (
+            if *on {
+                format!("hid image {image_id}")
+            } else {
+                format!("restored image {image_id}")
+            },
+            None,
+        ),
     }
 }
 
@@ -700,6 +868,150 @@ pub(super) async fn apply(
                     labels: settings.labels.clone(),
                 },
             });
+        }
+        Change::WallSet { wall_id, update } => {
+            let walls = walls_in(tx, event_id).await?;
+            let Some(wall) = walls.iter().find(|w| w.id == wall_id) else {
+                return Err(StorageError::NotFound("wall"));
+            };
+            let mut next = wall.clone();
+            if let Some(l) = update.layout {
+                next.layout = l;
+            }
+            if let Some(t) = update.table_id {
+                if let Some(t) = t {
+                    let ok: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM event_tables WHERE id = ? AND event_id = ?",
+                    )
+                    .bind(t)
+                    .bind(event_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    if ok.is_none() {
+                        return Err(StorageError::NotFound("table"));
+                    }
+                }
+                next.table_id = t;
+            }
+            if let Some(t) = update.theme {
+                next.theme = t;
+            }
+            if let Some(j) = update.show_join {
+                next.show_join = j;
+            }
+            if let Some(sec) = update.spotlight_seconds {
+                next.spotlight_seconds = sec;
+            }
+            if let Some(f) = update.follows {
+                if wall.main && f {
+                    return Err(refused(
+                        "bad_request",
+                        "The main wall can't follow itself: other walls can follow it.",
+                    ));
+                }
+                next.follows = f;
+            }
+            if next != *wall {
+                sqlx::query(
+                    "UPDATE walls SET layout = ?, table_id = ?, theme = ?, show_join = ?, \
+                     spotlight_seconds = ?, follows = ? WHERE id = ?",
+                )
+                .bind(&next.layout)
+                .bind(next.table_id)
+                .bind(&next.theme)
+                .bind(next.show_join as i64)
+                .bind(next.spotlight_seconds)
+                .bind(next.follows as i64)
+                .bind(wall_id)
+                .execute(&mut **tx)
+                .await?;
+                push_walls(tx, event_id, "changed", applied).await?;
+            }
+        }
+        Change::AddWall { name, token } => {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM walls WHERE event_id = ?")
+                .bind(event_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            if n as usize >= MAX_WALLS {
+                return Err(refused(
+                    "bad_request",
+                    &format!("An event can have at most {MAX_WALLS} walls."),
+                ));
+            }
+            sqlx::query("INSERT INTO walls (event_id, name, token, follows) VALUES (?, ?, ?, 1)")
+                .bind(event_id)
+                .bind(&name)
+                .bind(&token)
+                .execute(&mut **tx)
+                .await?;
+            push_walls(tx, event_id, "added", applied).await?;
+        }
+        Change::AddImage {
+            table_id,
+            caption,
+            image,
+        } => {
+            if let Some(t) = table_id {
+                let ok: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM event_tables WHERE id = ? AND event_id = ?")
+                        .bind(t)
+                        .bind(event_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                if ok.is_none() {
+                    return Err(StorageError::NotFound("table"));
+                }
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO images (event_id, table_id, caption, jpeg, width, height, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(event_id)
+            .bind(table_id)
+            .bind(&caption)
+            .bind(&image.jpeg)
+            .bind(image.width as i64)
+            .bind(image.height as i64)
+            .bind(now_ms())
+            .fetch_one(&mut **tx)
+            .await?;
+            push_image(tx, event_id, id, "image_added", applied).await?;
+        }
+        Change::ShowImage { image_id, on } => {
+            let m = image_in(tx, event_id, image_id).await?;
+            if on && m.hidden {
+                return Err(refused(
+                    "bad_request",
+                    "This image is hidden: restore it before putting it on the wall.",
+                ));
+            }
+            if m.on_wall != on {
+                sqlx::query("UPDATE images SET on_wall = ?, on_wall_at = ? WHERE id = ?")
+                    .bind(on as i64)
+                    .bind(on.then(now_ms))
+                    .bind(image_id)
+                    .execute(&mut **tx)
+                    .await?;
+                let kind = if on { "image_shown" } else { "image_unshown" };
+                push_image(tx, event_id, image_id, kind, applied).await?;
+            }
+        }
+        Change::HideImage { image_id, on } => {
+            let m = image_in(tx, event_id, image_id).await?;
+            if m.hidden != on {
+                // Hiding takes it off the walls too.
+                sqlx::query(
+                    "UPDATE images SET hidden = ?, on_wall = CASE WHEN ? THEN 0 ELSE on_wall END WHERE id = ?",
+                )
+                .bind(on as i64)
+                .bind(on)
+                .bind(image_id)
+                .execute(&mut **tx)
+                .await?;
+                let kind = if on { "image_hidden" } else { "image_restored" };
+                push_image(tx, event_id, image_id, kind, applied).await?;
+            }
         }
         // The core changes are handled by `apply_in` itself.
         _ => {}

@@ -808,6 +808,10 @@ impl Storage for SqliteStorage {
                 .execute(&mut *tx)
                 .await?;
         }
+        sqlx::query("INSERT INTO walls (event_id, name, is_main) VALUES (?, 'Main wall', 1)")
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
         let agenda = if event.agenda.is_empty() {
             crate::agenda::default_agenda(event.rounds.len())
         } else {
@@ -872,6 +876,8 @@ impl Storage for SqliteStorage {
         .collect::<Result<Vec<_>, _>>()?;
         let agenda = facilitation::agenda_in(&mut tx, event_id).await?;
         let announcement = facilitation::announcement_in(&mut tx, event_id).await?;
+        let walls = facilitation::walls_in(&mut tx, event_id).await?;
+        let images = facilitation::images_in(&mut tx, event_id).await?;
         tx.commit().await?;
         Ok(Some(EventState {
             event,
@@ -880,6 +886,8 @@ impl Storage for SqliteStorage {
             seq,
             agenda,
             announcement,
+            walls,
+            images,
         }))
     }
 
@@ -945,6 +953,74 @@ impl Storage for SqliteStorage {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn find_wall(&self, token: &str) -> StorageResult<Option<(i64, i64)>> {
+        let main = sqlx::query(
+            "SELECT e.id AS event_id, w.id AS wall_id FROM events e JOIN walls w \
+             ON w.event_id = e.id AND w.is_main = 1 WHERE e.wall_token = ?",
+        )
+        .bind(token)
+        .fetch_optional(&self.pool)
+        .await?;
+        let row = match main {
+            Some(r) => Some(r),
+            None => {
+                sqlx::query("SELECT event_id, id AS wall_id FROM walls WHERE token = ?")
+                    .bind(token)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+        };
+        Ok(match row {
+            Some(r) => Some((r.try_get("event_id")?, r.try_get("wall_id")?)),
+            None => None,
+        })
+    }
+
+    async fn rotate_wall(&self, event_id: i64, wall_id: i64, token: &str) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        let n =
+            sqlx::query("UPDATE walls SET token = ? WHERE id = ? AND event_id = ? AND is_main = 0")
+                .bind(token)
+                .bind(wall_id)
+                .bind(event_id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        if n == 0 {
+            return Err(StorageError::NotFound("wall"));
+        }
+        Ok(())
+    }
+
+    async fn image(
+        &self,
+        event_id: i64,
+        image_id: i64,
+    ) -> StorageResult<Option<(crate::images::ImageMeta, Vec<u8>)>> {
+        let mut tx = self.pool.begin().await?;
+        let meta = match facilitation::image_in(&mut tx, event_id, image_id).await {
+            Ok(m) => m,
+            Err(StorageError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let jpeg: Vec<u8> = sqlx::query_scalar("SELECT jpeg FROM images WHERE id = ?")
+            .bind(image_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some((meta, jpeg)))
+    }
+
+    async fn shown_count(&self, event_id: i64) -> StorageResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM comments WHERE event_id = ? AND hidden = 0 AND approved = 1 \
+             AND merged_into IS NULL",
+        )
+        .bind(event_id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     async fn find_console(&self, token: &str) -> StorageResult<Option<(i64, Option<i64>)>> {
@@ -1074,7 +1150,7 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<Vec<Numbered>> {
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
-            "SELECT seq, kind, comment_id, round_id FROM event_log WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, kind, comment_id, round_id, image_id FROM event_log WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(event_id)
         .bind(since)
@@ -1097,6 +1173,7 @@ impl Storage for SqliteStorage {
             let kind: String = row.try_get("kind")?;
             let comment_id: Option<i64> = row.try_get("comment_id")?;
             let round_id: Option<i64> = row.try_get("round_id")?;
+            let image_id: Option<i64> = row.try_get("image_id")?;
             let (kind, item) = if let Some(id) = comment_id {
                 (
                     kind,
@@ -1104,12 +1181,20 @@ impl Storage for SqliteStorage {
                 )
             } else if let Some(id) = round_id {
                 (kind, Item::Round(round_in(&mut tx, event_id, id).await?))
+            } else if let Some(id) = image_id {
+                (
+                    kind,
+                    Item::Image(facilitation::image_in(&mut tx, event_id, id).await?),
+                )
             } else if let Some(word) = kind.strip_prefix("agenda_") {
                 if agenda.is_none() {
                     agenda = Some(facilitation::agenda_in(&mut tx, event_id).await?);
                 }
                 let a = agenda.clone().unwrap_or_default();
                 (word.to_string(), Item::Agenda(a))
+            } else if let Some(word) = kind.strip_prefix("walls_") {
+                let w = facilitation::walls_in(&mut tx, event_id).await?;
+                (word.to_string(), Item::Walls(w))
             } else if kind == "announced" {
                 if announcement.is_none() {
                     announcement = Some(facilitation::announcement_in(&mut tx, event_id).await?);
