@@ -401,6 +401,13 @@ mod tests {
             total_comments: 3,
             hidden_left_out: 1,
             waiting_left_out: 2,
+            images: vec![ReportImage {
+                caption: "Flipchart <b>".into(),
+                table_number: Some(1),
+                data_uri: "data:image/jpeg;base64,AAAA".into(),
+                width: 10,
+                height: 5,
+            }],
             tables: vec![ReportTable {
                 number: 1,
                 theme: "Buses".into(),
@@ -422,6 +429,8 @@ mod tests {
         assert!(!html.contains("src=\"http"), "nothing from other hosts");
         assert!(html.contains("<style>"));
         assert!(html.contains("2 comments still waiting for approval, not included"));
+        assert!(html.contains("src=\"data:image/jpeg;base64,AAAA\""));
+        assert!(html.contains("Flipchart &lt;b&gt;"));
         // Starred is said in words, not by colour alone.
         assert!(html.contains("class=\"comment highlighted starred\""));
         assert!(html.contains("<span aria-hidden=\"true\">\u{2605} </span>Starred"));

@@ -46,11 +46,27 @@ pub struct ReportPage {
     /// Comments nobody approved (pre-moderation), also left out.
     pub waiting_left_out: i64,
     pub tables: Vec<ReportTable>,
+    /// Images facilitators uploaded (not hidden), oldest first.
+    pub images: Vec<ReportImage>,
+}
+
+/// An uploaded image, embedded in the report.
+pub struct ReportImage {
+    pub caption: String,
+    /// The table it came from, if any.
+    pub table_number: Option<i64>,
+    /// `data:image/jpeg;base64,...`: the report stays one self-contained file.
+    pub data_uri: String,
+    pub width: i64,
+    pub height: i64,
 }
 
 /// Inline stylesheet of the report: the report is one self-contained file.
 pub(crate) const REPORT_CSS: &str = r#"
 :root { color-scheme: light; }
+figure.image { margin: 1rem 0; break-inside: avoid; }
+figure.image img { max-width: 100%; height: auto; border: 1px solid #ccc; }
+figure.image figcaption { font-size: 0.95rem; color: #333; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body {
@@ -154,6 +170,24 @@ pub fn report_page(page: &ReportPage) -> Markup {
                 @if page.tables.is_empty() {
                     p.empty { "Nothing was written here." }
                 }
+                @if !page.images.is_empty() {
+                    section.images id="images" {
+                        h2 { "Images from the evening" }
+                        @for image in &page.images {
+                            figure.image {
+                                img src=(image.data_uri) width=(image.width) height=(image.height)
+                                    alt=(image_alt(image));
+                                figcaption {
+                                    @if let Some(n) = image.table_number {
+                                        "Table " (n)
+                                        @if !image.caption.is_empty() { ": " }
+                                    }
+                                    bdi { (image.caption) }
+                                }
+                            }
+                        }
+                    }
+                }
                 @for table in &page.tables {
                     section.table id=(format!("table-{}", table.number)) {
                         h2 { (report_table_heading(table)) }
@@ -186,6 +220,14 @@ pub fn report_page(page: &ReportPage) -> Markup {
                 }
             }
         }
+    }
+}
+
+fn image_alt(image: &ReportImage) -> String {
+    match (image.caption.is_empty(), image.table_number) {
+        (false, _) => image.caption.clone(),
+        (true, Some(n)) => format!("Image from table {n}"),
+        (true, None) => "Image from the evening".to_string(),
     }
 }
 

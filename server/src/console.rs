@@ -270,7 +270,13 @@ async fn report(
 ) -> StaffResult<Response> {
     let es = console_event(&state, &token).await?;
     let comments = state.storage.comments(es.event.id, None, true).await?;
-    let page = reports::session_report(&es, &comments);
+    let mut images = Vec::new();
+    for meta in es.images.iter().filter(|m| !m.hidden) {
+        if let Some(found) = state.storage.image(es.event.id, meta.id).await? {
+            images.push(found);
+        }
+    }
+    let page = reports::session_report(&es, &comments, images);
     let mut res = facilitator_ui::report_page(&page).into_response();
     let h = res.headers_mut();
     h.insert(

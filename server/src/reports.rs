@@ -5,8 +5,34 @@
 
 use crate::model::{Comment, EventState, Source};
 
-/// Collates an event's comments into the report.
-pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::ReportPage {
+/// Standard base64 (RFC 4648, with padding), for embedding images in the report.
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Collates an event's comments (and its images, with their JPEG bytes) into the report.
+pub fn session_report(
+    es: &EventState,
+    comments: &[Comment],
+    images: Vec<(crate::images::ImageMeta, Vec<u8>)>,
+) -> facilitator_ui::ReportPage {
     // Merged duplicates are part of the comment they were merged into, not left out;
     // comments nobody approved are counted apart from hidden ones.
     let hidden = comments
@@ -73,6 +99,17 @@ pub fn session_report(es: &EventState, comments: &[Comment]) -> facilitator_ui::
         hidden_left_out: hidden,
         waiting_left_out: waiting,
         tables,
+        images: images
+            .into_iter()
+            .filter(|(m, _)| !m.hidden)
+            .map(|(m, jpeg)| facilitator_ui::ReportImage {
+                caption: m.caption,
+                table_number: m.table_id.and_then(|t| es.table(t)).map(|t| t.number),
+                data_uri: format!("data:image/jpeg;base64,{}", base64(&jpeg)),
+                width: m.width,
+                height: m.height,
+            })
+            .collect(),
     }
 }
 
@@ -123,6 +160,21 @@ pub fn format_utc(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(raw.as_bytes()), enc);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -302,6 +302,15 @@ async fn an_uploaded_photo_loses_its_gps_and_reaches_the_wall_only_when_shown() 
         .await?;
     assert_eq!(shown["image"]["id"], id);
     assert_eq!(http.get(&wall_url).send().await?.status(), 200);
+    // Kept for the report, embedded in the one file.
+    let report = http
+        .get(f.server.url(&format!("{}/report", f.console_path())))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(report.contains("data:image/jpeg;base64,"));
+    assert!(report.contains("Flipchart table 1"));
     // Hidden: gone from the wall at once, and not fetchable there.
     reply(
         &mut console,
