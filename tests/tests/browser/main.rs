@@ -725,3 +725,177 @@ async fn the_lead_runs_the_show_and_a_table_facilitator_curates_with_the_mouse()
     }
     Ok(())
 }
+
+/// Nothing on the wall overflows its window: no scrolling, and every shown comment or image
+/// lies inside the viewport. Measured in the page.
+const FITS: &str = "var d = document.documentElement; if (d.scrollHeight > window.innerHeight + 1 || d.scrollWidth > window.innerWidth + 1) return false; var els = document.querySelectorAll('[id^=w-], [id^=wimg-]'); for (var i = 0; i < els.length; i++) { var r = els[i].getBoundingClientRect(); if (r.width === 0 && r.height === 0) continue; if (r.top < -1 || r.left < -1 || r.bottom > window.innerHeight + 1 || r.right > window.innerWidth + 1) return false; } return true;";
+
+#[tokio::test]
+async fn the_wall_follows_the_console_through_every_layout_and_always_fits() -> Result<()> {
+    use std::time::{Duration, Instant};
+    let Some(browser) = Browser::start().await? else {
+        return Ok(());
+    };
+    let server = TestServer::start().await?;
+    let links = server.create_event(SMALL_EVENT).await?;
+    let url = |k: &str| links[k].as_str().unwrap_or_default().to_string();
+    let console_path = roundtable_tests::path_of(&url("console_url"));
+    let mut api = server.ws(&format!("{console_path}/ws")).await?;
+    let snap = api.next().await?;
+    let main_wall = snap["state"]["walls"][0]["id"].as_i64().unwrap();
+    let t1 = snap["state"]["tables"][0]["id"].as_i64().unwrap();
+
+    // Ten comments at two tables, some long, all put on the wall.
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let table = roundtable_tests::path_of(
+            links["tables"][i % 2]["join_url"]
+                .as_str()
+                .unwrap_or_default(),
+        );
+        let mut phone = server.ws(&format!("{table}/ws")).await?;
+        phone.next().await?;
+        let text = if i % 3 == 0 {
+            format!(
+                "Comment {i}: the last bus leaves at six, so shift workers at the hospital and the care homes can't get home, and the evening classes at the college are out of reach for anyone without a car."
+            )
+        } else {
+            format!("Comment {i}: cheaper fares for young people")
+        };
+        ids.push(
+            phone
+                .post(&format!("layout-{i:04}-xxxxxxxx"), &text)
+                .await?,
+        );
+    }
+    for id in &ids {
+        api.send(serde_json::json!({"type": "highlight", "comment_id": id, "on": true}))
+            .await?;
+    }
+
+    let lead = browser.window(1280, 900).await?;
+    lead.goto(&url("console_url")).await?;
+    wait_for(
+        &lead,
+        "lead live",
+        "document.querySelector('#conn[data-state=live]')",
+    )
+    .await?;
+    let big = browser.window(1920, 1080).await?;
+    let small = browser.window(1280, 720).await?;
+    for w in [&big, &small] {
+        w.goto(&url("wall_url")).await?;
+        wait_for(
+            w,
+            "wall shows comments",
+            "document.querySelectorAll('[id^=w-]').length > 0",
+        )
+        .await?;
+    }
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wall-screens");
+    std::fs::create_dir_all(&shots)?;
+
+    for layout in ["columns", "spotlight", "mosaic", "focus", "join"] {
+        lead.find(Locator::Id(&format!("wall-layout-{main_wall}")))
+            .await?
+            .select_by_value(layout)
+            .await?;
+        if layout == "focus" {
+            wait_for(
+                &lead,
+                "focus table select",
+                &format!("document.querySelector('#wall-table-{main_wall}') && document.querySelector('#wall-table-{main_wall}').offsetParent !== null"),
+            )
+            .await?;
+            lead.find(Locator::Id(&format!("wall-table-{main_wall}")))
+                .await?
+                .select_by_value(&t1.to_string())
+                .await?;
+        }
+        for (w, size) in [(&big, "1920x1080"), (&small, "1280x720")] {
+            wait_for(
+                w,
+                &format!("wall in {layout}"),
+                &format!("document.querySelector('main[data-layout={layout}]')"),
+            )
+            .await?;
+            // Let the layout settle (fonts shrink to fit) before measuring.
+            wait_for(
+                w,
+                &format!("{layout} fits at {size}"),
+                &format!("(function(){{{FITS}}})()"),
+            )
+            .await?;
+            std::fs::write(
+                shots.join(format!("{layout}-{size}.png")),
+                w.screenshot().await?,
+            )?;
+        }
+    }
+
+    // The light theme, in columns.
+    lead.find(Locator::Id(&format!("wall-layout-{main_wall}")))
+        .await?
+        .select_by_value("columns")
+        .await?;
+    lead.find(Locator::Id(&format!("wall-theme-{main_wall}")))
+        .await?
+        .select_by_value("light")
+        .await?;
+    wait_for(
+        &big,
+        "light columns",
+        "document.querySelector('main[data-layout=columns][data-theme=light]')",
+    )
+    .await?;
+    wait_for(&big, "light fits", &format!("(function(){{{FITS}}})()")).await?;
+    std::fs::write(
+        shots.join("columns-light-1920x1080.png"),
+        big.screenshot().await?,
+    )?;
+
+    // A new highlight appears within a second; hiding it removes it within a second.
+    let table =
+        roundtable_tests::path_of(links["tables"][0]["join_url"].as_str().unwrap_or_default());
+    let mut phone = server.ws(&format!("{table}/ws")).await?;
+    phone.next().await?;
+    let fresh = phone
+        .post("layout-fresh-xxxxxxxx", "Brand new on the wall")
+        .await?;
+    let t0 = Instant::now();
+    api.send(serde_json::json!({"type": "highlight", "comment_id": fresh, "on": true}))
+        .await?;
+    wait_for(
+        &big,
+        "fresh comment",
+        &format!("document.querySelector('#w-{fresh}')"),
+    )
+    .await?;
+    let shown_after = t0.elapsed();
+    let t0 = Instant::now();
+    api.send(serde_json::json!({"type": "hide", "comment_id": fresh, "on": true}))
+        .await?;
+    wait_for(
+        &big,
+        "hidden comment gone",
+        &format!("!document.querySelector('#w-{fresh}')"),
+    )
+    .await?;
+    let gone_after = t0.elapsed();
+    assert!(
+        shown_after < Duration::from_secs(1),
+        "appeared after {shown_after:?}"
+    );
+    assert!(
+        gone_after < Duration::from_secs(1),
+        "removed after {gone_after:?}"
+    );
+    eprintln!(
+        "wall: highlight shown after {shown_after:?}, hide removed after {gone_after:?}; screenshots in {}",
+        shots.display()
+    );
+    for c in [lead, big, small] {
+        c.close().await?;
+    }
+    Ok(())
+}
