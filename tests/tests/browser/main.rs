@@ -894,6 +894,53 @@ async fn the_wall_follows_the_console_through_every_layout_and_always_fits() -> 
         "wall: highlight shown after {shown_after:?}, hide removed after {gone_after:?}; screenshots in {}",
         shots.display()
     );
+
+    // Three hours at a comment a second, compressed: 300 more highlights. The wall keeps a
+    // bounded page, with the newest on screen.
+    // (Typed in on the console, which no attendee rate limit slows down.)
+    let mut last = 0;
+    for i in 0..300 {
+        let cid = format!("flood-{i:06}-xxxxxxxx");
+        api.send(serde_json::json!({"type": "post", "client_id": cid, "text": format!("Flood comment {i}"), "table_id": t1}))
+            .await?;
+        let ack = api
+            .next_where("ack", |v| {
+                v["type"] == "ack" && v["client_id"] == cid.as_str()
+            })
+            .await?;
+        last = ack["comment_id"].as_i64().unwrap_or_default();
+        api.send(serde_json::json!({"type": "highlight", "comment_id": last, "on": true}))
+            .await?;
+    }
+    wait_for(
+        &big,
+        "newest on screen",
+        &format!("document.querySelector('#w-{last}')"),
+    )
+    .await?;
+    let nodes = eval(&big, "return document.getElementsByTagName('*').length").await?;
+    let nodes = nodes.as_i64().unwrap_or(i64::MAX);
+    assert!(nodes < 1500, "DOM stays bounded: {nodes} elements");
+    wait_for(&big, "still fits", &format!("(function(){{{FITS}}})()")).await?;
+
+    // The server goes away: the wall keeps its last state and says so quietly.
+    let mut server = server;
+    server.stop().await?;
+    wait_for(
+        &big,
+        "offline indicator",
+        "document.querySelector('#wall-conn') && document.querySelector('#wall-conn').getAttribute('data-state') !== 'live'",
+    )
+    .await?;
+    assert_eq!(
+        eval(
+            &big,
+            &format!("return !!document.querySelector('#w-{last}')")
+        )
+        .await?,
+        serde_json::Value::Bool(true),
+        "the last state stays on the wall"
+    );
     for c in [lead, big, small] {
         c.close().await?;
     }
