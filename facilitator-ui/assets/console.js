@@ -8,6 +8,8 @@
   if (!main || !main.getAttribute('data-ws') || typeof WebSocket === 'undefined') return;
 
   var WS_PATH = main.getAttribute('data-ws');
+  // The console's own address (`/console/{token}`): images are uploaded and fetched under it.
+  var CONSOLE_BASE = WS_PATH.replace(/\?.*$/, '').replace(/\/ws$/, '');
   var CODE = main.getAttribute('data-code') || '';
   var SCOPE = main.getAttribute('data-scope-table') || '';
   var IS_LEAD = SCOPE === '';
@@ -85,6 +87,14 @@
     wallsPanel: $('walls-panel'),
     wallsState: $('walls-state'),
     wallsList: $('walls-list'),
+    imageForm: $('image-form'),
+    imageFile: $('image-file'),
+    imageCaption: $('image-caption'),
+    imageTable: $('image-table'),
+    imageUpload: $('image-upload'),
+    imageStatus: $('image-status'),
+    images: $('images'),
+    noImages: $('no-images'),
     counts: $('counts'),
     empty: $('no-comments'),
     list: $('comments')
@@ -104,7 +114,8 @@
     announcement: null, // {text, wall, at} or null
     presence: {},       // table id -> devices with the phone page open
     overview: null,     // {round_id, tables: [...]}
-    walls: []           // [{id, name, main, follows, layout, table_id, theme, show_join, spotlight_seconds}]
+    walls: [],          // [{id, name, main, follows, layout, table_id, theme, show_join, spotlight_seconds}]
+    images: {}          // id -> {id, table_id, caption, width, height, on_wall, on_wall_at, hidden, created_at}
   };
   var maxSeq = 0;
   var haveSnapshot = false;
@@ -563,6 +574,9 @@
           renderWallQuick();
         }
         break;
+      case 'image':
+        if (fresh(m) && m.image) upsertImage(m.image);
+        break;
       case 'ack':
         onAck(m);
         break;
@@ -604,6 +618,9 @@
     state.announcement = s.announcement || null;
     if (s.presence) state.presence = s.presence.tables || s.presence;
     if (Array.isArray(s.walls)) state.walls = s.walls.slice();
+    state.images = {};
+    var images = Array.isArray(s.images) ? s.images : [];
+    for (var k = 0; k < images.length; k++) state.images[images[k].id] = images[k];
 
     noteOpenRounds();
     renderTables();
@@ -615,6 +632,7 @@
     renderOverview();
     renderWalls();
     renderWallQuick();
+    renderImages();
     renderAllComments();
   }
 
@@ -625,6 +643,10 @@
     if (entry.id !== null) {
       var li = $('c-' + entry.id);
       if (li) li.classList.remove('is-busy');
+    }
+    if (entry.imageId !== undefined) {
+      var item = $('img-' + entry.imageId);
+      if (item) item.classList.remove('is-busy');
     }
     return entry;
   }
@@ -644,6 +666,7 @@
     }
     if (entry && entry.kind === 'announce-clear') setStatus(entry.status, 'Cleared.');
     if (entry && entry.kind === 'wall') setStatus(entry.status, entry.done || 'Done.');
+    if (entry && entry.kind === 'image') setStatus(entry.status, entry.done || 'Done.');
     if (entry && m.ref === announceRef) announceDone();
     if (pendingPost && ((m.client_id && m.client_id === pendingPost.client_id) ||
         (m.ref && m.ref === pendingPost.ref))) {
@@ -669,6 +692,7 @@
     if (entry && entry.status) {
       setStatus(entry.status, (entry.kind === 'wall' ? 'Not changed: ' : '') + message, true);
       if (entry.kind === 'wall') renderWalls(); // back to what the wall really shows
+      if (entry.kind === 'image') renderImages();
       return;
     }
     showError(message);
@@ -2389,6 +2413,286 @@
       else ui.formSubmit.click();
     }
   });
+
+  // ---- images ------------------------------------------------------------------------------
+  //
+  // A photo of a table's flipchart, a live drawing: uploaded with `fetch` as the raw bytes of
+  // the chosen file (POST …/images), listed from `state.images` and `image` messages, and put on
+  // the wall or hidden with `image_show` / `image_hide` (docs/protocol.md).
+
+  var IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+  var IMAGE_TYPES = { 'image/jpeg': true, 'image/png': true, 'image/webp': true };
+  var uploading = false;
+
+  function imageUrl(id) {
+    return CONSOLE_BASE + '/images/' + encodeURIComponent(String(id));
+  }
+
+  function imageTableText(img) {
+    if (img.table_id === null || img.table_id === undefined) return 'Whole room';
+    return tableLabel(img.table_id, '?');
+  }
+
+  function imageAlt(img) {
+    var caption = (img.caption || '').trim();
+    if (caption) return caption;
+    if (img.table_id === null || img.table_id === undefined) return 'Image from the whole room';
+    return 'Image from table ' + tableNumber(img.table_id);
+  }
+
+  function megabytes(bytes) {
+    var mb = bytes / (1024 * 1024);
+    return (mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10) + ' MB';
+  }
+
+  function imageNode(img) {
+    var li = make('li', 'image-item');
+    li.id = 'img-' + img.id;
+    li.setAttribute('data-image-id', String(img.id));
+    var link = make('a', 'img-thumb-link');
+    link.href = imageUrl(img.id);
+    link.target = '_blank';
+    link.rel = 'noopener';
+    var thumb = document.createElement('img');
+    thumb.className = 'img-thumb';
+    thumb.loading = 'lazy';
+    thumb.decoding = 'async';
+    thumb.src = imageUrl(img.id);
+    link.appendChild(thumb);
+    li.appendChild(link);
+    var text = make('div', 'img-text');
+    text.appendChild(make('p', 'img-caption'));
+    var meta = make('p', 'img-meta');
+    meta.appendChild(make('span', 'img-table'));
+    meta.appendChild(make('time', 'img-time'));
+    text.appendChild(meta);
+    var badges = make('p', 'c-badges img-badges');
+    badges.appendChild(make('span', 'badge badge-wall', 'On the wall'));
+    badges.appendChild(make('span', 'badge badge-hidden', 'Hidden'));
+    text.appendChild(badges);
+    var actions = make('div', 'img-actions');
+    actions.appendChild(button('btn-wall', 'img-show-' + img.id, '', 'image-show'));
+    actions.appendChild(button('btn-hide', 'img-hide-' + img.id, '', 'image-hide'));
+    text.appendChild(actions);
+    var status = make('p', 'form-status img-status');
+    status.id = 'img-status-' + img.id;
+    status.setAttribute('role', 'status');
+    text.appendChild(status);
+    li.appendChild(text);
+    return li;
+  }
+
+  function fillImage(li, img) {
+    var onWall = !!img.on_wall && !img.hidden;
+    var hidden = !!img.hidden;
+    li.classList.toggle('is-hidden', hidden);
+    li.classList.toggle('on-wall', onWall);
+    var thumb = li.querySelector('.img-thumb');
+    var alt = imageAlt(img);
+    if (thumb.alt !== alt) thumb.alt = alt;
+    var w = Number(img.width);
+    var h = Number(img.height);
+    if (w > 0 && h > 0) {
+      thumb.width = w;
+      thumb.height = h;
+    }
+    var caption = li.querySelector('.img-caption');
+    caption.textContent = '';
+    if ((img.caption || '').trim()) caption.appendChild(bdi(img.caption));
+    else caption.appendChild(make('span', 'muted', 'No caption'));
+    li.querySelector('.img-table').textContent = imageTableText(img);
+    var time = li.querySelector('.img-time');
+    if (typeof img.created_at === 'number') {
+      var d = new Date(img.created_at);
+      time.dateTime = d.toISOString();
+      time.textContent = ' \u00b7 ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes());
+    }
+    li.querySelector('.badge-wall').hidden = !onWall;
+    li.querySelector('.badge-hidden').hidden = !hidden;
+    var show = li.querySelector('.btn-wall');
+    show.textContent = onWall ? 'Take off wall' : 'Put on wall';
+    show.setAttribute('aria-pressed', onWall ? 'true' : 'false');
+    show.disabled = hidden;
+    show.title = hidden ? 'Restore it first: a hidden image can\u2019t go on the wall.' : '';
+    var hide = li.querySelector('.btn-hide');
+    hide.textContent = hidden ? 'Restore' : 'Hide';
+    hide.setAttribute('aria-pressed', hidden ? 'true' : 'false');
+    hide.title = hidden ? '' : 'Hide it from every console list and wall (it can be restored).';
+  }
+
+  // Newest first.
+  function imageOrder(a, b) {
+    var ca = typeof a.created_at === 'number' ? a.created_at : 0;
+    var cb = typeof b.created_at === 'number' ? b.created_at : 0;
+    if (ca !== cb) return cb - ca;
+    return b.id - a.id;
+  }
+
+  function renderImages() {
+    if (!ui.images) return;
+    var list = [];
+    for (var id in state.images) {
+      if (has(state.images, id)) list.push(state.images[id]);
+    }
+    list.sort(imageOrder);
+    var seen = {};
+    for (var i = 0; i < list.length; i++) {
+      var li = $('img-' + list[i].id) || imageNode(list[i]);
+      placeAt(ui.images, li, i);
+      fillImage(li, list[i]);
+      seen[li.id] = true;
+    }
+    var all = ui.images.querySelectorAll('.image-item');
+    for (var j = 0; j < all.length; j++) {
+      if (!seen[all[j].id]) ui.images.removeChild(all[j]);
+    }
+    ui.noImages.hidden = list.length > 0;
+  }
+
+  function upsertImage(img) {
+    if (!img || typeof img.id !== 'number') return;
+    if (!IS_LEAD && String(img.table_id) !== SCOPE) return;
+    state.images[img.id] = img;
+    renderImages();
+  }
+
+  function onImageAction(e) {
+    var btn = e.target.closest ? e.target.closest('button[data-action]') : null;
+    if (!btn || btn.disabled) return;
+    var li = btn.closest('.image-item');
+    // One change at a time: a second click before the answer would undo the first.
+    if (!li || li.classList.contains('is-busy')) return;
+    var id = Number(li.getAttribute('data-image-id'));
+    var img = state.images[id];
+    if (!img) return;
+    var status = $('img-status-' + id);
+    var command;
+    var done;
+    if (btn.getAttribute('data-action') === 'image-show') {
+      var on = !(img.on_wall && !img.hidden);
+      command = { type: 'image_show', image_id: id, on: on };
+      done = on ? 'On the wall now.' : 'Taken off the wall.';
+    } else if (btn.getAttribute('data-action') === 'image-hide') {
+      var hide = !img.hidden;
+      command = { type: 'image_hide', image_id: id, on: hide };
+      done = hide ? (img.on_wall ? 'Hidden and taken off the wall.' : 'Hidden.') : 'Restored. It is not on the wall; use \u201cPut on wall\u201d for that.';
+    } else {
+      return;
+    }
+    var ref = sendFromPanel(command, status, 'image');
+    if (ref) {
+      busy[ref].done = done;
+      busy[ref].imageId = id;
+      li.classList.add('is-busy');
+      setStatus(status, 'Changing\u2026');
+    }
+  }
+
+  // The server answers a refused upload with a sentence: as plain text, or inside an error page.
+  function uploadErrorText(status, type, body) {
+    var text = '';
+    if (/html/i.test(type || '') && window.DOMParser) {
+      try {
+        var doc = new DOMParser().parseFromString(body, 'text/html');
+        var p = doc.querySelector('main p') || doc.querySelector('p');
+        text = p ? p.textContent : '';
+      } catch (e) {
+        text = '';
+      }
+    } else {
+      text = body || '';
+    }
+    text = text.replace(/\s+/g, ' ').trim();
+    if (text.length > 300) text = text.slice(0, 300) + '\u2026';
+    if (text) return text;
+    if (status === 413) return 'That image is too big: the most is 10 MB.';
+    if (status === 415 || status === 422) return 'That file could not be read as a JPEG, PNG or WebP image.';
+    if (status === 404) return 'This console link is no longer valid: ask the organiser for the current link.';
+    if (status === 429) return 'Too many at once. Wait a few seconds and try again.';
+    return 'The server couldn\u2019t take that image just now (error ' + status + '). Try again in a moment.';
+  }
+
+  function uploadStatus(text, isError) {
+    setStatus(ui.imageStatus, text, isError);
+  }
+
+  function setUploading(on) {
+    uploading = on;
+    ui.imageUpload.disabled = on;
+    ui.imageForm.setAttribute('aria-busy', on ? 'true' : 'false');
+  }
+
+  function onImageSubmit(e) {
+    e.preventDefault();
+    if (uploading) return;
+    var file = ui.imageFile.files && ui.imageFile.files[0];
+    if (!file) {
+      uploadStatus('Choose an image first (a photo or a drawing).', true);
+      ui.imageFile.focus();
+      return;
+    }
+    if (file.type && !IMAGE_TYPES[file.type]) {
+      uploadStatus('That file is not a JPEG, PNG or WebP image. Choose a photo in one of those formats.', true);
+      return;
+    }
+    if (file.size > IMAGE_MAX_BYTES) {
+      uploadStatus('That image is ' + megabytes(file.size) + ': the most is 10 MB. Choose a smaller one.', true);
+      return;
+    }
+    if (file.size === 0) {
+      uploadStatus('That file is empty. Choose another.', true);
+      return;
+    }
+    var caption = ui.imageCaption.value.replace(/\s+/g, ' ').trim();
+    if (caption.length > 120) {
+      uploadStatus('The caption is too long: at most 120 characters.', true);
+      return;
+    }
+    var query = 'caption=' + encodeURIComponent(caption);
+    if (IS_LEAD && ui.imageTable && ui.imageTable.value) {
+      query += '&table=' + encodeURIComponent(ui.imageTable.value);
+    }
+    if (facilitatorName) query += '&name=' + encodeURIComponent(facilitatorName);
+    var where = IS_LEAD && ui.imageTable && ui.imageTable.value
+      ? tableLabel(Number(ui.imageTable.value), '?') : (IS_LEAD ? 'the whole room' : 'your table');
+    setUploading(true);
+    uploadStatus('Uploading ' + megabytes(file.size) + '\u2026 Keep this page open.');
+    fetch(CONSOLE_BASE + '/images?' + query, {
+      method: 'POST',
+      body: file
+    }).then(function (res) {
+      return res.text().then(function (body) {
+        return { res: res, body: body };
+      });
+    }).then(function (r) {
+      setUploading(false);
+      if (r.res.status === 201 || r.res.ok) {
+        ui.imageFile.value = '';
+        ui.imageCaption.value = '';
+        uploadStatus('Uploaded for ' + where + '. It is at the top of the list: \u201cPut on wall\u201d shows it.');
+        return;
+      }
+      uploadStatus('Not uploaded: ' + uploadErrorText(r.res.status, r.res.headers.get('Content-Type'), r.body), true);
+    }).catch(function () {
+      setUploading(false);
+      uploadStatus('Not uploaded: the connection failed. Check the Wi-Fi and try again.', true);
+    });
+  }
+
+  if (ui.imageForm) {
+    ui.imageForm.addEventListener('submit', onImageSubmit);
+    ui.imageFile.addEventListener('change', function () {
+      var file = ui.imageFile.files && ui.imageFile.files[0];
+      if (!file) {
+        uploadStatus('');
+      } else if (file.size > IMAGE_MAX_BYTES) {
+        uploadStatus('That image is ' + megabytes(file.size) + ': the most is 10 MB. Choose a smaller one.', true);
+      } else {
+        uploadStatus('Ready: ' + megabytes(file.size) + '. Add a caption if you like, then choose \u201cUpload\u201d.');
+      }
+    });
+  }
+  if (ui.images) ui.images.addEventListener('click', onImageAction);
 
   // ---- the facilitator's name (for the activity log) ---------------------------------------
 

@@ -7,6 +7,8 @@
   if (!main || !main.getAttribute('data-ws') || typeof WebSocket === 'undefined') return;
 
   var WS_PATH = main.getAttribute('data-ws');
+  // Images on show are at `/wall/{token}/images/{id}`, beside the socket's `/wall/{token}/ws`.
+  var IMAGE_BASE = WS_PATH.replace(/\?.*$/, '').replace(/\/ws$/, '') + '/images/';
   var SILENCE_MS = 45000;
   var COLOURS = 8;         // accent colours .t-0 .. .t-7, by table number
 
@@ -34,7 +36,7 @@
   };
   var connText = ui.conn.querySelector('.wall-conn-text') || ui.conn;
 
-  var state = { event: null, rounds: [], tables: {}, comments: {}, agenda: null, announcement: null, presence: null };
+  var state = { event: null, rounds: [], tables: {}, comments: {}, images: {}, agenda: null, announcement: null, presence: null };
   var clockOffset = 0; // the server's clock minus this machine's (docs/protocol.md)
   var maxSeq = 0;
   var haveSnapshot = false;
@@ -198,6 +200,23 @@
           scheduleFit();
         }
         break;
+      case 'image':
+        if (fresh(m) && m.image) {
+          var img = m.image;
+          if (onShow(img)) {
+            upsertImage(img, !state.images[img.id] && m.change === 'image_shown');
+          } else {
+            removeImage(img.id);
+          }
+          scheduleFit();
+        }
+        break;
+      case 'image_removed':
+        if (fresh(m)) {
+          removeImage(m.id);
+          scheduleFit();
+        }
+        break;
       case 'round':
         if (fresh(m) && m.round) {
           upsertRound(m.round);
@@ -257,6 +276,11 @@
     for (var j = 0; j < comments.length; j++) {
       var c = comments[j];
       if (c.highlighted && !c.hidden) state.comments[c.id] = c;
+    }
+    state.images = {};
+    var images = s.images || [];
+    for (var k = 0; k < images.length; k++) {
+      if (onShow(images[k])) state.images[images[k].id] = images[k];
     }
     if (s.presence) {
       state.presence = s.presence.tables ? { tables: s.presence.tables, comments: s.presence.comments }
@@ -551,17 +575,38 @@
     scheduleFit();
   }
 
-  // ---- comments ----------------------------------------------------------------------------
+  // ---- comments and images -----------------------------------------------------------------
   //
-  // The wall keeps at most MAX_KEEP comments (the most recently highlighted); older ones are
-  // dropped, so three hours of highlights don't grow the page. One element per comment (`#w-ID`)
-  // is built on demand and placed by fit() into whichever layout is showing; the rest are not in
-  // the document. Nothing ever scrolls: a layout shows what fits and turns the page every
-  // PAGE_MS (spotlight: every `spotlight_seconds`), newest first; a new highlight goes to the
-  // front at once.
+  // The wall shows two kinds of item: highlighted comments and images put on show from a
+  // console. Each is known by a key: "c" + comment id, "i" + image id. The wall keeps at most
+  // MAX_KEEP of them (the most recently put on the wall); older ones are dropped, so three hours
+  // of highlights don't grow the page. One element per item (`#w-ID` for a comment, `#wimg-ID`
+  // for an image) is built on demand and placed by fit() into whichever layout is showing; the
+  // rest are not in the document. Nothing ever scrolls: a layout shows what fits and turns the
+  // page every PAGE_MS (spotlight: every `spotlight_seconds`), newest first; a new highlight or
+  // image goes to the front at once.
 
   var MAX_KEEP = 200;
-  var cards = {};
+  var cards = {};   // item key -> element
+  var ROOM = 'room'; // columns: the group of images that belong to no table
+
+  function isImage(key) {
+    return key.charAt(0) === 'i';
+  }
+
+  function itemOf(key) {
+    var id = key.slice(1);
+    return isImage(key) ? state.images[id] : state.comments[id];
+  }
+
+  function itemTable(key) {
+    var it = itemOf(key);
+    return it && it.table_id !== undefined && it.table_id !== null ? it.table_id : null;
+  }
+
+  function onShow(img) {
+    return !!(img && img.on_wall && !img.hidden);
+  }
 
   function lengthClass(text) {
     var n = text.length;
@@ -629,69 +674,180 @@
     p.appendChild(make('bdi', null, text));
   }
 
-  function cardFor(id) {
-    var card = cards[id];
-    if (!card && state.comments[id]) {
-      card = buildCard(state.comments[id]);
-      cards[id] = card;
-    }
+  // The image's own width and height (the server always says; 4:3 if not).
+  function imageSize(img) {
+    var w = Number(img.width);
+    var h = Number(img.height);
+    if (!(w > 0 && h > 0)) return { w: 4, h: 3 };
+    return { w: w, h: h };
+  }
+
+  function imageTable(img) {
+    var t = img.table_id === null || img.table_id === undefined ? null : state.tables[img.table_id];
+    return t ? { number: t.number, theme: t.theme || '' } : null;
+  }
+
+  // An image: the picture (letterboxed, never cropped), its table above and its caption below.
+  // The width and height attributes give the box its shape before the bytes arrive, so fit()
+  // measures the right height at once.
+  function buildImageCard(img) {
+    var card = make('figure', 'wall-card wall-image');
+    card.id = 'wimg-' + img.id;
+    card.setAttribute('data-image-id', String(img.id));
+    var meta = make('p', 'wall-card-meta');
+    meta.appendChild(make('span', 'wall-card-table'));
+    meta.appendChild(make('span', 'wall-card-theme'));
+    card.appendChild(meta);
+    var pic = document.createElement('img');
+    pic.className = 'wall-image-img';
+    pic.decoding = 'async';
+    pic.addEventListener('error', function () { card.classList.add('is-broken'); });
+    card.appendChild(pic);
+    card.appendChild(make('figcaption', 'wall-image-caption'));
+    fillImageCard(card, img);
+    pic.src = IMAGE_BASE + encodeURIComponent(String(img.id));
     return card;
   }
 
-  function highlightedAt(c) {
-    return c && typeof c.highlighted_at === 'number' ? c.highlighted_at : -1;
+  function fillImageCard(card, img) {
+    var t = imageTable(img);
+    var keep = card.classList.contains('is-entering') ? ' is-entering' : '';
+    var size = imageSize(img);
+    card.className = 'wall-card wall-image ' + (t ? colourOf(t.number) : 'is-room') +
+      (size.w >= size.h * 1.15 ? ' is-wide' : (size.h >= size.w * 1.15 ? ' is-tall' : ' is-square')) + keep;
+    var tableEl = card.querySelector('.wall-card-table');
+    var themeEl = card.querySelector('.wall-card-theme');
+    tableEl.textContent = t ? 'Table ' + t.number : 'Whole room';
+    themeEl.textContent = '';
+    if (t && t.theme) {
+      themeEl.appendChild(document.createTextNode(' \u00b7 '));
+      themeEl.appendChild(make('bdi', null, t.theme));
+    }
+    var caption = (img.caption || '').trim();
+    var pic = card.querySelector('.wall-image-img');
+    pic.alt = caption || (t ? 'Image from table ' + t.number : 'Image from the whole room');
+    pic.width = size.w;
+    pic.height = size.h;
+    var cap = card.querySelector('.wall-image-caption');
+    cap.textContent = '';
+    if (caption) cap.appendChild(make('bdi', null, caption));
+    cap.hidden = !caption;
+  }
+
+  function cardFor(key) {
+    var card = cards[key];
+    if (card) return card;
+    var it = itemOf(key);
+    if (!it) return null;
+    card = isImage(key) ? buildImageCard(it) : buildCard(it);
+    cards[key] = card;
+    return card;
+  }
+
+  // When the item went on the wall (ms since 1970), -1 if the server doesn't say.
+  function shownAt(key) {
+    var it = itemOf(key);
+    var at = it ? (isImage(key) ? it.on_wall_at : it.highlighted_at) : null;
+    return typeof at === 'number' ? at : -1;
   }
 
   // Most recently put on the wall first; ties (and servers that don't say when) by id.
   function wallOrder(a, b) {
-    var ca = state.comments[a];
-    var cb = state.comments[b];
-    var ha = highlightedAt(ca);
-    var hb = highlightedAt(cb);
+    var ha = shownAt(a);
+    var hb = shownAt(b);
     if (ha !== hb) return hb - ha;
-    return b - a;
+    var ia = Number(a.slice(1));
+    var ib = Number(b.slice(1));
+    if (ia !== ib) return ib - ia;
+    return a < b ? -1 : (a > b ? 1 : 0);
   }
 
   function orderedIds() {
-    return Object.keys(state.comments).map(Number).sort(wallOrder);
+    var keys = [];
+    var k;
+    for (k in state.comments) {
+      if (Object.prototype.hasOwnProperty.call(state.comments, k)) keys.push('c' + k);
+    }
+    for (k in state.images) {
+      if (Object.prototype.hasOwnProperty.call(state.images, k)) keys.push('i' + k);
+    }
+    return keys.sort(wallOrder);
+  }
+
+  function enterNow(card) {
+    card.classList.add('is-entering');
+    card.addEventListener('animationend', function () {
+      card.classList.remove('is-entering');
+    });
   }
 
   function upsertComment(c, isNew) {
     state.comments[c.id] = c;
-    var card = cards[c.id];
+    var key = 'c' + c.id;
+    var card = cards[key];
     if (card) fillCard(card, c);
     if (isNew) {
-      card = cardFor(c.id);
-      card.classList.add('is-entering');
-      card.addEventListener('animationend', function () {
-        card.classList.remove('is-entering');
-      });
-      bringForward(c);
+      enterNow(cardFor(key));
+      bringForward(key);
     }
     trim();
   }
 
-  function removeComment(id) {
-    delete state.comments[id];
-    var card = cards[id];
-    delete cards[id];
+  function upsertImage(img, isNew) {
+    state.images[img.id] = img;
+    var key = 'i' + img.id;
+    var card = cards[key];
+    if (card) fillImageCard(card, img);
+    if (isNew) {
+      enterNow(cardFor(key));
+      bringForward(key);
+    }
+    trim();
+  }
+
+  function removeItem(key) {
+    if (isImage(key)) delete state.images[key.slice(1)];
+    else delete state.comments[key.slice(1)];
+    var card = cards[key];
+    delete cards[key];
     if (card && card.parentNode) card.parentNode.removeChild(card);
+    if (card && isImage(key)) {
+      // Stop any download still going: the wall may no longer fetch it.
+      var pic = card.querySelector('img');
+      if (pic) pic.removeAttribute('src');
+    }
+  }
+
+  function removeComment(id) {
+    removeItem('c' + id);
+  }
+
+  function removeImage(id) {
+    removeItem('i' + id);
   }
 
   function trim() {
-    var ids = orderedIds();
-    for (var i = MAX_KEEP; i < ids.length; i++) removeComment(ids[i]);
+    var keys = orderedIds();
+    for (var i = MAX_KEEP; i < keys.length; i++) removeItem(keys[i]);
   }
 
   function refillCards() {
-    for (var id in cards) {
-      if (Object.prototype.hasOwnProperty.call(cards, id) && state.comments[id]) {
-        fillCard(cards[id], state.comments[id]);
-      }
+    for (var key in cards) {
+      if (!Object.prototype.hasOwnProperty.call(cards, key)) continue;
+      var it = itemOf(key);
+      if (!it) continue;
+      if (isImage(key)) fillImageCard(cards[key], it);
+      else fillCard(cards[key], it);
     }
   }
 
   function renderAllCards() {
+    for (var key in cards) {
+      if (Object.prototype.hasOwnProperty.call(cards, key) && isImage(key)) {
+        var pic = cards[key].querySelector('img');
+        if (pic && !itemOf(key)) pic.removeAttribute('src');
+      }
+    }
     cards = {};
     trim();
     resetPages();
@@ -700,13 +856,13 @@
 
   // ---- pages and rotation ------------------------------------------------------------------
 
-  var offset = 0;        // mosaic, focus: index (newest first) of the first comment on screen
+  var offset = 0;        // mosaic, focus: index (newest first) of the first item on screen
   var nextOffset = 0;
   var tablePage = 0;     // columns: which group of tables is on screen
   var tablePages = 1;
-  var colOffset = {};    // columns: table id -> index of its first comment on screen
+  var colOffset = {};    // columns: table id (or ROOM) -> index of its first item on screen
   var colNext = {};
-  var spotId = null;     // spotlight: the comment on screen
+  var spotId = null;     // spotlight: the key of the item on screen
   var spotIndex = 0;
   var hasMore = false;   // something is off screen, so the page turns
   var rotateTimer = null;
@@ -758,24 +914,26 @@
     restartRotation();
   }
 
-  // A comment just put on the wall is shown at once, whatever page was showing.
-  function bringForward(c) {
+  function groupOf(key) {
+    var t = itemTable(key);
+    return t === null ? ROOM : String(t);
+  }
+
+  // An item just put on the wall is shown at once, whatever page was showing.
+  function bringForward(key) {
     offset = 0;
-    colOffset[c.table_id] = 0;
-    pendingTable = c.table_id;
-    spotId = c.id;
+    colOffset[groupOf(key)] = 0;
+    pendingTable = groupOf(key);
+    spotId = key;
     restartRotation();
   }
-  var pendingTable = null; // columns: turn to the page holding this table
+  var pendingTable = null; // columns: turn to the page holding this group
 
-  function enterSoftly(id) {
-    var card = cardFor(id);
+  function enterSoftly(key) {
+    var card = cardFor(key);
     if (!card) return;
     card.classList.remove('is-entering');
-    card.classList.add('is-entering');
-    card.addEventListener('animationend', function () {
-      card.classList.remove('is-entering');
-    });
+    enterNow(card);
   }
 
   // ---- fitting -----------------------------------------------------------------------------
@@ -785,22 +943,38 @@
     ui.list.textContent = '';
     ui.spotlight.textContent = '';
     ui.list.removeAttribute('style');
-    for (var id in cards) {
-      if (!Object.prototype.hasOwnProperty.call(cards, id)) continue;
-      var text = cards[id].querySelector('.wall-card-text');
-      if (text.style.webkitLineClamp || text.style.fontSize) {
-        text.style.webkitLineClamp = '';
-        text.style.fontSize = '';
+    for (var key in cards) {
+      if (!Object.prototype.hasOwnProperty.call(cards, key)) continue;
+      var card = cards[key];
+      if (isImage(key)) {
+        var pic = card.querySelector('.wall-image-img');
+        if (pic.style.height || pic.style.maxHeight) {
+          pic.style.height = '';
+          pic.style.maxHeight = '';
+        }
+      } else {
+        var text = card.querySelector('.wall-card-text');
+        if (text.style.webkitLineClamp || text.style.fontSize) {
+          text.style.webkitLineClamp = '';
+          text.style.fontSize = '';
+        }
       }
-      cards[id].classList.remove('is-squeezed');
-      for (var s = 0; s < SPOT_STEPS; s++) cards[id].classList.remove('sz-' + s);
+      card.classList.remove('is-squeezed');
+      for (var s = 0; s < SPOT_STEPS; s++) card.classList.remove('sz-' + s);
     }
   }
 
-  // A single card taller than `room`: cut its text by whole lines (the very longest comments
-  // only; everything else pages instead).
+  // A single card taller than `room`: cut a comment's text by whole lines (the very longest
+  // comments only; everything else pages instead), or make an image's picture smaller.
   function squeeze(card, over) {
     if (over <= 0) return;
+    if (card.classList.contains('wall-image')) {
+      var pic = card.querySelector('.wall-image-img');
+      var h = pic.getBoundingClientRect().height;
+      pic.style.maxHeight = Math.max(24, Math.floor(h - over - 1)) + 'px';
+      card.classList.add('is-squeezed');
+      return;
+    }
     var text = card.querySelector('.wall-card-text');
     var line = parseFloat(window.getComputedStyle(text).lineHeight);
     if (!line || isNaN(line)) line = (parseFloat(window.getComputedStyle(text).fontSize) || 16) * 1.25;
@@ -862,29 +1036,41 @@
     ui.list.setAttribute('data-total', String(total));
   }
 
-  // Columns: one per table with highlights (by table number), its theme at the top, newest
-  // first. More tables than fit side by side: pages of tables.
+  // Columns: one per table with something on the wall (by table number), its theme at the top,
+  // newest first; images that belong to no table in a "Whole room" column first. More tables
+  // than fit side by side: pages of tables.
   function maxColumns() {
     var w = ui.list.clientWidth || window.innerWidth;
     var h = window.innerHeight || 1;
     return Math.max(1, Math.min(6, Math.floor((w / h) * 2.4)));
   }
 
+  function groupNumber(group, keys) {
+    if (group === ROOM) return -Infinity;
+    var t = state.tables[group];
+    if (t) return Number(t.number) || 0;
+    for (var i = 0; i < keys.length; i++) {
+      if (!isImage(keys[i])) return Number(itemOf(keys[i]).table_number) || 0;
+    }
+    return Infinity;
+  }
+
   function fitColumns(ids) {
     var groups = {};
     var order = [];
     for (var i = 0; i < ids.length; i++) {
-      var c = state.comments[ids[i]];
-      var key = String(c.table_id);
+      var key = groupOf(ids[i]);
       if (!groups[key]) {
         groups[key] = [];
         order.push(key);
       }
       groups[key].push(ids[i]);
     }
+    var numbers = {};
+    for (var n = 0; n < order.length; n++) numbers[order[n]] = groupNumber(order[n], groups[order[n]]);
     order.sort(function (a, b) {
-      return (Number(tableOf(state.comments[groups[a][0]]).number) || 0) -
-        (Number(tableOf(state.comments[groups[b][0]]).number) || 0);
+      if (numbers[a] !== numbers[b]) return numbers[a] < numbers[b] ? -1 : 1;
+      return a < b ? -1 : (a > b ? 1 : 0);
     });
     var perPage = maxColumns();
     tablePages = Math.max(1, Math.ceil(order.length / perPage));
@@ -897,6 +1083,7 @@
     var slice = order.slice(tablePage * perPage, (tablePage + 1) * perPage);
     ui.list.style.setProperty('--cols', String(slice.length));
     var room = ui.list.clientHeight;
+    ui.list.style.setProperty('--room', room + 'px'); // images take a share of it
     var shownTotal = 0;
     var next = {};
     var built = [];
@@ -904,14 +1091,20 @@
     for (var k = 0; k < slice.length; k++) {
       var tid = slice[k];
       var list = groups[tid];
-      var first = state.comments[list[0]];
-      var t = tableOf(first);
-      var col = make('div', 'wall-tcol ' + colourOf(t.number));
+      var col;
+      var name = make('span', 'wall-tcol-name');
+      if (tid === ROOM) {
+        col = make('div', 'wall-tcol is-room');
+        name.appendChild(make('span', 'wall-tcol-number', 'Whole room'));
+      } else {
+        var first = itemOf(list[0]);
+        var t = isImage(list[0]) ? (imageTable(first) || { number: '', theme: '' }) : tableOf(first);
+        col = make('div', 'wall-tcol ' + colourOf(t.number));
+        name.appendChild(make('span', 'wall-tcol-number', 'Table ' + t.number));
+        if (t.theme) name.appendChild(make('bdi', 'wall-tcol-theme', t.theme));
+      }
       col.setAttribute('data-table', tid);
       var head = make('h2', 'wall-tcol-head');
-      var name = make('span', 'wall-tcol-name');
-      name.appendChild(make('span', 'wall-tcol-number', 'Table ' + t.number));
-      if (t.theme) name.appendChild(make('bdi', 'wall-tcol-theme', t.theme));
       head.appendChild(name);
       var more = make('span', 'wall-tcol-more');
       head.appendChild(more);
@@ -960,7 +1153,8 @@
   }
 
   // Mosaic: cards fill the screen, newest first; longer comments get wider cards, agreed ones a
-  // little larger type. With only a few, everything is larger.
+  // little larger type, images a card shaped to the picture. With only a few, everything is
+  // larger.
   function fitMosaic(ids) {
     if (offset >= ids.length) offset = 0;
     var roomy = ids.length - offset <= 6;
@@ -975,6 +1169,7 @@
     ui.list.classList.remove('is-placed');
     ui.list.classList.toggle('is-roomy', roomy);
     var room = ui.list.clientHeight;
+    ui.list.style.setProperty('--room', room + 'px');
     var shown = 0;
     for (var i = offset; i < ids.length; i++) {
       var card = cardFor(ids[i]);
@@ -1004,7 +1199,8 @@
     record(shown, ids.length);
   }
 
-  // Focus: one table, its theme as a big heading, its comments in up to three columns.
+  // Focus: one table, its theme as a big heading, its comments and images in up to three
+  // columns.
   function fitFocus(ids) {
     var tid = settings.table_id;
     ui.focusTitle.textContent = '';
@@ -1017,8 +1213,15 @@
     }
     var table = state.tables[tid];
     var number = table ? table.number : '';
-    var mine = ids.filter(function (id) { return String(state.comments[id].table_id) === String(tid); });
-    if (!table && mine.length) number = state.comments[mine[0]].table_number;
+    var mine = ids.filter(function (key) { return String(itemTable(key)) === String(tid); });
+    if (!table) {
+      for (var m = 0; m < mine.length; m++) {
+        if (!isImage(mine[m])) {
+          number = itemOf(mine[m]).table_number;
+          break;
+        }
+      }
+    }
     ui.focusTitle.appendChild(make('span', 'wall-focus-number', 'Table ' + number));
     if (table && table.theme) ui.focusTitle.appendChild(make('bdi', 'wall-focus-theme', table.theme));
     ui.focusTitle.className = 'wall-focus-title ' + colourOf(number);
@@ -1040,6 +1243,7 @@
       cols.push(col);
     }
     var room = ui.list.clientHeight;
+    ui.list.style.setProperty('--room', room + 'px');
     var shown = 0;
     for (var i = offset; i < mine.length; i++) {
       var shortest = cols[0];
@@ -1062,7 +1266,8 @@
     finishPage(mine, shown);
   }
 
-  // Spotlight: one comment, as large as fits (.sz-0 largest .. .sz-N smallest).
+  // Spotlight: one item, as large as fits (.sz-0 largest .. .sz-N smallest for a comment; an
+  // image takes all the height its caption leaves).
   var SPOT_STEPS = 7;
 
   function fitSpotlight(ids) {
@@ -1077,15 +1282,32 @@
     ui.spotlight.appendChild(card);
     var room = ui.spotlight.clientHeight;
     var wide = ui.spotlight.clientWidth;
-    for (var s = 0; s < SPOT_STEPS; s++) {
-      if (s > 0) card.classList.remove('sz-' + (s - 1));
-      card.classList.add('sz-' + s);
-      if (card.offsetHeight <= room && card.scrollWidth <= wide + 1) break;
+    if (isImage(spotId)) {
+      fitSpotImage(card, itemOf(spotId), room);
+    } else {
+      for (var s = 0; s < SPOT_STEPS; s++) {
+        if (s > 0) card.classList.remove('sz-' + (s - 1));
+        card.classList.add('sz-' + s);
+        if (card.offsetHeight <= room && card.scrollWidth <= wide + 1) break;
+      }
     }
     if (card.offsetHeight > room) squeeze(card, card.offsetHeight - room);
     hasMore = ids.length > 1;
     if (ids.length > 1) showMore((at + 1) + ' of ' + ids.length);
     record(1, ids.length);
+  }
+
+  // The picture's box: the card's full width, and as tall as the picture's shape asks for up to
+  // what the table line and caption leave of the screen; `object-fit: contain` does the rest.
+  function fitSpotImage(card, img, room) {
+    var pic = card.querySelector('.wall-image-img');
+    pic.style.maxHeight = 'none';
+    pic.style.height = '0px';
+    var chrome = card.offsetHeight;
+    var width = pic.clientWidth || ui.spotlight.clientWidth;
+    var size = imageSize(img);
+    var tall = Math.floor(Math.min(room - chrome - 1, width * size.h / size.w));
+    pic.style.height = Math.max(24, tall) + 'px';
   }
 
   function scheduleFit() {

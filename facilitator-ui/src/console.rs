@@ -320,6 +320,7 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                              Ctrl+Enter adds it."
                         }
                     }
+                    (images_panel(page))
                     p #counts .counts aria-live="polite" {}
                     p #no-comments .empty-state {
                         "No comments yet. They appear here as soon as they are written."
@@ -336,6 +337,67 @@ pub fn console_page(page: &ConsolePage) -> Markup {
         &[console_js_path()],
         content,
     )
+}
+
+/// Largest image a facilitator may upload, in MB (the server's limit; `console.js` says the same).
+pub(crate) const IMAGE_MAX_MB: u32 = 10;
+
+/// The longest image caption (the server's limit).
+pub(crate) const IMAGE_CAPTION_MAX: u32 = 120;
+
+/// Images: the upload form and the event's images (a table facilitator: their table's).
+/// `console.js` fills `#images` from `state.images` and `image` messages: per image an `li`
+/// `img-{id}` with its thumbnail and the buttons `img-show-{id}` ("Put on wall" / "Take off
+/// wall") and `img-hide-{id}` ("Hide" / "Restore").
+pub(crate) fn images_panel(page: &ConsolePage) -> Markup {
+    let lead = page.scope_table.is_none();
+    html! {
+        section.panel #images-panel aria-labelledby="images-heading" {
+            h2 #images-heading { "Images" }
+            p #image-hint .hint {
+                "A photo of a flipchart or a drawing: JPEG, PNG or WebP, at most "
+                (IMAGE_MAX_MB) " MB. "
+                @if lead {
+                    "It goes on the wall only when someone puts it there."
+                } @else {
+                    "It belongs to your table, and goes on the wall only when someone puts it there."
+                }
+            }
+            // console.js sends the chosen file itself (the raw bytes) and says what went wrong.
+            form #image-form .image-form novalidate {
+                div.field.image-file-field {
+                    label for="image-file" { "Image" }
+                    input #image-file type="file" name="image"
+                        accept="image/jpeg,image/png,image/webp" aria-describedby="image-hint";
+                }
+                div.field.image-caption-field {
+                    label for="image-caption" { "Caption (optional)" }
+                    input #image-caption type="text" name="caption"
+                        maxlength=(IMAGE_CAPTION_MAX) autocomplete="off"
+                        placeholder="e.g. Our flipchart: three ideas for the park";
+                }
+                @if lead {
+                    div.field.image-table-field {
+                        label for="image-table" { "Table" }
+                        select #image-table name="table" {
+                            option value="" selected { "Whole room (no table)" }
+                            @for table in &page.tables {
+                                option value=(table.id) {
+                                    (table_option_label(table.number, &table.theme))
+                                }
+                            }
+                        }
+                    }
+                }
+                div.image-actions {
+                    button #image-upload .button.primary type="submit" { "Upload" }
+                    p #image-status .form-status role="status" aria-live="polite" {}
+                }
+            }
+            p #no-images .muted .no-images { "No images yet." }
+            ul #images .image-list aria-label="Images" {}
+        }
+    }
 }
 
 /// The run of show: countdown controls and the list of items (buttons for the lead only).
@@ -523,6 +585,58 @@ mod tests {
         ] {
             assert!(html.contains(needle), "missing {needle}");
         }
+    }
+
+    #[test]
+    fn lead_console_has_the_image_form_with_a_table_choice() {
+        let html = console_page(&page(None)).into_string();
+        for needle in [
+            "id=\"images-panel\"",
+            "id=\"image-form\"",
+            "id=\"image-file\"",
+            "type=\"file\"",
+            "accept=\"image/jpeg,image/png,image/webp\"",
+            "id=\"image-caption\"",
+            "maxlength=\"120\"",
+            "id=\"image-table\"",
+            "Whole room (no table)",
+            "<option value=\"11\">Table 1: Buses</option>",
+            "id=\"image-upload\"",
+            "id=\"images\"",
+            "id=\"no-images\"",
+        ] {
+            assert!(html.contains(needle), "missing {needle}");
+        }
+        // The status line is read out as it changes.
+        let status = &html[html.find("id=\"image-status\"").unwrap_or(0)..];
+        let status = &status[..status.find('>').unwrap_or(0)];
+        assert!(status.contains("aria-live=\"polite\""), "{status}");
+        assert!(status.contains("role=\"status\""), "{status}");
+        // Cameras are offered, not forced.
+        let file = &html[html.find("id=\"image-file\"").unwrap_or(0)..];
+        let file = &file[..file.find('>').unwrap_or(0)];
+        assert!(!file.contains("capture"), "{file}");
+        // The panel sits beside the comments, after the form for points made aloud.
+        let transcribe = html.find("id=\"transcribe-panel\"").unwrap_or(usize::MAX);
+        let images = html.find("id=\"images-panel\"").unwrap_or(0);
+        assert!(transcribe < images);
+    }
+
+    #[test]
+    fn table_console_uploads_to_its_own_table() {
+        let html = console_page(&page(Some(11))).into_string();
+        for needle in [
+            "id=\"image-form\"",
+            "id=\"image-file\"",
+            "id=\"image-caption\"",
+            "id=\"image-upload\"",
+            "id=\"image-status\"",
+            "id=\"images\"",
+        ] {
+            assert!(html.contains(needle), "missing {needle}");
+        }
+        assert!(!html.contains("id=\"image-table\""), "no table choice");
+        assert!(html.contains("It belongs to your table"));
     }
 
     #[test]

@@ -426,15 +426,13 @@ async fn upload_image(
         .into_response())
 }
 
-/// An image's bytes, as stored (metadata-free JPEG).
+/// An image's bytes, as stored (metadata-free JPEG). Not cached: a hidden image must not
+/// come back from a browser's cache.
 fn jpeg_response(jpeg: Vec<u8>) -> Response {
     let mut res = jpeg.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=3600"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -946,3 +946,85 @@ async fn the_wall_follows_the_console_through_every_layout_and_always_fits() -> 
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_facilitator_uploads_a_photo_from_the_console_and_puts_it_on_the_wall() -> Result<()> {
+    let Some(browser) = Browser::start().await? else {
+        return Ok(());
+    };
+    let server = TestServer::start().await?;
+    let links = server.create_event(SMALL_EVENT).await?;
+    let table_console = links["tables"][0]["console_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let wall_url = links["wall_url"].as_str().unwrap_or_default().to_string();
+    let dir = tempfile::tempdir()?;
+    let photo = dir.path().join("flipchart.jpg");
+    std::fs::write(&photo, roundtable::images::jpeg_with_gps(640, 480, 1))?;
+
+    let console = browser.window(1024, 768).await?;
+    console.goto(&table_console).await?;
+    wait_for(
+        &console,
+        "console live",
+        "document.querySelector('#conn[data-state=live]')",
+    )
+    .await?;
+    let wall = browser.window(1280, 720).await?;
+    wall.goto(&wall_url).await?;
+    console
+        .find(Locator::Id("image-file"))
+        .await?
+        .send_keys(&photo.display().to_string())
+        .await?;
+    console
+        .find(Locator::Id("image-caption"))
+        .await?
+        .send_keys("Our flipchart")
+        .await?;
+    click(&console, "image-upload").await?;
+    wait_for(
+        &console,
+        "image listed",
+        "document.querySelector('[id^=img-show-]')",
+    )
+    .await?;
+    let show_id = eval(
+        &console,
+        "return document.querySelector('[id^=img-show-]').id",
+    )
+    .await?;
+    let id = show_id
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches("img-show-")
+        .to_string();
+    click(&console, &format!("img-show-{id}")).await?;
+    wait_for(
+        &wall,
+        "photo on the wall",
+        &format!("document.querySelector('#wimg-{id} img') && document.querySelector('#wimg-{id} img').complete && document.querySelector('#wimg-{id} img').naturalWidth > 0"),
+    )
+    .await?;
+    wait_for(&wall, "fits", &format!("(function(){{{FITS}}})()")).await?;
+    // The stored copy has no GPS position.
+    let bytes = roundtable_tests::client()
+        .get(format!("{wall_url}/images/{id}"))
+        .send()
+        .await?
+        .bytes()
+        .await?;
+    assert!(!roundtable::images::has_exif(&bytes));
+    click(&console, &format!("img-hide-{id}")).await?;
+    wait_for(
+        &wall,
+        "photo gone",
+        &format!("!document.querySelector('#wimg-{id}')"),
+    )
+    .await?;
+    for c in [console, wall] {
+        c.close().await?;
+    }
+    Ok(())
+}
