@@ -5,7 +5,8 @@
 //! Usage: `cargo run --release --bin latency-bench -- [POSTS] [PHONES]` (defaults 500, 40).
 //! POSTS are sent one after another from PHONES phones spread over six tables, and the
 //! console also has the wall connected beside it. Prints median, p90, p99 and max, then the
-//! time to compute the console's room overview (balance figures) over those comments.
+//! time to compute the console's room overview (balance figures) over those comments, and
+//! the time to process an uploaded 12-megapixel photo.
 
 use std::time::{Duration, Instant};
 
@@ -114,6 +115,21 @@ async fn main() -> anyhow::Result<()> {
         "room overview figures with {posts} comments: median {:.2} ms, max {:.2} ms",
         ms(reads[reads.len() / 2]),
         ms(reads[reads.len() - 1])
+    );
+    // An uploaded phone photo (12 megapixels, with EXIF): decode, turn, scale, re-encode.
+    let photo = roundtable::images::jpeg_with_gps(4000, 3000, 6);
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        let out = roundtable::images::process(&photo).map_err(|e| anyhow::anyhow!(e.message))?;
+        times.push(t0.elapsed());
+        anyhow::ensure!(!roundtable::images::has_exif(&out.jpeg));
+    }
+    times.sort();
+    println!(
+        "image upload processing ({} KB 4000x3000 JPEG -> 2560 px JPEG): median {:.0} ms",
+        photo.len() / 1024,
+        ms(times[times.len() / 2])
     );
     let _ = server.stop.send(());
     let _ = server.task.await;
