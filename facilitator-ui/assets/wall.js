@@ -427,6 +427,43 @@
     }
   }
 
+  // The join address is never broken inside: a long one steps down (.l-1, .l-2); in the corner
+  // box it is then left out (the QR and the code are enough there), on the join screen it
+  // wraps only past the last step.
+  var cornerLanding = join ? join.querySelector('.wall-landing') : null;
+  var screenLanding = ui.joinScreen ? ui.joinScreen.querySelector('.wall-joinscreen-landing') : null;
+
+  function overflowsX(el) {
+    return el.scrollWidth > el.clientWidth + 1;
+  }
+
+  function stepLanding(el, steps) {
+    for (var s = 1; s <= steps; s++) el.classList.remove('l-' + s);
+    if (!el.offsetParent) return true; // not on screen
+    for (var step = 0; step <= steps; step++) {
+      if (step > 0) {
+        el.classList.remove('l-' + (step - 1));
+        el.classList.add('l-' + step);
+      }
+      if (!overflowsX(el)) return true;
+    }
+    return false;
+  }
+
+  // Before the question is fitted: the corner box's width is the question's.
+  function fitCornerJoin() {
+    if (!cornerLanding) return;
+    join.classList.remove('no-landing');
+    if (!stepLanding(cornerLanding, 2)) join.classList.add('no-landing');
+  }
+
+  function fitScreenJoin() {
+    if (screenLanding && !stepLanding(screenLanding, 2)) {
+      screenLanding.classList.remove('l-2');
+      screenLanding.classList.add('l-3');
+    }
+  }
+
   // ---- run of show and announcement --------------------------------------------------------
   //
   // The running item and its countdown sit in the header beside the question; an announcement
@@ -860,8 +897,8 @@
   var nextOffset = 0;
   var tablePage = 0;     // columns: which group of tables is on screen
   var tablePages = 1;
-  var colOffset = {};    // columns: table id (or ROOM) -> index of its first item on screen
-  var colNext = {};
+  var colSeen = {};      // columns: table id (or ROOM) -> { key: true } shown earlier this turn
+  var colSeenNext = {};
   var spotId = null;     // spotlight: the key of the item on screen
   var spotIndex = 0;
   var hasMore = false;   // something is off screen, so the page turns
@@ -871,8 +908,8 @@
     offset = 0;
     nextOffset = 0;
     tablePage = 0;
-    colOffset = {};
-    colNext = {};
+    colSeen = {};
+    colSeenNext = {};
     spotId = null;
     spotIndex = 0;
   }
@@ -902,9 +939,9 @@
       if (settings.layout === 'columns') {
         if (tablePages > 1) {
           tablePage = (tablePage + 1) % tablePages;
-          colOffset = {};
+          colSeen = {};
         } else {
-          colOffset = colNext;
+          colSeen = colSeenNext;
         }
       } else {
         offset = nextOffset;
@@ -922,7 +959,7 @@
   // An item just put on the wall is shown at once, whatever page was showing.
   function bringForward(key) {
     offset = 0;
-    colOffset[groupOf(key)] = 0;
+    delete colSeen[groupOf(key)];
     pendingTable = groupOf(key);
     spotId = key;
     restartRotation();
@@ -995,8 +1032,20 @@
 
   var EMPTY_TEXT = 'The best points from the tables will appear here.';
 
+  // The page indicator needs a line at the bottom: when the first pass shows it, the comments
+  // are placed again in the height that leaves.
   function fit() {
     fitTimer = null;
+    main.classList.remove('is-paged');
+    layOut();
+    if (!ui.more.hidden) {
+      main.classList.add('is-paged');
+      layOut();
+    }
+  }
+
+  function layOut() {
+    fitCornerJoin();
     fitAgenda();
     fitPrompt();
     clearStage();
@@ -1011,6 +1060,7 @@
     ui.joinScreen.hidden = layout !== 'join';
     ui.list.className = 'wall-comments lay-' + layout;
     if (layout === 'join') {
+      fitScreenJoin();
       setEmpty('');
       ui.list.setAttribute('data-shown', '0');
       return;
@@ -1039,10 +1089,74 @@
   // Columns: one per table with something on the wall (by table number), its theme at the top,
   // newest first; images that belong to no table in a "Whole room" column first. More tables
   // than fit side by side: pages of tables.
+  // A column is at least about twelve of the comment font's em wide (some 25 characters a line).
   function maxColumns() {
     var w = ui.list.clientWidth || window.innerWidth;
-    var h = window.innerHeight || 1;
-    return Math.max(1, Math.min(6, Math.floor((w / h) * 2.4)));
+    var read = parseFloat(window.getComputedStyle(ui.list).fontSize) || 16;
+    return Math.max(1, Math.min(6, Math.floor(w / (read * 12.5))));
+  }
+
+  // Fills one column: first what this turn through the table hasn't shown yet, newest first,
+  // skipping a card too tall for the room left and trying the older ones after it (so the column
+  // fills up; the skipped card leads the next page). When that finishes the turn, the room left
+  // starts the next turn from the newest. Returns how many are shown and what the turn has
+  // shown after this page.
+  var MISSES = 6; // cards tried in a row that don't fit before the column counts as full
+
+  function fillColumn(list, seen, col, body, room) {
+    var placed = {};
+    var shown = 0;
+    var fresh = list.filter(function (key) { return !seen[key]; });
+    if (!fresh.length) {
+      seen = {};
+      fresh = list;
+    }
+    function place(keys) {
+      var misses = 0;
+      for (var i = 0; i < keys.length && misses < MISSES; i++) {
+        if (placed[keys[i]]) continue;
+        var card = cardFor(keys[i]);
+        if (!card) continue;
+        body.appendChild(card);
+        if (col.offsetHeight > room) {
+          if (shown === 0) {
+            squeeze(card, col.offsetHeight - room); // alone it is too tall: cut by whole lines
+          } else {
+            body.removeChild(card);
+            misses += 1;
+            continue;
+          }
+        }
+        placed[keys[i]] = true;
+        shown += 1;
+        misses = 0;
+      }
+    }
+    place(fresh);
+    var next = {};
+    var k;
+    for (k in seen) {
+      if (Object.prototype.hasOwnProperty.call(seen, k)) next[k] = true;
+    }
+    for (k in placed) {
+      if (Object.prototype.hasOwnProperty.call(placed, k)) next[k] = true;
+    }
+    var done = list.every(function (key) { return next[key]; });
+    if (done && shown < list.length) {
+      var before = placed;
+      place(list);
+      next = {};
+      for (k in placed) {
+        if (Object.prototype.hasOwnProperty.call(placed, k) && !before[k]) next[k] = true;
+      }
+      // Newest first on screen, whichever pass placed them.
+      for (var j = 0; j < list.length; j++) {
+        if (placed[list[j]]) body.appendChild(cardFor(list[j]));
+      }
+    } else if (done) {
+      next = {};
+    }
+    return { shown: shown, seen: next };
   }
 
   function groupNumber(group, keys) {
@@ -1120,30 +1234,15 @@
       col = built[b].col;
       body = built[b].body;
       more = built[b].more;
-      var start = colOffset[tid] || 0;
-      if (start >= list.length) start = 0;
-      var shown = 0;
-      for (var j = start; j < list.length; j++) {
-        var card = cardFor(list[j]);
-        body.appendChild(card);
-        if (col.offsetHeight > room) {
-          if (shown === 0) {
-            squeeze(card, col.offsetHeight - room);
-            shown = 1;
-          } else {
-            body.removeChild(card);
-          }
-          break;
-        }
-        shown += 1;
-      }
+      var filled = fillColumn(list, colSeen[tid] || {}, col, body, room);
+      var shown = filled.shown;
       var left = list.length - shown;
       more.textContent = left > 0 ? '+' + left + ' more' : '';
       if (left > 0) hasMore = true;
-      next[tid] = start + shown >= list.length ? 0 : start + shown;
+      next[tid] = filled.seen;
       shownTotal += shown;
     }
-    colNext = next;
+    colSeenNext = next;
     if (tablePages > 1) {
       hasMore = true;
       showMore('Tables ' + (tablePage * perPage + 1) + '\u2013' +
