@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/{token}/activity", get(activity_page))
         .route(
             "/console/{token}/images",
-            axum::routing::post(upload_image).layer(axum::extract::DefaultBodyLimit::max(
+            axum::routing::post(upload_image_plain).layer(axum::extract::DefaultBodyLimit::max(
                 crate::images::MAX_UPLOAD_BYTES + 1024,
             )),
         )
@@ -347,6 +347,27 @@ struct UploadQuery {
     /// The facilitator's name, for the activity log.
     #[serde(default)]
     name: Option<String>,
+}
+
+/// The upload answers scripts, not pages: a refusal is the sentence alone, as plain text.
+async fn upload_image_plain(
+    state: State<AppState>,
+    token: Path<String>,
+    query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    match upload_image(state, token, query, body).await {
+        Ok(res) => res,
+        Err(e) => {
+            let (status, message) = e.parts();
+            let mut res = (status, message).into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            res
+        }
+    }
 }
 
 /// Uploads an image: the raw bytes of a JPEG, PNG or WebP as the request body (the console

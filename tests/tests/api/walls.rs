@@ -264,7 +264,12 @@ async fn an_uploaded_photo_loses_its_gps_and_reaches_the_wall_only_when_shown() 
     // Not an image, too big: refused with a sentence, nothing stored.
     let res = upload(b"GIF89a not really".to_vec(), String::new()).await?;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await?.contains("not a JPEG, PNG or WebP"));
+    assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(
+        res.text().await?,
+        "That file is not a JPEG, PNG or WebP image.",
+        "the sentence alone, for the console to show"
+    );
     let res = upload(vec![0u8; 11 * 1024 * 1024], String::new()).await?;
     assert_eq!(res.status(), 413);
     assert!(res.text().await?.contains("too big"));
