@@ -20,7 +20,6 @@ use crate::model::{EventState, RoundKind};
 use crate::participant::{SinceQuery, open_socket};
 use crate::reports;
 use crate::security;
-use crate::storage::EventKey;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,48 +44,43 @@ pub fn router() -> Router<AppState> {
 const BAD_CONSOLE: &str = "This console link is not valid. It may have been replaced: ask the organiser for the current link.";
 const BAD_WALL: &str = "This wall link is not valid. It may have been replaced: ask the organiser for the current link.";
 
-async fn by_key(
+/// Loads the event a link points at. A token that can't be one, an unknown token and an
+/// event that no longer exists all get the same 404 with `msg`.
+async fn by_link<T, F>(
     state: &AppState,
-    key: EventKey<'_>,
     token: &str,
     msg: &str,
-) -> AppResult<EventState> {
+    find: F,
+) -> AppResult<(EventState, T)>
+where
+    F: AsyncFnOnce(&str) -> crate::storage::StorageResult<Option<(i64, T)>>,
+{
     if !security::plausible_token(token) {
         return Err(AppError::not_found(msg));
     }
-    let id = state
-        .storage
-        .find_event(key)
-        .await?
-        .ok_or_else(|| AppError::not_found(msg))?;
-    state
-        .storage
-        .event_state(id)
-        .await?
-        .ok_or_else(|| AppError::not_found(msg))
-}
-
-/// The lead's console link only (cards, report).
-async fn console_event(state: &AppState, token: &str) -> AppResult<EventState> {
-    by_key(state, EventKey::FacilitatorToken(token), token, BAD_CONSOLE).await
-}
-
-/// The lead's console link or a table facilitator's: the event and the table, if scoped.
-async fn any_console(state: &AppState, token: &str) -> AppResult<(EventState, Option<i64>)> {
-    if !security::plausible_token(token) {
-        return Err(AppError::not_found(BAD_CONSOLE));
-    }
-    let (id, table) = state
-        .storage
-        .find_console(token)
-        .await?
-        .ok_or_else(|| AppError::not_found(BAD_CONSOLE))?;
+    let (id, found) = find(token).await?.ok_or_else(|| AppError::not_found(msg))?;
     let es = state
         .storage
         .event_state(id)
         .await?
-        .ok_or_else(|| AppError::not_found(BAD_CONSOLE))?;
-    Ok((es, table))
+        .ok_or_else(|| AppError::not_found(msg))?;
+    Ok((es, found))
+}
+
+/// The lead's console link or a table facilitator's: the event and the table, if scoped.
+async fn any_console(state: &AppState, token: &str) -> AppResult<(EventState, Option<i64>)> {
+    by_link(state, token, BAD_CONSOLE, async |t: &str| {
+        state.storage.find_console(t).await
+    })
+    .await
+}
+
+/// The lead's console link only (cards, report).
+async fn console_event(state: &AppState, token: &str) -> AppResult<EventState> {
+    match any_console(state, token).await? {
+        (es, None) => Ok(es),
+        (_, Some(_)) => Err(AppError::not_found(BAD_CONSOLE)),
+    }
 }
 
 /// "Lead facilitator" or "Table 3 facilitator".
@@ -99,20 +93,10 @@ fn actor_label(es: &EventState, table: Option<i64>) -> String {
 
 /// The event and which of its walls a wall link shows.
 async fn wall_event(state: &AppState, token: &str) -> AppResult<(EventState, i64)> {
-    if !security::plausible_token(token) {
-        return Err(AppError::not_found(BAD_WALL));
-    }
-    let (event_id, wall_id) = state
-        .storage
-        .find_wall(token)
-        .await?
-        .ok_or_else(|| AppError::not_found(BAD_WALL))?;
-    let es = state
-        .storage
-        .event_state(event_id)
-        .await?
-        .ok_or_else(|| AppError::not_found(BAD_WALL))?;
-    Ok((es, wall_id))
+    by_link(state, token, BAD_WALL, async |t: &str| {
+        state.storage.find_wall(t).await
+    })
+    .await
 }
 
 async fn console_page(

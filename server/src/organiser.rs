@@ -588,6 +588,24 @@ async fn rotate(
     Ok(Redirect::to(&format!("/organiser/events/{}?rotated={word}", es.event.id)).into_response())
 }
 
+/// Applies an organiser's change to an event, logged as theirs in the activity log.
+async fn apply_as(
+    state: &AppState,
+    o: &Organiser,
+    event_id: i64,
+    change: Change,
+) -> Result<(), StorageError> {
+    let actor = crate::storage::Actor {
+        label: format!("Organiser ({})", o.name),
+        table_id: None,
+    };
+    state
+        .hub
+        .apply(state.storage.clone(), event_id, change, Some(actor))
+        .await?;
+    Ok(())
+}
+
 /// Blank rows offered after the stored ones, to add items.
 const BLANK_AGENDA_ROWS: usize = 3;
 
@@ -714,19 +732,7 @@ async fn save_settings(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let actor = crate::storage::Actor {
-        label: format!("Organiser ({})", o.name),
-        table_id: None,
-    };
-    state
-        .hub
-        .apply(
-            state.storage.clone(),
-            es.event.id,
-            Change::Settings(settings),
-            Some(actor),
-        )
-        .await?;
+    apply_as(&state, &o, es.event.id, Change::Settings(settings)).await?;
     Ok(Redirect::to(&format!(
         "/organiser/events/{}/settings?saved=1",
         es.event.id
@@ -745,22 +751,8 @@ async fn add_wall(
     let es = owned_event(&state, &o, &id).await?;
     let f = forms::read(body)?;
     let name = crate::walls::parse_wall_name(&field(&f, "name")).map_err(AppError::from)?;
-    let actor = crate::storage::Actor {
-        label: format!("Organiser ({})", o.name),
-        table_id: None,
-    };
-    state
-        .hub
-        .apply(
-            state.storage.clone(),
-            es.event.id,
-            Change::AddWall {
-                name,
-                token: security::new_token()?,
-            },
-            Some(actor),
-        )
-        .await?;
+    let token = security::new_token()?;
+    apply_as(&state, &o, es.event.id, Change::AddWall { name, token }).await?;
     Ok(Redirect::to(&format!(
         "/organiser/events/{}?rotated=added_wall",
         es.event.id

@@ -71,8 +71,8 @@ pub enum LinkKind {
 /// How an event is looked up from outside.
 #[derive(Debug, Clone, Copy)]
 pub enum EventKey<'a> {
-    FacilitatorToken(&'a str),
-    WallToken(&'a str),
+    /// The short code attendees type. (Console and wall links: `find_console`,
+    /// `find_wall`.)
     Code(&'a str),
 }
 

@@ -794,22 +794,7 @@ async fn concurrent_actions_on_one_comment_converge_and_are_all_logged() -> Resu
 #[tokio::test]
 async fn organisers_edit_moderation_tags_and_the_run_of_show_with_clear_errors() -> Result<()> {
     let f = Fixture::new().await?;
-    let hash = roundtable::security::hash_password("a long enough secret")?;
-    f.server
-        .state
-        .storage
-        .create_organiser("lead@example.org", "Lee", &hash)
-        .await?;
-    let http = client();
-    let res = http
-        .post(f.server.url("/organiser/login"))
-        .form(&[
-            ("email", "lead@example.org"),
-            ("password", "a long enough secret"),
-        ])
-        .send()
-        .await?;
-    assert_eq!(res.status(), 303);
+    let http = f.organiser("lead@example.org", "Lee").await?;
     let (mut console, snap) = f.console().await?;
     let event_id = snap["state"]["event"]["id"].as_i64().unwrap();
     let settings = format!("/organiser/events/{event_id}/settings");

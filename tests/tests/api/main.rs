@@ -79,6 +79,24 @@ impl Fixture {
         assert_eq!(snap["type"], "snapshot");
         Ok((ws, snap))
     }
+    /// An HTTP client logged in as a new organiser (events made on the command line belong
+    /// to every organiser of the installation).
+    pub async fn organiser(&self, email: &str, name: &str) -> Result<reqwest::Client> {
+        let hash = roundtable::security::hash_password("a long enough secret")?;
+        self.server
+            .state
+            .storage
+            .create_organiser(email, name, &hash)
+            .await?;
+        let http = roundtable_tests::client();
+        let res = http
+            .post(self.server.url("/organiser/login"))
+            .form(&[("email", email), ("password", "a long enough secret")])
+            .send()
+            .await?;
+        assert_eq!(res.status(), 303, "log-in works");
+        Ok(http)
+    }
     /// Table id of the i-th table, read from a snapshot.
     pub fn table_id(snap: &Value, i: usize) -> i64 {
         snap["state"]["tables"][i]["id"]

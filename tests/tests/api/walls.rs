@@ -19,27 +19,6 @@ async fn reply(ws: &mut roundtable_tests::Ws, mut cmd: Value) -> Result<Value> {
     .await
 }
 
-/// Logs in a fresh organiser; the test event (made on the command line) is theirs to manage.
-async fn organiser(f: &Fixture) -> Result<reqwest::Client> {
-    let hash = roundtable::security::hash_password("a long enough secret")?;
-    f.server
-        .state
-        .storage
-        .create_organiser("walls@example.org", "Wyn", &hash)
-        .await?;
-    let http = client();
-    let res = http
-        .post(f.server.url("/organiser/login"))
-        .form(&[
-            ("email", "walls@example.org"),
-            ("password", "a long enough secret"),
-        ])
-        .send()
-        .await?;
-    anyhow::ensure!(res.status() == 303, "log-in failed");
-    Ok(http)
-}
-
 #[tokio::test]
 async fn the_lead_steers_each_wall_and_walls_are_added_and_revoked_one_by_one() -> Result<()> {
     let f = Fixture::new().await?;
@@ -122,7 +101,7 @@ async fn the_lead_steers_each_wall_and_walls_are_added_and_revoked_one_by_one() 
     assert_eq!(r["code"], "forbidden");
 
     // The organiser adds a second screen: it follows the main wall and has its own link.
-    let http = organiser(&f).await?;
+    let http = f.organiser("walls@example.org", "Wyn").await?;
     let event_id = snap["state"]["event"]["id"].as_i64().unwrap();
     let res = http
         .post(f.server.url(&format!("/organiser/events/{event_id}/walls")))

@@ -893,10 +893,6 @@ impl Storage for SqliteStorage {
 
     async fn find_event(&self, key: EventKey<'_>) -> StorageResult<Option<i64>> {
         let (sql, value) = match key {
-            EventKey::FacilitatorToken(t) => {
-                ("SELECT id FROM events WHERE facilitator_token = ?", t)
-            }
-            EventKey::WallToken(t) => ("SELECT id FROM events WHERE wall_token = ?", t),
             EventKey::Code(c) => ("SELECT id FROM events WHERE code = ?", c),
         };
         Ok(sqlx::query_scalar(sql)
@@ -906,14 +902,12 @@ impl Storage for SqliteStorage {
     }
 
     async fn find_table(&self, join_token: &str) -> StorageResult<Option<(i64, i64)>> {
-        let row = sqlx::query("SELECT event_id, id FROM event_tables WHERE join_token = ?")
-            .bind(join_token)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Some((r.try_get("event_id")?, r.try_get("id")?)),
-            None => None,
-        })
+        Ok(
+            sqlx::query_as("SELECT event_id, id FROM event_tables WHERE join_token = ?")
+                .bind(join_token)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn rotate_link(&self, event_id: i64, which: LinkKind, token: &str) -> StorageResult<()> {
@@ -956,26 +950,22 @@ impl Storage for SqliteStorage {
     }
 
     async fn find_wall(&self, token: &str) -> StorageResult<Option<(i64, i64)>> {
-        let main = sqlx::query(
-            "SELECT e.id AS event_id, w.id AS wall_id FROM events e JOIN walls w \
+        let main: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT e.id, w.id FROM events e JOIN walls w \
              ON w.event_id = e.id AND w.is_main = 1 WHERE e.wall_token = ?",
         )
         .bind(token)
         .fetch_optional(&self.pool)
         .await?;
-        let row = match main {
-            Some(r) => Some(r),
-            None => {
-                sqlx::query("SELECT event_id, id AS wall_id FROM walls WHERE token = ?")
-                    .bind(token)
-                    .fetch_optional(&self.pool)
-                    .await?
-            }
-        };
-        Ok(match row {
-            Some(r) => Some((r.try_get("event_id")?, r.try_get("wall_id")?)),
-            None => None,
-        })
+        if main.is_some() {
+            return Ok(main);
+        }
+        Ok(
+            sqlx::query_as("SELECT event_id, id FROM walls WHERE token = ?")
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn rotate_wall(&self, event_id: i64, wall_id: i64, token: &str) -> StorageResult<()> {
@@ -1032,14 +1022,12 @@ impl Storage for SqliteStorage {
         {
             return Ok(Some((id, None)));
         }
-        let row = sqlx::query("SELECT event_id, id FROM event_tables WHERE facilitator_token = ?")
-            .bind(token)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Some((r.try_get("event_id")?, Some(r.try_get("id")?))),
-            None => None,
-        })
+        let table: Option<(i64, i64)> =
+            sqlx::query_as("SELECT event_id, id FROM event_tables WHERE facilitator_token = ?")
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(table.map(|(event_id, table_id)| (event_id, Some(table_id))))
     }
 
     async fn table_stats(&self, event_id: i64) -> StorageResult<(Option<i64>, Vec<TableStats>)> {
