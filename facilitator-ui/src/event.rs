@@ -72,6 +72,8 @@ pub struct EventPage {
     pub add_wall_url: String,
     /// Shown after an action, e.g. "A new console link was made; the old one no longer works."
     pub notice: Option<String>,
+    /// Both reports in every format, share links and the campaign.
+    pub reports: crate::ReportsBox,
 }
 
 /// One row of the run-of-show editor.
@@ -364,12 +366,9 @@ pub fn event_page(page: &EventPage) -> Markup {
                     strong { "Print the table cards" }
                     " and put one on each table. Each card has that table's QR code."
                 }))
-                (link_block("link-report", "Report", &page.report_url, html! {
-                    strong { "Download the report after the event." }
-                    " It collects everything written at each table, round by round. Hidden \
-                     comments are left out."
-                }))
+
             }
+            (crate::reports_box(&page.reports))
             h2 { "Settings" }
             p #moderation-mode {
                 @if page.moderation_pre {
@@ -624,6 +623,7 @@ mod tests {
             walls,
             add_wall_url: "/organiser/events/1/walls".into(),
             notice: None,
+            reports: Default::default(),
         }
     }
 

@@ -11,7 +11,9 @@ mod account;
 mod cards;
 mod console;
 mod event;
+pub mod doc;
 mod report;
+mod reports;
 mod shell;
 mod wall;
 
@@ -20,6 +22,7 @@ pub use cards::*;
 pub use console::*;
 pub use event::*;
 pub use report::*;
+pub use reports::*;
 use shell::*;
 pub use wall::*;
 
@@ -326,6 +329,7 @@ mod tests {
             walls: vec![],
             add_wall_url: "/organiser/events/1/walls".into(),
             notice: None,
+            reports: Default::default(),
         };
         let html = event_page(&page).into_string();
         assert!(!html.contains(EVIL));
@@ -363,98 +367,71 @@ mod tests {
         }
     }
 
-    fn report_comment_fixture(text: &str) -> ReportComment {
-        ReportComment {
-            text: text.into(),
-            name: None,
-            agrees: 0,
-            highlighted: false,
-            facilitator: false,
-            starred: false,
-            tags: vec![],
-            merged_count: 0,
-        }
-    }
-
     #[test]
-    fn report_shows_stars_tags_and_merges_without_scripts() {
-        let starred = ReportComment {
-            name: Some("Amira".into()),
-            agrees: 4,
-            highlighted: true,
-            starred: true,
-            tags: vec!["Campaign idea".into(), EVIL.into(), "  ".into()],
-            merged_count: 2,
-            ..report_comment_fixture("Sunday buses")
+    fn report_escapes_text_embeds_images_and_has_no_scripts() {
+        use crate::doc::{Block, Card, Doc, Image, Reply, Section};
+        let doc = Doc {
+            title: EVIL.into(),
+            kind: "Local campaign pack".into(),
+            lines: vec!["Grimsby · 2026-12-05".into()],
+            notice: Some("Keep it within the team.".into()),
+            sections: vec![
+                Section {
+                    id: "at-a-glance".into(),
+                    title: "At a glance".into(),
+                    new_page: false,
+                    blocks: vec![
+                        Block::Figures(vec![("Comments".into(), "3".into())]),
+                        Block::Table {
+                            head: vec!["Table".into()],
+                            rows: vec![vec![EVIL.into()]],
+                        },
+                    ],
+                },
+                Section {
+                    id: "table-1".into(),
+                    title: "Table 1: Buses".into(),
+                    new_page: true,
+                    blocks: vec![
+                        Block::Card(Card {
+                            text: "Sunday buses".into(),
+                            marks: vec!["★ Starred".into(), "On the wall".into()],
+                            meta: vec!["4 agree".into(), format!("#{EVIL}")],
+                            flag: Some("Looks like it holds a phone number.".into()),
+                            replies: vec![Reply {
+                                text: EVIL.into(),
+                                ..Reply::default()
+                            }],
+                        }),
+                        Block::Image(Image {
+                            jpeg: std::sync::Arc::from(vec![0u8, 0, 0]),
+                            width: 10,
+                            height: 5,
+                            caption: "Flipchart <b>".into(),
+                        }),
+                    ],
+                },
+            ],
         };
-        let one_merge = ReportComment {
-            merged_count: 1,
-            ..report_comment_fixture("Cheaper fares")
-        };
-        let plain = report_comment_fixture("Plain one");
-        let page = ReportPage {
-            event_title: EVIL.into(),
-            place: "Grimsby".into(),
-            date: "2026-12-05".into(),
-            description: String::new(),
-            generated_at: "2026-12-05 21:00 UTC".into(),
-            total_comments: 3,
-            hidden_left_out: 1,
-            waiting_left_out: 2,
-            images: vec![ReportImage {
-                caption: "Flipchart <b>".into(),
-                table_number: Some(1),
-                data_uri: "data:image/jpeg;base64,AAAA".into(),
-                width: 10,
-                height: 5,
+        let html = report_page(&ReportView {
+            doc: &doc,
+            downloads: vec![Download {
+                label: "PDF".into(),
+                href: "?format=pdf".into(),
             }],
-            tables: vec![ReportTable {
-                number: 1,
-                theme: "Buses".into(),
-                description: String::new(),
-                rounds: vec![ReportRound {
-                    number: 1,
-                    prompt: "Why here?".into(),
-                    comments: vec![starred, one_merge, plain],
-                }],
-            }],
-        };
-        let html = report_page(&page).into_string();
+            downloads_label: "Download".into(),
+        })
+        .into_string();
         assert!(!html.contains(EVIL), "user text is escaped");
         assert!(!html.contains("<script"), "no scripts");
-        assert!(
-            !html.contains("<link rel=\"stylesheet\""),
-            "inline CSS only"
-        );
         assert!(!html.contains("src=\"http"), "nothing from other hosts");
-        assert!(html.contains("<style>"));
-        assert!(html.contains("2 comments still waiting for approval, not included"));
         assert!(html.contains("src=\"data:image/jpeg;base64,AAAA\""));
         assert!(html.contains("Flipchart &lt;b&gt;"));
-        // Starred is said in words, not by colour alone.
-        assert!(html.contains("class=\"comment highlighted starred\""));
-        assert!(html.contains("<span aria-hidden=\"true\">\u{2605} </span>Starred"));
-        assert_eq!(
-            html.matches("</span>Starred</span>").count(),
-            1,
-            "only the starred one"
-        );
-        assert!(html.contains("Highlighted"));
-        // Tags as labels, blank ones dropped.
-        assert!(html.contains("<ul class=\"labels\" aria-label=\"Tags\">"));
-        assert!(html.contains("<li class=\"label\"><bdi>Campaign idea</bdi></li>"));
-        assert_eq!(html.matches("<li class=\"label\">").count(), 2);
-        // Merged duplicates.
-        assert!(html.contains("(+2 similar comments merged)"));
-        assert!(html.contains("(+1 similar comment merged)"));
-        assert_eq!(html.matches("similar comment").count(), 2);
-        assert!(html.contains("4 people agreed"));
-        // The plain comment has no marks, labels or meta line.
-        let plain_at = html.find("Plain one").unwrap_or(0);
-        let plain_li = &html[html[..plain_at].rfind("<li").unwrap_or(0)..];
-        let plain_li = &plain_li[..plain_li.find("</li>").unwrap_or(plain_li.len())];
-        assert!(plain_li.starts_with("<li class=\"comment\">"), "{plain_li}");
-        assert!(!plain_li.contains("marks") && !plain_li.contains("meta"));
+        assert!(html.contains("class=\"comment card highlighted starred\""));
+        assert!(html.contains("<a href=\"#table-1\">"), "contents list");
+        assert!(html.contains("class=\"new-page\" id=\"table-1\""));
+        assert!(html.contains("class=\"flag\""));
+        assert!(html.contains("href=\"?format=pdf\""));
     }
 
     #[test]

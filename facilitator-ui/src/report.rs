@@ -1,67 +1,25 @@
-//! The session report: one self-contained HTML file.
+//! A report (`doc::Doc`) as one self-contained HTML page: inline CSS, no scripts, images as
+//! `data:` URIs, a contents list, and a print stylesheet that starts each table on a new A4
+//! page and never cuts a comment in two.
 
 use super::*;
+use crate::doc::{Block, Card, Doc};
 
-/// A comment in the report.
-pub struct ReportComment {
-    pub text: String,
-    pub name: Option<String>,
-    pub agrees: i64,
-    pub highlighted: bool,
-    pub facilitator: bool,
-    /// Starred by a facilitator for the report.
-    pub starred: bool,
-    /// The event's tags put on it.
-    pub tags: Vec<String>,
-    /// How many duplicates were merged into it (their agreements are in `agrees`).
-    pub merged_count: i64,
+/// A link to the same report in another format (shown on screen, not printed).
+pub struct Download {
+    pub label: String,
+    pub href: String,
 }
 
-/// A round's comments at one table; highlighted first.
-pub struct ReportRound {
-    pub number: i64,
-    pub prompt: String,
-    pub comments: Vec<ReportComment>,
+/// The report page.
+pub struct ReportView<'a> {
+    pub doc: &'a Doc,
+    /// Other formats and the other report; empty in a downloaded file.
+    pub downloads: Vec<Download>,
+    /// Heading of the downloads box, e.g. "Download or open".
+    pub downloads_label: String,
 }
 
-/// One table in the report.
-pub struct ReportTable {
-    pub number: i64,
-    pub theme: String,
-    pub description: String,
-    pub rounds: Vec<ReportRound>,
-}
-
-/// The session report: a self-contained HTML document (inline CSS, no scripts, no outside
-/// resources) that prints cleanly.
-pub struct ReportPage {
-    pub event_title: String,
-    pub place: String,
-    pub date: String,
-    pub description: String,
-    /// e.g. "2026-11-30 16:05 UTC".
-    pub generated_at: String,
-    pub total_comments: i64,
-    pub hidden_left_out: i64,
-    /// Comments nobody approved (pre-moderation), also left out.
-    pub waiting_left_out: i64,
-    pub tables: Vec<ReportTable>,
-    /// Images facilitators uploaded (not hidden), oldest first.
-    pub images: Vec<ReportImage>,
-}
-
-/// An uploaded image, embedded in the report.
-pub struct ReportImage {
-    pub caption: String,
-    /// The table it came from, if any.
-    pub table_number: Option<i64>,
-    /// `data:image/jpeg;base64,...`: the report stays one self-contained file.
-    pub data_uri: String,
-    pub width: i64,
-    pub height: i64,
-}
-
-/// Inline stylesheet of the report: the report is one self-contained file.
 pub(crate) const REPORT_CSS: &str = r#"
 :root { color-scheme: light; }
 figure.image { margin: 1rem 0; break-inside: avoid; }
@@ -90,10 +48,10 @@ nav ol { padding-left: 1.4rem; columns: 2; column-gap: 2rem; font-size: .95rem; 
 nav a { color: #1b1b1b; }
 .table-desc { color: #444; font-style: italic; white-space: pre-line; }
 ol.comments { list-style: none; margin: 0; padding: 0; }
-li.comment { margin: 0 0 .8rem; padding: .55rem .8rem; border-left: 3px solid #c8c8c8;
+div.comment { margin: 0 0 .8rem; padding: .55rem .8rem; border-left: 3px solid #c8c8c8;
              break-inside: avoid; page-break-inside: avoid; }
-li.comment.highlighted { border-left-color: #0b5d4b; background: #f1f7f4; }
-.text { margin: 0 0 .25rem; white-space: pre-line; overflow-wrap: anywhere; }
+div.comment.highlighted { border-left-color: #0b5d4b; background: #f1f7f4; }
+.text { margin: 0 0 .25rem; font-size: 1.05rem; white-space: pre-line; overflow-wrap: anywhere; }
 .meta { margin: 0; font-size: .85rem; color: #555; }
 .meta span + span::before { content: " · "; }
 .marks { margin: 0 0 .15rem; }
@@ -101,120 +59,103 @@ li.comment.highlighted { border-left-color: #0b5d4b; background: #f1f7f4; }
        letter-spacing: .04em; color: #0b5d4b; }
 .tag + .tag { margin-left: .75rem; }
 .tag-starred { color: #7a4b00; }
-li.comment.starred { border-left-color: #b7791f; }
-li.comment.starred.highlighted { border-left-color: #0b5d4b; }
+div.comment.starred { border-left-color: #b7791f; }
+div.comment.starred.highlighted { border-left-color: #0b5d4b; }
 ul.labels { list-style: none; margin: .3rem 0 0; padding: 0; display: flex; flex-wrap: wrap;
             gap: .3rem; }
 li.label { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
            font-size: .75rem; line-height: 1.3; padding: .05rem .45rem; border: 1px solid #8a8a8a;
            border-radius: .6rem; color: #333; background: #fff; }
-.empty { color: #666; font-style: italic; }
+.empty, .note { color: #555; font-style: italic; font-size: .95rem; }
+.kind { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+        text-transform: uppercase; letter-spacing: .06em; font-weight: 700; color: #0b5d4b;
+        margin: 0 0 .3rem; }
+.lines p { margin: 0; color: #444; }
+.notice { border: 1px solid #9bb8ad; background: #f1f7f4; padding: .6rem .8rem; margin: 1rem 0; }
+.flag { border-left: 4px solid #b3261e; background: #fdf1f0; padding: .4rem .7rem;
+        font-weight: 600; margin: .4rem 0 0; font-size: .9rem; }
+.card .flag { margin-top: .35rem; }
+dl.figures { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: .2rem 1rem;
+             margin: .5rem 0 1rem; }
+dl.figures dt { margin: 0; }
+dl.figures dd { margin: 0; font-weight: 700; text-align: right; font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; margin: .5rem 0 1rem; }
+table.data { border-collapse: collapse; width: 100%; font-size: .95rem; }
+table.data th, table.data td { border: 1px solid #bbb; padding: .3rem .45rem; text-align: left;
+                               vertical-align: top; overflow-wrap: anywhere; }
+table.data th { background: #eef1f0; }
+table.data tr { break-inside: avoid; page-break-inside: avoid; }
+ol.replies { list-style: none; margin: .5rem 0 0 1rem; padding: 0; }
+ol.replies li { border-left: 2px solid #d8d8d8; padding: .2rem .6rem; margin: .3rem 0; }
+.downloads { border: 1px solid #ccc; padding: .6rem .8rem; margin: 1rem 0; }
+.downloads h2 { border: 0; margin: 0 0 .4rem; padding: 0; font-size: 1.05rem; }
+.downloads ul { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: .4rem .9rem; }
+.downloads li { margin: 0; }
+section.new-page { break-before: page; page-break-before: always; }
 @page { size: A4; margin: 18mm 16mm 20mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   h1 { font-size: 20pt; }
   h2 { font-size: 15pt; break-after: avoid; page-break-after: avoid; }
   h3 { font-size: 12pt; break-after: avoid; page-break-after: avoid; }
-  li.comment.highlighted { background: none; }
+  div.comment.highlighted { background: none; }
   nav a { text-decoration: none; }
+  .downloads { display: none; }
+  section.new-page h2 { border-top: 0; margin-top: 0; }
+  .table-wrap { overflow: visible; }
 }
 "#;
 
-/// Renders the report.
-pub fn report_page(page: &ReportPage) -> Markup {
-    let mut totals = format!(
-        "{}; {} left out",
-        plural(page.total_comments, "comment", "comments"),
-        plural(page.hidden_left_out, "hidden comment", "hidden comments"),
-    );
-    if page.waiting_left_out > 0 {
-        totals.push_str(&format!(
-            "; {} still waiting for approval, not included",
-            plural(page.waiting_left_out, "comment", "comments")
-        ));
-    }
+/// Renders a report as HTML.
+pub fn report_page(view: &ReportView<'_>) -> Markup {
+    let doc = view.doc;
     html! {
         (DOCTYPE)
         html lang="en-GB" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="same-origin";
-                title { "Report: " (page.event_title) }
+                meta name="referrer" content="no-referrer";
+                title { (doc.kind) ": " (doc.title) }
                 link rel="icon" href="data:,";
                 style { (PreEscaped(REPORT_CSS)) }
             }
             body {
                 header {
-                    h1 { bdi { (page.event_title) } }
-                    p.when { (place_and_date(&page.place, &page.date)) }
-                    @if !page.description.trim().is_empty() {
-                        p.description { bdi { (page.description) } }
+                    p.kind { (doc.kind) }
+                    h1 { bdi { (doc.title) } }
+                    div.lines {
+                        @for l in &doc.lines { p { bdi { (l) } } }
                     }
-                    p.generated { "Report generated " (page.generated_at) "." }
-                    p.totals { (totals) }
+                    @if let Some(n) = &doc.notice {
+                        div.notice role="note" { p { (n) } }
+                    }
                 }
-                @if page.tables.len() > 1 {
-                    nav aria-label="Tables" {
+                @if !view.downloads.is_empty() {
+                    section.downloads aria-labelledby="downloads-heading" {
+                        h2 #downloads-heading { (view.downloads_label) }
+                        ul {
+                            @for d in &view.downloads {
+                                li { a href=(d.href) { (d.label) } }
+                            }
+                        }
+                    }
+                }
+                @if doc.sections.len() > 1 {
+                    nav aria-labelledby="contents-heading" {
+                        h2 #contents-heading { "Contents" }
                         ol {
-                            @for table in &page.tables {
-                                li {
-                                    a href=(format!("#table-{}", table.number)) {
-                                        (report_table_heading(table))
-                                    }
-                                }
+                            @for s in &doc.sections {
+                                li { a href=(format!("#{}", s.id)) { bdi { (s.title) } } }
                             }
                         }
                     }
                 }
-                @if page.tables.is_empty() {
-                    p.empty { "Nothing was written here." }
-                }
-                @if !page.images.is_empty() {
-                    section.images id="images" {
-                        h2 { "Images from the evening" }
-                        @for image in &page.images {
-                            figure.image {
-                                img src=(image.data_uri) width=(image.width) height=(image.height)
-                                    alt=(image_alt(image));
-                                figcaption {
-                                    @if let Some(n) = image.table_number {
-                                        "Table " (n)
-                                        @if !image.caption.is_empty() { ": " }
-                                    }
-                                    bdi { (image.caption) }
-                                }
-                            }
-                        }
-                    }
-                }
-                @for table in &page.tables {
-                    section.table id=(format!("table-{}", table.number)) {
-                        h2 { (report_table_heading(table)) }
-                        @if !table.description.trim().is_empty() {
-                            p.table-desc { bdi { (table.description) } }
-                        }
-                        @if table.rounds.is_empty() {
-                            p.empty { "Nothing was written here." }
-                        }
-                        @for round in &table.rounds {
-                            section.round {
-                                h3 {
-                                    "Round " (round.number)
-                                    @if !round.prompt.trim().is_empty() {
-                                        ": " bdi { (round.prompt) }
-                                    }
-                                }
-                                @if round.comments.is_empty() {
-                                    p.empty { "Nothing was written here." }
-                                } @else {
-                                    ol.comments {
-                                        @for comment in &round.comments {
-                                            (report_comment(comment))
-                                        }
-                                    }
-                                }
-                            }
+                main {
+                    @for s in &doc.sections {
+                        section.new-page[s.new_page] id=(s.id) {
+                            h2 { bdi { (s.title) } }
+                            @for b in &s.blocks { (block(b)) }
                         }
                     }
                 }
@@ -223,79 +164,59 @@ pub fn report_page(page: &ReportPage) -> Markup {
     }
 }
 
-fn image_alt(image: &ReportImage) -> String {
-    match (image.caption.is_empty(), image.table_number) {
-        (false, _) => image.caption.clone(),
-        (true, Some(n)) => format!("Image from table {n}"),
-        (true, None) => "Image from the evening".to_string(),
-    }
-}
-
-pub(crate) fn report_table_heading(table: &ReportTable) -> Markup {
+fn block(b: &Block) -> Markup {
     html! {
-        "Table " (table.number)
-        @if !table.theme.trim().is_empty() {
-            ": " bdi { (table.theme) }
+        @match b {
+            Block::Heading(t) => h3 { bdi { (t) } },
+            Block::Para(t) => p.description { bdi { (t) } },
+            Block::Note(t) => p.note { (t) },
+            Block::Flag(t) => p.flag role="note" { (t) },
+            Block::Bullets(items) => ul { @for i in items { li { bdi { (i) } } } },
+            Block::Figures(pairs) => dl.figures {
+                @for (k, v) in pairs { dt { (k) } dd { (v) } }
+            },
+            Block::Table { head, rows } => div.table-wrap {
+                table.data {
+                    thead { tr { @for h in head { th scope="col" { (h) } } } }
+                    tbody {
+                        @for r in rows { tr { @for c in r { td { bdi { (c) } } } } }
+                    }
+                }
+            },
+            Block::Card(c) => (card(c)),
+            Block::Image(i) => figure.image {
+                img src=(format!("data:image/jpeg;base64,{}", crate::doc::base64(&i.jpeg)))
+                    width=(i.width) height=(i.height)
+                    alt=(if i.caption.is_empty() { "Image from the event" } else { &i.caption });
+                @if !i.caption.is_empty() { figcaption { bdi { (i.caption) } } }
+            },
         }
     }
 }
 
-/// "(+1 similar comment merged)" / "(+3 similar comments merged)".
-pub(crate) fn merged_note(n: i64) -> String {
-    if n == 1 {
-        "(+1 similar comment merged)".into()
-    } else {
-        format!("(+{n} similar comments merged)")
-    }
-}
-
-pub(crate) fn report_comment(comment: &ReportComment) -> Markup {
-    let has_meta = comment.name.is_some()
-        || comment.agrees > 0
-        || comment.facilitator
-        || comment.merged_count > 0;
-    let tags: Vec<&String> = comment
-        .tags
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .collect();
+fn card(c: &Card) -> Markup {
+    let highlighted = c.marks.iter().any(|m| m == "On the wall");
+    let starred = c.marks.iter().any(|m| m.contains("Starred"));
     html! {
-        li.comment.highlighted[comment.highlighted].starred[comment.starred] {
-            @if comment.starred || comment.highlighted {
-                p.marks {
-                    @if comment.starred {
-                        span.tag.tag-starred {
-                            span aria-hidden="true" { "\u{2605} " } "Starred"
-                        }
-                    }
-                    @if comment.highlighted {
-                        span.tag { "Highlighted" }
-                    }
-                }
+        div.comment.card.highlighted[highlighted].starred[starred] {
+            @if !c.marks.is_empty() {
+                p.marks { @for m in &c.marks { span.tag { (m) } } }
             }
-            p.text { bdi { (comment.text) } }
-            @if has_meta {
-                p.meta {
-                    @if let Some(name) = &comment.name {
-                        span.name { "— " bdi { (name) } }
-                    }
-                    @if comment.agrees > 0 {
-                        span.agrees {
-                            (plural(comment.agrees, "person agreed", "people agreed"))
-                        }
-                    }
-                    @if comment.merged_count > 0 {
-                        span.merged { (merged_note(comment.merged_count)) }
-                    }
-                    @if comment.facilitator {
-                        span.noted { "(noted by facilitator)" }
-                    }
-                }
+            blockquote.text { bdi { (c.text) } }
+            @if !c.meta.is_empty() {
+                p.meta { @for m in &c.meta { span { bdi { (m) } } } }
             }
-            @if !tags.is_empty() {
-                ul.labels aria-label="Tags" {
-                    @for tag in tags {
-                        li.label { bdi { (tag) } }
+            @if let Some(f) = &c.flag { p.flag { (f) } }
+            @if !c.replies.is_empty() {
+                ol.replies aria-label="Replies" {
+                    @for r in &c.replies {
+                        li {
+                            p.text { bdi { (r.text) } }
+                            @if !r.meta.is_empty() {
+                                p.meta { @for m in &r.meta { span { bdi { (m) } } } }
+                            }
+                            @if let Some(f) = &r.flag { p.flag { (f) } }
+                        }
                     }
                 }
             }

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::participant::router())
         .merge(crate::organiser::router())
         .merge(crate::console::router())
+        .merge(crate::report::http::router())
         .layer(axum::middleware::from_fn(crate::security::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(crate::security::headers))

@@ -18,7 +18,7 @@ use crate::events::EventLinks;
 use crate::hub::Role;
 use crate::model::{EventState, RoundKind};
 use crate::participant::{SinceQuery, open_socket};
-use crate::reports;
+use crate::report;
 use crate::security;
 
 pub fn router() -> Router<AppState> {
@@ -26,7 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/console/{token}", get(console_page))
         .route("/console/{token}/ws", get(console_ws))
         .route("/console/{token}/cards", get(cards_page))
-        .route("/console/{token}/report", get(report))
         .route("/console/{token}/activity", get(activity_page))
         .route(
             "/console/{token}/images",
@@ -200,7 +199,7 @@ async fn activity_page(
             entries: entries
                 .into_iter()
                 .map(|e| facilitator_ui::ActivityEntry {
-                    at: reports::format_utc(e.at),
+                    at: report::format_utc(e.at),
                     actor: e.actor,
                     action: e.action,
                     comment_id: e.comment_id,
@@ -239,41 +238,6 @@ async fn cards_page(
             .collect(),
     })
     .into_response())
-}
-
-#[derive(Deserialize)]
-struct ReportQuery {
-    #[serde(default)]
-    download: Option<String>,
-}
-
-async fn report(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
-) -> StaffResult<Response> {
-    let es = console_event(&state, &token).await?;
-    let comments = state.storage.comments(es.event.id, None, true).await?;
-    let mut images = Vec::new();
-    for meta in es.images.iter().filter(|m| !m.hidden) {
-        if let Some(found) = state.storage.image(es.event.id, meta.id).await? {
-            images.push(found);
-        }
-    }
-    let page = reports::session_report(&es, &comments, images);
-    let mut res = facilitator_ui::report_page(&page).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(security::REPORT_CSP),
-    );
-    if query.ok().and_then(|q| q.0.download).is_some() {
-        let name = reports::file_name(&es.event.title, &es.event.date);
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-            h.insert(header::CONTENT_DISPOSITION, v);
-        }
-    }
-    Ok(res)
 }
 
 async fn wall_page(

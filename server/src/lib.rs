@@ -11,7 +11,7 @@
 //! - [`storage`]: the `Storage` trait and its SQLite implementation.
 //! - [`hub`]: the websocket hub (rooms, protocol, one task per socket).
 //! - [`participant`], [`organiser`], [`console`]: routes by audience.
-//! - [`events`], [`reports`], [`qr`], [`assets`], [`security`]: shared pieces.
+//! - [`events`], [`report`], [`qr`], [`assets`], [`security`]: shared pieces.
 //! - [`cli`]: `roundtable event create` and `roundtable organiser add`.
 
 pub mod agenda;
@@ -30,7 +30,7 @@ pub mod model;
 pub mod organiser;
 pub mod participant;
 pub mod qr;
-pub mod reports;
+pub mod report;
 pub mod security;
 pub mod storage;
 pub mod walls;

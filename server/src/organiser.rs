@@ -443,7 +443,7 @@ async fn create_event(
     Ok(Redirect::to(&format!("/organiser/events/{id}")).into_response())
 }
 
-async fn owned_event(state: &AppState, o: &Organiser, id: &str) -> AppResult<model::EventState> {
+pub(crate) async fn owned_event(state: &AppState, o: &Organiser, id: &str) -> AppResult<model::EventState> {
     let not_found = || AppError::not_found("No event of yours has that number.");
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let es = state.storage.event_state(id).await?.ok_or_else(not_found)?;
@@ -514,6 +514,7 @@ async fn event_page(
         table_console_links,
         moderation_pre: es.event.moderation == crate::agenda::Moderation::Pre,
         notice,
+        reports: crate::report::http::reports_box(&state, &o, &es).await?,
     })
     .into_response())
 }

@@ -95,6 +95,25 @@ pub struct AuditEntry {
     pub comment_id: Option<i64>,
 }
 
+/// A campaign tour: events in several places on the same themes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    pub organiser_id: Option<i64>,
+}
+
+/// A share link for a policy briefing (of an event or a campaign).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Share {
+    pub id: i64,
+    pub event_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub expires_at: i64,
+    pub revoked: bool,
+    pub created_at: i64,
+}
+
 /// Live figures for one table (see `overview` in docs/protocol.md).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TableStats {
@@ -359,6 +378,54 @@ pub trait Storage: Send + Sync {
     ) -> StorageResult<Vec<Comment>>;
     /// Ids of the comments in this event a voter has agreed with.
     async fn agreed_by(&self, event_id: i64, voter: &str) -> StorageResult<Vec<i64>>;
+
+    /// Every agreement of an event: `(comment id, voter hash)`.
+    async fn agreements(&self, event_id: i64) -> StorageResult<Vec<(i64, String)>>;
+    /// Fills a new (closed) event with an archive's content in one transaction: comments
+    /// with their replies and merges, agreements, images, activity, round and agenda states.
+    async fn import_content(
+        &self,
+        event_id: i64,
+        checked: &crate::report::archive::Checked,
+    ) -> StorageResult<()>;
+    /// Deletes an event and everything in it.
+    async fn delete_event(&self, event_id: i64) -> StorageResult<()>;
+
+    /// Campaigns an organiser can use (theirs, and those made without an owner), by name.
+    async fn campaigns_of(&self, organiser_id: i64) -> StorageResult<Vec<Campaign>>;
+    async fn create_campaign(&self, organiser_id: Option<i64>, name: &str) -> StorageResult<i64>;
+    async fn campaign(&self, campaign_id: i64) -> StorageResult<Option<Campaign>>;
+    /// The campaign an event belongs to.
+    async fn event_campaign(&self, event_id: i64) -> StorageResult<Option<Campaign>>;
+    /// Puts an event in a campaign, or takes it out (`None`).
+    async fn set_event_campaign(&self, event_id: i64, campaign_id: Option<i64>)
+    -> StorageResult<()>;
+    /// Ids of a campaign's events, oldest first.
+    async fn campaign_events(&self, campaign_id: i64) -> StorageResult<Vec<i64>>;
+
+    /// Stores a share link (its token's hash only).
+    async fn create_share(
+        &self,
+        token_hash: &str,
+        event_id: Option<i64>,
+        campaign_id: Option<i64>,
+        expires_at: i64,
+    ) -> StorageResult<i64>;
+    /// Share links of an event or a campaign, newest first.
+    async fn shares_of(
+        &self,
+        event_id: Option<i64>,
+        campaign_id: Option<i64>,
+    ) -> StorageResult<Vec<Share>>;
+    /// A share link that is neither revoked nor expired.
+    async fn live_share(&self, token_hash: &str, now: i64) -> StorageResult<Option<Share>>;
+    /// Revokes a share link of that event or campaign; false when there is none.
+    async fn revoke_share(
+        &self,
+        share_id: i64,
+        event_id: Option<i64>,
+        campaign_id: Option<i64>,
+    ) -> StorageResult<bool>;
 
     /// Applies a change atomically, numbering what changed. A console's change (`actor`) is
     /// also written to the activity log, even when it changed nothing.

@@ -7,6 +7,7 @@
 //! lock upgrades.
 
 mod facilitation;
+mod reports;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -1063,6 +1064,155 @@ impl Storage for SqliteStorage {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    async fn agreements(&self, event_id: i64) -> StorageResult<Vec<(i64, String)>> {
+        reports::agreements(&self.pool, event_id).await
+    }
+
+    async fn import_content(
+        &self,
+        event_id: i64,
+        checked: &crate::report::archive::Checked,
+    ) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        reports::import_content(&mut tx, event_id, checked).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_event(&self, event_id: i64) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Comments refer to each other (replies, merges): drop those links first.
+        sqlx::query("UPDATE comments SET reply_to = NULL, merged_into = NULL WHERE event_id = ?")
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM events WHERE id = ?")
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn campaigns_of(&self, organiser_id: i64) -> StorageResult<Vec<super::Campaign>> {
+        reports::campaigns_of(&self.pool, organiser_id).await
+    }
+
+    async fn create_campaign(&self, organiser_id: Option<i64>, name: &str) -> StorageResult<i64> {
+        let _w = self.write.lock().await;
+        Ok(sqlx::query_scalar(
+            "INSERT INTO campaigns (organiser_id, name, created_at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(organiser_id)
+        .bind(name)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn campaign(&self, campaign_id: i64) -> StorageResult<Option<super::Campaign>> {
+        reports::campaign(&self.pool, "c.id = ?", campaign_id).await
+    }
+
+    async fn event_campaign(&self, event_id: i64) -> StorageResult<Option<super::Campaign>> {
+        reports::campaign(
+            &self.pool,
+            "c.id = (SELECT campaign_id FROM events WHERE id = ?)",
+            event_id,
+        )
+        .await
+    }
+
+    async fn set_event_campaign(
+        &self,
+        event_id: i64,
+        campaign_id: Option<i64>,
+    ) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        sqlx::query("UPDATE events SET campaign_id = ? WHERE id = ?")
+            .bind(campaign_id)
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn campaign_events(&self, campaign_id: i64) -> StorageResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM events WHERE campaign_id = ? ORDER BY date, id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn create_share(
+        &self,
+        token_hash: &str,
+        event_id: Option<i64>,
+        campaign_id: Option<i64>,
+        expires_at: i64,
+    ) -> StorageResult<i64> {
+        let _w = self.write.lock().await;
+        Ok(sqlx::query_scalar(
+            "INSERT INTO report_shares (token_hash, event_id, campaign_id, expires_at, created_at) \
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(event_id)
+        .bind(campaign_id)
+        .bind(expires_at)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn shares_of(
+        &self,
+        event_id: Option<i64>,
+        campaign_id: Option<i64>,
+    ) -> StorageResult<Vec<super::Share>> {
+        reports::shares(
+            &self.pool,
+            "(event_id = ? OR campaign_id = ?) ORDER BY id DESC",
+            event_id.unwrap_or(-1),
+            campaign_id.unwrap_or(-1),
+        )
+        .await
+    }
+
+    async fn live_share(&self, token_hash: &str, now: i64) -> StorageResult<Option<super::Share>> {
+        let rows = sqlx::query(
+            "SELECT id, event_id, campaign_id, expires_at, revoked, created_at FROM report_shares \
+             WHERE token_hash = ? AND revoked = 0 AND expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(rows.as_ref().map(reports::share_from_row).transpose()?)
+    }
+
+    async fn revoke_share(
+        &self,
+        share_id: i64,
+        event_id: Option<i64>,
+        campaign_id: Option<i64>,
+    ) -> StorageResult<bool> {
+        let _w = self.write.lock().await;
+        let done = sqlx::query(
+            "UPDATE report_shares SET revoked = 1 WHERE id = ? AND (event_id = ? OR campaign_id = ?)",
+        )
+        .bind(share_id)
+        .bind(event_id.unwrap_or(-1))
+        .bind(campaign_id.unwrap_or(-1))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn comments(

@@ -1,0 +1,791 @@
+//! Report routes. Who may download what:
+//!
+//! | route | credential | gets |
+//! |---|---|---|
+//! | `/console/{token}/report` | the lead's console link | both reports, every format |
+//! | `/organiser/events/{id}/report` | organiser session | both reports, every format |
+//! | `/organiser/campaigns/{id}/report` | organiser session | the campaign briefing |
+//! | `/share/{token}` | a live share link | that policy briefing only |
+//!
+//! Query: `for=local|policy` (default local; a share link is always policy),
+//! `format=html|pdf|docx|xlsx|csv|md|json` (default html), `download=1` to save the file.
+//! Collating and rendering run on the blocking pool: a 100,000-comment PDF must not stall
+//! the sockets.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::collate::{self, Collated};
+use super::{Audience, Format, archive, build, campaign};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, StaffError, StaffResult};
+use crate::forms::{self, field};
+use crate::model::{EventState, now_ms};
+use crate::organiser::{LoggedIn, owned_event};
+use crate::security;
+use crate::storage::{Campaign, Share};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/{token}/report", get(console_report))
+        .route("/organiser/events/{id}/report", get(organiser_report))
+        .route("/organiser/events/{id}/shares", post(event_share))
+        .route(
+            "/organiser/events/{id}/shares/{share}/revoke",
+            post(event_share_revoke),
+        )
+        .route("/organiser/events/{id}/campaign", post(set_campaign))
+        .route(
+            "/organiser/campaigns",
+            get(campaigns_page).post(create_campaign),
+        )
+        .route("/organiser/campaigns/{id}", get(campaign_page))
+        .route("/organiser/campaigns/{id}/report", get(campaign_report))
+        .route("/organiser/campaigns/{id}/shares", post(campaign_share))
+        .route(
+            "/organiser/campaigns/{id}/shares/{share}/revoke",
+            post(campaign_share_revoke),
+        )
+        .route(
+            "/organiser/import",
+            get(import_page)
+                .post(import)
+                .layer(axum::extract::DefaultBodyLimit::max(archive::MAX_BYTES + 4096)),
+        )
+        .route("/share/{token}", get(shared))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    #[serde(default, rename = "for")]
+    audience: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    download: Option<String>,
+}
+
+struct Wanted {
+    audience: Audience,
+    format: Format,
+    download: bool,
+}
+
+fn wanted(q: Result<Query<ReportQuery>, QueryRejection>) -> AppResult<Wanted> {
+    let Query(q) = q.map_err(|_| AppError::bad_request(super::UNKNOWN_FORMAT))?;
+    let audience = match q.audience.as_deref() {
+        None | Some("") => Audience::Local,
+        Some(a) => Audience::parse(a).ok_or_else(|| AppError::bad_request(super::UNKNOWN_AUDIENCE))?,
+    };
+    let format = match q.format.as_deref() {
+        None | Some("") => Format::Html,
+        Some(f) => Format::parse(f).ok_or_else(|| AppError::bad_request(super::UNKNOWN_FORMAT))?,
+    };
+    Ok(Wanted {
+        audience,
+        format,
+        download: q.download.is_some_and(|d| d != "0") || format != Format::Html,
+    })
+}
+
+/// Reads what a collation needs and collates it (on the blocking pool).
+pub async fn collated(state: &AppState, es: EventState) -> AppResult<Collated> {
+    let event_id = es.event.id;
+    let comments = state.storage.comments(event_id, None, true).await?;
+    let mut images = Vec::new();
+    for meta in es.images.iter().filter(|m| !m.hidden) {
+        if let Some(found) = state.storage.image(event_id, meta.id).await? {
+            images.push(found);
+        }
+    }
+    let agreements = state.storage.agreements(event_id).await?;
+    let agreers = agreements
+        .iter()
+        .map(|(_, v)| v.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as i64;
+    let campaign = state.storage.event_campaign(event_id).await?.map(|c| c.name);
+    tokio::task::spawn_blocking(move || {
+        collate::collate(collate::Input {
+            es: &es,
+            comments: &comments,
+            images,
+            agreers,
+            campaign,
+            now_ms: now_ms(),
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))
+}
+
+/// The full archive of an event.
+async fn archive_of(state: &AppState, es: &EventState) -> AppResult<archive::Archive> {
+    let event_id = es.event.id;
+    let comments = state.storage.comments(event_id, None, true).await?;
+    let mut images = Vec::new();
+    for meta in &es.images {
+        if let Some(found) = state.storage.image(event_id, meta.id).await? {
+            images.push(found);
+        }
+    }
+    let extra = archive::Extra {
+        agreements: state.storage.agreements(event_id).await?,
+        images,
+        activity: state.storage.audit_log(event_id, None, i64::MAX).await?,
+        campaign: state.storage.event_campaign(event_id).await?.map(|c| c.name),
+    };
+    Ok(archive::export(es, &comments, extra, now_ms()))
+}
+
+/// Links to every format of one report, under `base` (a path with no query).
+fn format_links(base: &str, audience: Audience, with_audience: bool) -> Vec<facilitator_ui::FormatLink> {
+    Format::ALL
+        .iter()
+        .map(|f| {
+            let mut q = Vec::new();
+            if with_audience {
+                q.push(format!("for={}", audience.as_str()));
+            }
+            if *f != Format::Html {
+                q.push(format!("format={}", f.ext()));
+            }
+            let label = match (f, audience) {
+                (Format::Json, Audience::Local) => "JSON archive (full, importable)".to_string(),
+                (Format::Html, _) => "Open in the browser".to_string(),
+                _ => f.label().to_string(),
+            };
+            facilitator_ui::FormatLink {
+                label,
+                url: if q.is_empty() {
+                    base.to_string()
+                } else {
+                    format!("{base}?{}", q.join("&"))
+                },
+            }
+        })
+        .collect()
+}
+
+fn downloads(
+    base: &str,
+    audience: Audience,
+    with_audience: bool,
+    other: Option<Audience>,
+) -> Vec<facilitator_ui::Download> {
+    let mut out: Vec<facilitator_ui::Download> = format_links(base, audience, with_audience)
+        .into_iter()
+        .skip(1)
+        .map(|f| facilitator_ui::Download {
+            label: f.label,
+            href: f.url,
+        })
+        .collect();
+    if let Some(o) = other {
+        out.push(facilitator_ui::Download {
+            label: format!("Open the {}", o.label().to_lowercase()),
+            href: format!("{base}?for={}", o.as_str()),
+        });
+    }
+    out
+}
+
+/// Renders a collated report as the wanted file.
+async fn respond(
+    c: Collated,
+    w: Wanted,
+    archive: Option<archive::Archive>,
+    links: Vec<facilitator_ui::Download>,
+    share: bool,
+) -> AppResult<Response> {
+    let name = super::file_name(&c.title, &c.date, w.audience.slug(), w.format.ext());
+    let out = if let (Format::Json, Some(a)) = (w.format, archive) {
+        super::Output {
+            bytes: serde_json::to_vec_pretty(&a).map_err(anyhow::Error::new)?,
+            content_type: Format::Json.content_type(),
+        }
+    } else {
+        tokio::task::spawn_blocking(move || {
+            let doc = match w.audience {
+                Audience::Local => build::local(&c),
+                Audience::Policy => build::policy(&c),
+            };
+            let sheets = build::sheets(&c, w.audience);
+            let download = w.download;
+            super::render(&doc, &sheets, w.format, |d| {
+                facilitator_ui::report_page(&facilitator_ui::ReportView {
+                    doc: d,
+                    downloads: if download { Vec::new() } else { links },
+                    downloads_label: "Download this report".into(),
+                })
+                .into_string()
+            })
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("report rendering failed: {e}")))?
+    };
+    Ok(file_response(out, &name, w.download, share))
+}
+
+fn file_response(out: super::Output, name: &str, download: bool, share: bool) -> Response {
+    let mut res = (StatusCode::OK, out.bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(out.content_type));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(security::REPORT_CSP),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if share {
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    if download && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+async fn lead_event(state: &AppState, token: &str) -> AppResult<EventState> {
+    const BAD: &str = "This console link is not valid. It may have been replaced: ask the organiser for the current link.";
+    if !security::plausible_token(token) {
+        return Err(AppError::not_found(BAD));
+    }
+    match state.storage.find_console(token).await? {
+        Some((id, None)) => state
+            .storage
+            .event_state(id)
+            .await?
+            .ok_or_else(|| AppError::not_found(BAD)),
+        _ => Err(AppError::not_found(BAD)),
+    }
+}
+
+async fn console_report(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> StaffResult<Response> {
+    let es = lead_event(&state, &token).await?;
+    let w = wanted(q)?;
+    let base = format!("/console/{token}/report");
+    event_report(&state, es, w, &base).await
+}
+
+async fn event_report(
+    state: &AppState,
+    es: EventState,
+    w: Wanted,
+    base: &str,
+) -> StaffResult<Response> {
+    let archive = if w.format == Format::Json && w.audience == Audience::Local {
+        Some(archive_of(state, &es).await?)
+    } else {
+        None
+    };
+    let other = match w.audience {
+        Audience::Local => Audience::Policy,
+        Audience::Policy => Audience::Local,
+    };
+    let links = downloads(base, w.audience, true, Some(other));
+    let c = collated(state, es).await?;
+    Ok(respond(c, w, archive, links, false).await?)
+}
+
+async fn organiser_report(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let w = wanted(q)?;
+    let base = format!("/organiser/events/{}/report", es.event.id);
+    event_report(&state, es, w, &base).await
+}
+
+/// The event page's reports box.
+pub async fn reports_box(
+    state: &AppState,
+    o: &crate::storage::Organiser,
+    es: &EventState,
+) -> AppResult<facilitator_ui::ReportsBox> {
+    let id = es.event.id;
+    let base = format!("/organiser/events/{id}/report");
+    let shares = state.storage.shares_of(Some(id), None).await?;
+    Ok(facilitator_ui::ReportsBox {
+        local: format_links(&base, Audience::Local, true),
+        policy: format_links(&base, Audience::Policy, true),
+        share_url: format!("/organiser/events/{id}/shares"),
+        shares: share_rows(&shares, &format!("/organiser/events/{id}/shares")),
+        campaign_url: format!("/organiser/events/{id}/campaign"),
+        campaigns: state
+            .storage
+            .campaigns_of(o.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect(),
+        campaign_id: state.storage.event_campaign(id).await?.map(|c| c.id),
+        default_expiry: default_expiry(),
+    })
+}
+
+fn share_rows(shares: &[Share], base: &str) -> Vec<facilitator_ui::ShareRow> {
+    let now = now_ms();
+    shares
+        .iter()
+        .map(|s| {
+            let live = !s.revoked && s.expires_at > now;
+            facilitator_ui::ShareRow {
+                id: s.id,
+                status: if s.revoked {
+                    "revoked".into()
+                } else if !live {
+                    format!("expired {}", super::format_utc(s.expires_at))
+                } else {
+                    format!("works until {}", super::format_utc(s.expires_at))
+                },
+                live,
+                revoke_url: format!("{base}/{}/revoke", s.id),
+            }
+        })
+        .collect()
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Four weeks from today, as `YYYY-MM-DD`.
+fn default_expiry() -> String {
+    super::format_utc(now_ms() + 28 * DAY_MS)
+        .chars()
+        .take(10)
+        .collect()
+}
+
+/// Parses the expiry date: the link works until the end of that day (UTC), at most a year.
+fn parse_expiry(raw: &str) -> AppResult<i64> {
+    let msg = "Choose the date the link stops working, like 2026-12-31.";
+    let date = crate::model::parse_date(raw).map_err(|_| AppError::bad_request(msg))?;
+    let parts: Vec<i64> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    let [y, m, d] = parts[..] else {
+        return Err(AppError::bad_request(msg));
+    };
+    // Days from civil (the inverse of format_utc's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let end = (days + 1) * DAY_MS;
+    let now = now_ms();
+    if end <= now {
+        return Err(AppError::bad_request(
+            "That date has passed: choose a day from today on.",
+        ));
+    }
+    if end > now + 366 * DAY_MS {
+        return Err(AppError::bad_request(
+            "A share link can work for a year at most: choose an earlier date.",
+        ));
+    }
+    Ok(end)
+}
+
+async fn make_share(
+    state: &AppState,
+    body: Result<Bytes, BytesRejection>,
+    event_id: Option<i64>,
+    campaign_id: Option<i64>,
+    what: String,
+    back_url: String,
+) -> StaffResult<Response> {
+    let f = forms::read(body)?;
+    let expires_at = parse_expiry(&field(&f, "expires"))?;
+    let token = security::new_token()?;
+    state
+        .storage
+        .create_share(&security::hash_token(&token), event_id, campaign_id, expires_at)
+        .await?;
+    let mut res = facilitator_ui::share_made_page(&facilitator_ui::ShareMadePage {
+        what,
+        url: state.url(&format!("/share/{token}")),
+        expires: super::format_utc(expires_at),
+        back_url,
+    })
+    .into_response();
+    res.headers_mut()
+        .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(res)
+}
+
+async fn event_share(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let back = format!("/organiser/events/{}#reports", es.event.id);
+    make_share(&state, body, Some(es.event.id), None, es.event.title.clone(), back).await
+}
+
+async fn event_share_revoke(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path((id, share)): Path<(String, String)>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let share: i64 = share
+        .parse()
+        .map_err(|_| AppError::not_found("That share link was not found."))?;
+    if !state.storage.revoke_share(share, Some(es.event.id), None).await? {
+        return Err(StaffError(AppError::not_found("That share link was not found.")));
+    }
+    Ok(Redirect::to(&format!("/organiser/events/{}#reports", es.event.id)).into_response())
+}
+
+async fn owned_campaign(state: &AppState, o: &crate::storage::Organiser, id: &str) -> AppResult<Campaign> {
+    let not_found = || AppError::not_found("No campaign of yours has that number.");
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let c = state.storage.campaign(id).await?.ok_or_else(not_found)?;
+    if c.organiser_id.is_some_and(|owner| owner != o.id) {
+        return Err(not_found());
+    }
+    Ok(c)
+}
+
+async fn set_campaign(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = forms::read(body)?;
+    let choice = field(&f, "campaign");
+    let campaign = if choice.trim().is_empty() {
+        None
+    } else {
+        Some(
+            owned_campaign(&state, &o, choice.trim())
+                .await
+                .map_err(|_| AppError::bad_request("Choose one of your campaigns, or none."))?
+                .id,
+        )
+    };
+    state.storage.set_event_campaign(es.event.id, campaign).await?;
+    Ok(Redirect::to(&format!("/organiser/events/{}#reports", es.event.id)).into_response())
+}
+
+async fn campaigns_view(
+    state: &AppState,
+    o: &crate::storage::Organiser,
+    error: Option<String>,
+    name: String,
+) -> AppResult<facilitator_ui::CampaignsPage> {
+    let mut campaigns = Vec::new();
+    for c in state.storage.campaigns_of(o.id).await? {
+        campaigns.push(facilitator_ui::CampaignRow {
+            url: format!("/organiser/campaigns/{}", c.id),
+            events: state.storage.campaign_events(c.id).await?.len(),
+            name: c.name,
+        });
+    }
+    Ok(facilitator_ui::CampaignsPage {
+        campaigns,
+        error,
+        name,
+    })
+}
+
+async fn campaigns_page(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+) -> StaffResult<Response> {
+    let page = campaigns_view(&state, &o, None, String::new()).await?;
+    Ok(facilitator_ui::campaigns_page(&page).into_response())
+}
+
+async fn create_campaign(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let f = forms::read(body)?;
+    let raw = field(&f, "name");
+    match crate::model::clean_text(&raw, "The campaign's name", 120, true) {
+        Ok(name) => {
+            let id = state.storage.create_campaign(Some(o.id), &name).await?;
+            Ok(Redirect::to(&format!("/organiser/campaigns/{id}")).into_response())
+        }
+        Err(e) => {
+            let page = campaigns_view(&state, &o, Some(e.message), raw).await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                facilitator_ui::campaigns_page(&page),
+            )
+                .into_response())
+        }
+    }
+}
+
+async fn campaign_page(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+) -> StaffResult<Response> {
+    let c = owned_campaign(&state, &o, &id).await?;
+    let mut events = Vec::new();
+    for eid in state.storage.campaign_events(c.id).await? {
+        if let Some(es) = state.storage.event_state(eid).await? {
+            events.push((
+                es.event.title.clone(),
+                [es.event.place.as_str(), es.event.date.as_str()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                format!("/organiser/events/{eid}"),
+            ));
+        }
+    }
+    let base = format!("/organiser/campaigns/{}/report", c.id);
+    let shares = state.storage.shares_of(None, Some(c.id)).await?;
+    Ok(facilitator_ui::campaign_page(&facilitator_ui::CampaignPage {
+        name: c.name.clone(),
+        events,
+        policy: format_links(&base, Audience::Policy, false),
+        share_url: format!("/organiser/campaigns/{}/shares", c.id),
+        shares: share_rows(&shares, &format!("/organiser/campaigns/{}/shares", c.id)),
+        default_expiry: default_expiry(),
+    })
+    .into_response())
+}
+
+async fn campaign_file(
+    state: &AppState,
+    c: Campaign,
+    mut w: Wanted,
+    base: &str,
+    share: bool,
+) -> StaffResult<Response> {
+    w.audience = Audience::Policy;
+    let mut events = Vec::new();
+    for eid in state.storage.campaign_events(c.id).await? {
+        if let Some(es) = state.storage.event_state(eid).await? {
+            events.push(collated(state, es).await?);
+        }
+    }
+    let links = downloads(base, Audience::Policy, false, None);
+    let name = super::file_name(&c.name, "", "campaign-briefing", w.format.ext());
+    let download = w.download;
+    let format = w.format;
+    let out = tokio::task::spawn_blocking(move || {
+        let doc = campaign::briefing(&c.name, &events, &super::format_utc(now_ms()));
+        let sheets = campaign::sheets(&events);
+        super::render(&doc, &sheets, format, |d| {
+            facilitator_ui::report_page(&facilitator_ui::ReportView {
+                doc: d,
+                downloads: if download { Vec::new() } else { links },
+                downloads_label: "Download this briefing".into(),
+            })
+            .into_string()
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("report rendering failed: {e}")))?;
+    Ok(file_response(out, &name, download, share))
+}
+
+async fn campaign_report(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> StaffResult<Response> {
+    let c = owned_campaign(&state, &o, &id).await?;
+    let w = wanted(q)?;
+    let base = format!("/organiser/campaigns/{}/report", c.id);
+    campaign_file(&state, c, w, &base, false).await
+}
+
+async fn campaign_share(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let c = owned_campaign(&state, &o, &id).await?;
+    let back = format!("/organiser/campaigns/{}", c.id);
+    make_share(&state, body, None, Some(c.id), c.name.clone(), back).await
+}
+
+async fn campaign_share_revoke(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path((id, share)): Path<(String, String)>,
+) -> StaffResult<Response> {
+    let c = owned_campaign(&state, &o, &id).await?;
+    let share: i64 = share
+        .parse()
+        .map_err(|_| AppError::not_found("That share link was not found."))?;
+    if !state.storage.revoke_share(share, None, Some(c.id)).await? {
+        return Err(StaffError(AppError::not_found("That share link was not found.")));
+    }
+    Ok(Redirect::to(&format!("/organiser/campaigns/{}", c.id)).into_response())
+}
+
+/// A share link: the policy briefing only, whatever `for` says.
+async fn shared(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> StaffResult<Response> {
+    const GONE: &str = "This share link does not work: it has expired or been revoked, or it \
+                        was mistyped. Ask the organiser for a new one.";
+    let base = format!("/share/{token}");
+    let share = if security::plausible_token(&token) {
+        state
+            .storage
+            .live_share(&security::hash_token(&token), now_ms())
+            .await?
+    } else {
+        None
+    };
+    let Some(share) = share else {
+        let mut res = StaffError(AppError::not_found(GONE)).into_response();
+        res.headers_mut()
+            .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        return Ok(res);
+    };
+    let mut w = wanted(q)?;
+    w.audience = Audience::Policy;
+    if let Some(cid) = share.campaign_id {
+        let c = state
+            .storage
+            .campaign(cid)
+            .await?
+            .ok_or_else(|| AppError::not_found(GONE))?;
+        return campaign_file(&state, c, w, &base, true).await;
+    }
+    let es = match share.event_id {
+        Some(eid) => state.storage.event_state(eid).await?,
+        None => None,
+    }
+    .ok_or_else(|| AppError::not_found(GONE))?;
+    let links = downloads(&base, Audience::Policy, false, None);
+    let c = collated(&state, es).await?;
+    // Policy JSON is rows, never the archive.
+    Ok(respond(c, w, None, links, true).await?)
+}
+
+async fn import_page(LoggedIn(_): LoggedIn) -> impl IntoResponse {
+    facilitator_ui::import_page(&facilitator_ui::ImportPage { error: None })
+}
+
+/// The file in a `multipart/form-data` body (the first part with a filename), or the body
+/// itself when it was sent as JSON.
+fn uploaded_file<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<&'a [u8]> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(boundary) = ct
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("boundary="))
+    else {
+        return Some(body);
+    };
+    let boundary = boundary.trim_matches('"');
+    let delim = format!("--{boundary}");
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| p + from)
+    };
+    let mut at = find(body, delim.as_bytes(), 0)?;
+    loop {
+        let start = at + delim.len();
+        let head_end = find(body, b"\r\n\r\n", start)?;
+        let next = find(body, format!("\r\n{delim}").as_bytes(), head_end + 4)?;
+        let head = String::from_utf8_lossy(body.get(start..head_end)?);
+        if head.contains("filename=") {
+            return body.get(head_end + 4..next);
+        }
+        at = next + 2;
+    }
+}
+
+async fn import(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let refuse = |status: StatusCode, msg: String| {
+        (
+            status,
+            facilitator_ui::import_page(&facilitator_ui::ImportPage { error: Some(msg) }),
+        )
+            .into_response()
+    };
+    let Ok(body) = body else {
+        return Ok(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "That file is too big to be a Roundtable archive (64 MB at most).".into(),
+        ));
+    };
+    let Some(file) = uploaded_file(&headers, &body) else {
+        return Ok(refuse(
+            StatusCode::BAD_REQUEST,
+            "Choose the archive file to import.".into(),
+        ));
+    };
+    let checked = match archive::parse(file) {
+        Ok(c) => c,
+        Err(e) => return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, e.message)),
+    };
+    let id = import_checked(&state, Some(o.id), &checked).await?;
+    Ok(Redirect::to(&format!("/organiser/events/{id}")).into_response())
+}
+
+/// Creates a new closed event from a checked archive; on failure nothing is left behind.
+pub async fn import_checked(
+    state: &AppState,
+    organiser_id: Option<i64>,
+    checked: &archive::Checked,
+) -> AppResult<i64> {
+    let id = crate::events::create(state.storage.as_ref(), organiser_id, &checked.event).await?;
+    if let Err(e) = state.storage.import_content(id, checked).await {
+        let _ = state.storage.delete_event(id).await;
+        return Err(e.into());
+    }
+    if let Some(name) = &checked.archive.event.campaign
+        && let Some(oid) = organiser_id
+    {
+        let existing = state
+            .storage
+            .campaigns_of(oid)
+            .await?
+            .into_iter()
+            .find(|c| &c.name == name);
+        let cid = match existing {
+            Some(c) => c.id,
+            None => state.storage.create_campaign(Some(oid), name).await?,
+        };
+        state.storage.set_event_campaign(id, Some(cid)).await?;
+    }
+    Ok(id)
+}

@@ -1,0 +1,1565 @@
+//! Offline, deterministic text analysis of comments for the collated reports: the key terms of
+//! each table, the terms that came up everywhere, and groups of similar comments.
+//!
+//! Nothing here calls out or learns: it is plain counting, so the same input always gives the
+//! same output (every result is sorted; no hash-map order reaches it).
+//!
+//! # Words
+//! Text is lowercased; a word is a run of alphanumeric characters (Unicode, so Welsh ŵ ŷ â and
+//! accented letters belong to words, and combining marks stay with the letter before them).
+//! Curly and straight apostrophes and `&` between two letters stay inside the word ("don't",
+//! "a&e"). A word with an apostrophe that is not itself a stop word ("don't", "it's") is split
+//! at it ("mae'r" → "mae" + "r", "council's" → "council" + "s"); one-letter pieces are dropped.
+//! A word holding a digit is kept only when it starts with a letter: route and road numbers
+//! such as "X5", "A484", "M4" stay, while bare numbers, times, prices and ordinals ("6pm",
+//! "2026", "£4.50", "5th") are dropped. Words longer than [`MAX_WORD_BYTES`] are junk and dropped.
+//!
+//! # Language
+//! A text reads as Welsh when Welsh-only function words ("mae", "yn", "yr", "gyda", "ddim"...)
+//! make up at least a fifth of its words (two of them, or one in a text of up to four words).
+//! English words are stemmed (Snowball English, plus a few fixes such as "buses" → "bus");
+//! Welsh words are only lowercased (there is no Welsh stemmer). Both languages drop their stop
+//! words; English text also drops Welsh function words that are not English words, and Welsh
+//! text drops English stop words too (people switch language mid-sentence).
+//!
+//! # Terms
+//! Terms are the stems of the kept words (unigrams) and pairs of kept words that stand next to
+//! each other with no stop word or punctuation between them (bigrams: "bus service", "water
+//! company"). A term is shown in its most common written form (ties: alphabetical).
+//! When a listed unigram is mostly (at least [`BIGRAM_COVER`] of its comments) said as part of
+//! one listed bigram, the bigram stands in for it, so "bus", "service" and "bus service" do not
+//! all appear: "service" gives way to "bus service", while "bus", said in many other ways too,
+//! stays.
+//!
+//! # Similarity and groups
+//! Each comment is a sparse TF-IDF vector over its terms (bigrams weighted by
+//! [`BIGRAM_WEIGHT`]), with a few same-meaning words of the themes folded together for this
+//! only ("doctor" ~ "GP", "expensive" ~ "cost"), normalised to unit length. [`Corpus::groups`]
+//! finds candidates through an inverted index: each comment looks only at the postings of its
+//! [`CANDIDATE_TERMS`] rarest terms, and a term held by more than [`DF_CAP`] comments of the
+//! subset offers only the [`WINDOW`] comments nearest in order, so the work stays linear. The
+//! best [`EXACT_CHECKS`] candidates get an exact cosine; pairs at or above [`GROUP_THRESHOLD`]
+//! are edges. Groups are then formed around leaders (most edges first): a leader takes its
+//! ungrouped neighbours, so every member is similar to the leader and no chain of small steps
+//! can join unrelated comments.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// Longest word kept, in bytes; longer runs (links, keyboard mashing) are dropped.
+pub const MAX_WORD_BYTES: usize = 40;
+/// Weight of a bigram in the similarity vectors, relative to a unigram of the same rarity.
+pub const BIGRAM_WEIGHT: f64 = 0.6;
+/// Cosine similarity at or above which two comments are similar enough to group.
+pub const GROUP_THRESHOLD: f64 = 0.4;
+/// How many of a comment's rarest terms are used to find its candidates.
+pub const CANDIDATE_TERMS: usize = 6;
+/// Terms held by more comments than this (in the subset) offer only nearby comments.
+pub const DF_CAP: usize = 100;
+/// How many nearby comments a very common term offers as candidates.
+pub const WINDOW: usize = 16;
+/// How many of the best candidates of a comment get an exact cosine.
+pub const EXACT_CHECKS: usize = 16;
+/// Share of a unigram's comments that must also hold a bigram for the bigram to stand in for it.
+pub const BIGRAM_COVER: f64 = 0.5;
+
+/// A term that stands out, shown in its most common written form ("bus services").
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KeyTerm {
+    /// The term as people wrote it most often (a word, or two words).
+    pub term: String,
+    /// comments that mention it
+    pub comments: usize,
+    /// How much it stands out; only comparable within one list.
+    pub score: f64,
+}
+
+/// Similar comments: indices into the corpus, the representative first, the rest ascending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Corpus indices: the representative, then the others in ascending order.
+    pub members: Vec<usize>,
+}
+
+/// No stem or word: a stop word or dropped token.
+const NONE: u32 = u32::MAX;
+/// Flag on a stored token: it follows the previous kept word directly (a bigram).
+const ADJ: u32 = 1 << 31;
+
+/// A small multiplicative hasher (the keys are our own words, not attacker-chosen lookups that
+/// could matter: worst case is a slower build). Deterministic; iteration order never reaches
+/// any result anyway.
+#[derive(Default, Clone, Copy)]
+struct QuickHasher(u64);
+
+impl QuickHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for QuickHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+type Quick = BuildHasherDefault<QuickHasher>;
+
+/// English stop words, including the filler of a roundtable ("think", "really", "people").
+const ENGLISH_STOP: &[&str] = &[
+    "a", "about", "above", "actually", "after", "again", "against", "all", "almost", "also",
+    "always", "am", "an", "and", "any", "anyone", "anything", "are", "aren't", "arent", "around",
+    "as", "at", "bad", "be", "because", "been", "before", "being", "below", "between", "bit",
+    "both", "but", "by", "can", "can't", "cant", "cannot", "could", "couldn't", "couldnt", "did",
+    "didn't", "didnt", "do", "does", "doesn't", "doesnt", "doing", "don't", "dont", "done",
+    "down", "during", "each", "else", "etc", "even", "ever", "every", "everyone", "everything",
+    "few", "for", "from", "further", "get", "gets", "getting", "go", "goes", "going", "gone",
+    "good", "got", "great", "had", "hadn't", "has", "hasn't", "have", "haven't", "havent",
+    "having", "he", "he's", "her", "here", "hers", "herself", "hi", "him", "himself", "his",
+    "how", "i", "i'd", "i'll", "i'm", "i've", "id", "if", "im", "in", "into", "is", "isn't",
+    "isnt", "it", "it'll", "it's", "its", "itself", "ive", "just", "kind", "know", "let",
+    "let's", "like", "lot", "lots", "made", "make", "makes", "making", "many", "may", "maybe",
+    "me", "might", "more", "most", "much", "must", "my", "myself", "need", "needed", "needs",
+    "never", "no", "nor", "not", "nothing", "now", "of", "off", "ok", "okay", "on", "once",
+    "one", "only", "or", "other", "others", "our", "ours", "ourselves", "out", "over", "own",
+    "people", "please", "pretty", "quite", "rather", "really", "said", "same", "say", "says",
+    "see", "she", "she's", "should", "shouldn't", "shouldnt", "so", "some", "someone",
+    "something", "still", "such", "sure", "than", "that", "that's", "thats", "the", "their",
+    "theirs", "them", "themselves", "then", "there", "there's", "theres", "these", "they",
+    "they'd", "they'll", "they're", "they've", "theyre", "thing", "things", "think", "thinking",
+    "thinks", "this", "those", "though", "thought", "through", "to", "too", "under", "until",
+    "untill", "up", "upon", "us", "very", "want", "wanted", "wants", "was", "wasn't", "wasnt",
+    "way", "we", "we'd", "we'll", "we're", "we've", "well", "were", "weren't", "what", "what's",
+    "whats", "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with",
+    "won't", "wont", "would", "wouldn't", "wouldnt", "yeah", "yes", "yet", "you", "you'd",
+    "you'll", "you're", "you've", "your", "youre", "yours", "yourself",
+];
+
+/// Common Welsh function words (with their mutated forms), and Welsh roundtable filler.
+const WELSH_STOP: &[&str] = &[
+    "a", "ac", "ag", "achos", "am", "angen", "ar", "arall", "arno", "at", "beth", "bob", "bod",
+    "bydd", "byddai", "byth", "cael", "chi", "dan", "dim", "diolch", "dod", "dros", "drwy", "dw",
+    "dwi", "dylai", "ddim", "ddylai", "dyma", "dyna", "dyw", "e", "ef", "efo", "ei", "eich",
+    "ein", "eisiau", "eraill", "erioed", "eto", "eu", "fan", "faint", "fe", "fel", "felly", "fi",
+    "fod", "fy", "fydd", "fyddai", "gael", "gall", "gallu", "gan", "gen", "gwneud", "gyda",
+    "hefyd", "heb", "hi", "hoffwn", "hon", "honno", "hun", "hunain", "hwn", "hwnnw", "hyn",
+    "hynny", "i", "iawn", "iddi", "iddo", "iddyn", "ie", "isio", "llawer", "mae", "maen", "mai",
+    "man", "mewn", "mi", "moyn", "mor", "mwy", "mynd", "na", "nac", "nad", "nawr", "neu", "ni",
+    "nid", "nhw", "o", "oedd", "oes", "ohono", "oherwydd", "ond", "os", "pam", "pan", "pawb",
+    "pob", "pwy", "rhai", "rhain", "rhaid", "rhy", "roedd", "rwan", "rŵan", "rwy", "rydw",
+    "rydyn", "ryn", "sef", "sut", "sy", "sydd", "tan", "taw", "ti", "trwy", "wedi", "wrth",
+    "y", "ydi", "ydw", "ydy", "ydyn", "yma", "ym", "yn", "yna", "yng", "yr", "yw",
+];
+
+/// Welsh function words that are also English words: not dropped from English text, and no
+/// sign that a text is Welsh.
+const WELSH_AMBIGUOUS: &[&str] = &[
+    "dan", "dim", "eu", "fan", "gall", "hen", "hon", "hun", "man", "mor", "o", "pan", "tan",
+];
+
+/// Stems that the English stemmer gets wrong for these themes (surface word → stem).
+const STEM_FIXES: &[(&str, &str)] = &[
+    ("buses", "bus"),
+    ("busses", "bus"),
+    ("evening", "evening"),
+    ("evenings", "evening"),
+    ("gps", "gp"),
+    ("mouldy", "mould"),
+    ("training", "training"),
+    ("trainings", "training"),
+    ("universities", "uni"),
+    ("university", "uni"),
+];
+
+/// Words of the themes that mean the same for grouping (stem → the stem it counts as): plain
+/// synonyms, UK/US spellings, and the Welsh words for the themes' nouns (with their common
+/// mutations), so "doctor" meets "GP", "expensive" meets "cost" and "bws" meets "bus". Only the
+/// similarity vectors use this; key terms keep the words people wrote.
+const SAME_MEANING: &[(&str, &str)] = &[
+    // Transport.
+    ("bws", "bus"),
+    ("fws", "bus"),
+    ("mws", "bus"),
+    ("bysiau", "bus"),
+    ("fysiau", "bus"),
+    ("night", "evening"),
+    ("nos", "evening"),
+    ("ticket", "fare"),
+    ("tocyn", "fare"),
+    ("delay", "late"),
+    ("hwyr", "late"),
+    ("axe", "cut"),
+    ("scrap", "cut"),
+    ("rural", "villag"),
+    ("pentref", "villag"),
+    ("pentrefi", "villag"),
+    ("trên", "train"),
+    ("drên", "train"),
+    // Money.
+    ("afford", "cost"),
+    ("cheap", "cost"),
+    ("cheaper", "cost"),
+    ("costli", "cost"),
+    ("dear", "cost"),
+    ("expens", "cost"),
+    ("price", "cost"),
+    ("pricey", "cost"),
+    ("prisiau", "cost"),
+    ("pris", "cost"),
+    ("unafford", "cost"),
+    ("drud", "cost"),
+    ("ddrud", "cost"),
+    ("fforddio", "cost"),
+    ("paid", "pay"),
+    ("wage", "pay"),
+    ("salari", "pay"),
+    ("cyflog", "pay"),
+    ("biliau", "bill"),
+    ("bil", "bill"),
+    // Health and care.
+    ("doctor", "gp"),
+    ("surgeri", "gp"),
+    ("meddyg", "gp"),
+    ("feddyg", "gp"),
+    ("apwyntiad", "appoint"),
+    ("queu", "wait"),
+    ("aros", "wait"),
+    ("deintydd", "dentist"),
+    ("dental", "dentist"),
+    ("casualti", "a&e"),
+    ("ysbyty", "hospit"),
+    ("nyrsys", "nurs"),
+    ("nyrs", "nurs"),
+    ("carer", "care"),
+    ("gofal", "care"),
+    // Jobs and skills.
+    ("employ", "job"),
+    ("swydd", "job"),
+    ("swyddi", "job"),
+    ("steelwork", "steel"),
+    ("dur", "steel"),
+    ("apprenticeship", "training"),
+    ("prentisiaeth", "training"),
+    ("prentisiaethau", "training"),
+    ("brentisiaethau", "training"),
+    ("skill", "training"),
+    ("sgiliau", "training"),
+    ("windfarm", "wind"),
+    ("gwynt", "wind"),
+    ("lleol", "local"),
+    ("leol", "local"),
+    ("gwyrdd", "green"),
+    ("wyrdd", "green"),
+    // Homes.
+    ("insulate", "insul"),
+    ("scheme", "grant"),
+    ("grantiau", "grant"),
+    ("mold", "mould"),
+    ("llwydni", "mould"),
+    ("warm", "heat"),
+    ("gwresogi", "heat"),
+    ("ynni", "energi"),
+    // Schools.
+    ("ysgol", "school"),
+    ("ysgolion", "school"),
+    ("athrawon", "teacher"),
+    ("athro", "teacher"),
+    ("child", "kid"),
+    ("children", "kid"),
+    ("pupil", "kid"),
+    ("coleg", "colleg"),
+    ("cours", "class"),
+    ("lesson", "class"),
+    ("dosbarth", "class"),
+    // Water.
+    ("poo", "sewag"),
+    ("carthion", "sewag"),
+    ("beach", "sea"),
+    ("môr", "sea"),
+    ("traeth", "sea"),
+    ("afon", "river"),
+    ("estuari", "river"),
+    ("dŵr", "water"),
+    ("dwr", "water"),
+    ("cwmni", "compani"),
+    ("renationalis", "ownership"),
+    ("nationalis", "ownership"),
+    ("renationalize", "ownership"),
+    ("burst", "leak"),
+    ("nofio", "swim"),
+];
+
+/// The tunable knobs (the constants above, in one place so the tests can try others).
+#[derive(Debug, Clone, Copy)]
+struct Params {
+    bigram_weight: f64,
+    threshold: f64,
+    fold: bool,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            bigram_weight: BIGRAM_WEIGHT,
+            threshold: GROUP_THRESHOLD,
+            fold: true,
+        }
+    }
+}
+
+/// What a term is: one stem (with its most common written form), or two stems side by side.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Uni { shown: u32 },
+    Bi(u32, u32),
+}
+
+/// A word span in the lowercased text.
+struct Span {
+    start: usize,
+    end: usize,
+    /// Punctuation (or the start of the text) comes before it: no bigram across.
+    brk: bool,
+}
+
+/// Texts tokenised and analysed once.
+pub struct Corpus {
+    n: usize,
+    /// Term id → what it is.
+    kinds: Vec<Kind>,
+    /// Texts holding each term.
+    df: Vec<u32>,
+    /// Word id → its lowercased written form.
+    words: Vec<Box<str>>,
+    /// Word id → its unigram term id.
+    word_term: Vec<u32>,
+    /// Per text, the kept words in order (word id, `ADJ` when it follows the previous directly).
+    tok_off: Vec<usize>,
+    toks: Vec<u32>,
+    /// Per text, the distinct terms it mentions, ascending.
+    term_off: Vec<usize>,
+    terms: Vec<u32>,
+    /// Per text, its similarity vector: (term id ascending, unit-length weight).
+    vec_off: Vec<usize>,
+    vec_terms: Vec<u32>,
+    vec_w: Vec<f32>,
+    /// Per text: whether it reads as Welsh.
+    welsh: Vec<bool>,
+    params: Params,
+}
+
+/// State that is only needed while building.
+struct Builder {
+    stemmer: Stemmer,
+    english_stop: HashSet<&'static str, Quick>,
+    welsh_stop: HashSet<&'static str, Quick>,
+    ambiguous: HashSet<&'static str, Quick>,
+    markers: HashSet<&'static str, Quick>,
+    fixes: HashMap<&'static str, &'static str, Quick>,
+    en_words: HashMap<Box<str>, u32, Quick>,
+    cy_words: HashMap<Box<str>, u32, Quick>,
+    stems: HashMap<Box<str>, u32, Quick>,
+    bigrams: HashMap<u64, u32, Quick>,
+    kinds: Vec<Kind>,
+    stem_text: Vec<Box<str>>,
+    words: Vec<Box<str>>,
+    word_term: Vec<u32>,
+    word_count: Vec<u32>,
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x0300..=0x036F
+            | 0x0483..=0x0489
+            | 0x0591..=0x05BD
+            | 0x0610..=0x061A
+            | 0x064B..=0x065F
+            | 0x0900..=0x0903
+            | 0x093A..=0x094F
+            | 0x1AB0..=0x1AFF
+            | 0x1DC0..=0x1DFF
+            | 0x20D0..=0x20FF
+            | 0xFE20..=0xFE2F
+    )
+}
+
+/// Lowercases `text` into `buf`, with every kind of apostrophe made `'`.
+fn lower_into(text: &str, buf: &mut String) {
+    buf.clear();
+    for c in text.chars() {
+        match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => buf.push('\''),
+            c if c.is_ascii() => buf.push(c.to_ascii_lowercase()),
+            c => buf.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// Splits lowercased text into word spans.
+fn spans_into(buf: &str, out: &mut Vec<Span>) {
+    out.clear();
+    let mut brk = true;
+    let mut start: Option<usize> = None;
+    let mut it = buf.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c.is_alphanumeric() || (start.is_some() && is_mark(c)) {
+            if start.is_none() {
+                start = Some(i);
+            }
+            continue;
+        }
+        let next_alnum = it.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+        if let Some(s) = start {
+            if (c == '\'' || c == '&') && next_alnum {
+                continue;
+            }
+            out.push(Span { start: s, end: i, brk });
+            start = None;
+            brk = false;
+            if c == '-' && next_alnum {
+                // "cost-of-living", "covid-19": separate words, but one phrase.
+                continue;
+            }
+        }
+        if !c.is_whitespace() {
+            brk = true;
+        }
+    }
+    if let Some(s) = start {
+        out.push(Span {
+            start: s,
+            end: buf.len(),
+            brk,
+        });
+    }
+}
+
+impl Builder {
+    fn new() -> Builder {
+        let english_stop: HashSet<&'static str, Quick> = ENGLISH_STOP.iter().copied().collect();
+        let welsh_stop: HashSet<&'static str, Quick> = WELSH_STOP.iter().copied().collect();
+        let ambiguous: HashSet<&'static str, Quick> = WELSH_AMBIGUOUS.iter().copied().collect();
+        let markers = WELSH_STOP
+            .iter()
+            .copied()
+            .filter(|w| !english_stop.contains(w) && !ambiguous.contains(w))
+            .collect();
+        Builder {
+            stemmer: Stemmer::create(Algorithm::English),
+            english_stop,
+            welsh_stop,
+            ambiguous,
+            markers,
+            fixes: STEM_FIXES.iter().copied().collect(),
+            en_words: HashMap::default(),
+            cy_words: HashMap::default(),
+            stems: HashMap::default(),
+            bigrams: HashMap::default(),
+            kinds: Vec::new(),
+            stem_text: Vec::new(),
+            words: Vec::new(),
+            word_term: Vec::new(),
+            word_count: Vec::new(),
+        }
+    }
+
+    /// Whether the words of a text read as Welsh.
+    fn reads_welsh(&self, buf: &str, spans: &[Span]) -> bool {
+        let mut total = 0usize;
+        let mut hits = 0usize;
+        for s in spans {
+            for part in buf[s.start..s.end].split('\'') {
+                if part.is_empty() {
+                    continue;
+                }
+                total += 1;
+                if self.markers.contains(part) {
+                    hits += 1;
+                }
+            }
+        }
+        hits * 5 >= total && (hits >= 2 || (hits == 1 && total <= 4))
+    }
+
+    fn is_stop(&self, w: &str, welsh: bool) -> bool {
+        self.english_stop.contains(w)
+            || (self.welsh_stop.contains(w) && (welsh || !self.ambiguous.contains(w)))
+    }
+
+    fn intern_stem(&mut self, stem: &str) -> u32 {
+        if let Some(&t) = self.stems.get(stem) {
+            return t;
+        }
+        let t = self.kinds.len() as u32;
+        self.kinds.push(Kind::Uni { shown: NONE });
+        self.stem_text.push(stem.into());
+        self.stems.insert(stem.into(), t);
+        t
+    }
+
+    fn intern_bigram(&mut self, a: u32, b: u32) -> u32 {
+        let key = (u64::from(a) << 32) | u64::from(b);
+        if let Some(&t) = self.bigrams.get(&key) {
+            return t;
+        }
+        let t = self.kinds.len() as u32;
+        self.kinds.push(Kind::Bi(a, b));
+        self.stem_text.push("".into());
+        self.bigrams.insert(key, t);
+        t
+    }
+
+    /// Word id of a word (no apostrophes), or `NONE` for a stop word or dropped token.
+    fn word_id(&mut self, w: &str, welsh: bool) -> u32 {
+        let map = if welsh {
+            &self.cy_words
+        } else {
+            &self.en_words
+        };
+        if let Some(&id) = map.get(w) {
+            return id;
+        }
+        if w.len() > MAX_WORD_BYTES || self.words.len() >= (ADJ - 1) as usize {
+            return NONE;
+        }
+        let id = self.classify(w, welsh);
+        let map = if welsh {
+            &mut self.cy_words
+        } else {
+            &mut self.en_words
+        };
+        map.insert(w.into(), id);
+        id
+    }
+
+    /// Decides what a new word is: a stop word, a dropped token, or a kept word with its stem.
+    fn classify(&mut self, w: &str, welsh: bool) -> u32 {
+        let mut chars = w.chars();
+        let first = chars.next();
+        if chars.next().is_none() || self.is_stop(w, welsh) {
+            return NONE;
+        }
+        let has_digit = w.chars().any(char::is_numeric);
+        if has_digit && !first.is_some_and(char::is_alphabetic) {
+            return NONE;
+        }
+        let stem: Cow<'_, str> = if let Some(&fixed) = self.fixes.get(w) {
+            Cow::Borrowed(fixed)
+        } else if welsh || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+            Cow::Borrowed(w)
+        } else {
+            self.stemmer.stem(w)
+        };
+        let stem = stem.into_owned();
+        let term = self.intern_stem(&stem);
+        let id = self.words.len() as u32;
+        self.words.push(w.into());
+        self.word_term.push(term);
+        self.word_count.push(0);
+        id
+    }
+
+    fn push_word(&mut self, w: &str, welsh: bool, follows: &mut bool, toks: &mut Vec<u32>) {
+        if w.is_empty() {
+            return;
+        }
+        let id = self.word_id(w, welsh);
+        if id == NONE {
+            *follows = false;
+            return;
+        }
+        toks.push(if *follows { id | ADJ } else { id });
+        if let Some(c) = self.word_count.get_mut(id as usize) {
+            *c = c.saturating_add(1);
+        }
+        *follows = true;
+    }
+}
+
+/// Natural log of the inverse document frequency, smoothed so that it stays above zero.
+fn idf(n: usize, df: u32) -> f64 {
+    (1.0 + n as f64 / f64::from(df.max(1))).ln()
+}
+
+/// A candidate key term while a list is chosen.
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    term: u32,
+    count: u32,
+    score: f64,
+}
+
+/// A cluster while groups are formed: positions in the subset, and the sum of their vectors.
+struct Cluster {
+    members: Vec<u32>,
+    centroid: Vec<(u32, f64)>,
+}
+
+impl Cluster {
+    fn single(corpus: &Corpus, i: usize, pos: u32) -> Cluster {
+        let (ts, ws) = corpus.vector(i);
+        Cluster {
+            members: vec![pos],
+            centroid: ts.iter().zip(ws).map(|(&t, &w)| (t, f64::from(w))).collect(),
+        }
+    }
+
+    fn merge(mut self, other: Cluster) -> Cluster {
+        self.members.extend(other.members);
+        let (a, b) = (self.centroid, other.centroid);
+        let mut sum = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    sum.push((x.0, x.1 + y.1));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => {
+                    sum.push(*x);
+                    i += 1;
+                }
+                (Some(x), None) => {
+                    sum.push(*x);
+                    i += 1;
+                }
+                (_, Some(y)) => {
+                    sum.push(*y);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        self.centroid = sum;
+        self
+    }
+}
+
+/// A pair of clusters (roots at the time, with their versions) and their linkage.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    sim: f64,
+    a: u32,
+    b: u32,
+    va: u32,
+    vb: u32,
+}
+
+impl PartialEq for Link {
+    fn eq(&self, other: &Link) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Link {}
+
+impl PartialOrd for Link {
+    fn partial_cmp(&self, other: &Link) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Link {
+    /// Highest similarity first, then lowest indices (the heap pops the greatest).
+    fn cmp(&self, other: &Link) -> Ordering {
+        self.sim
+            .total_cmp(&other.sim)
+            .then(other.a.cmp(&self.a))
+            .then(other.b.cmp(&self.b))
+            .then(other.va.cmp(&self.va))
+            .then(other.vb.cmp(&self.vb))
+    }
+}
+
+/// Root of `x` in the union-find forest, halving paths on the way.
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let up = parent[parent[x as usize] as usize];
+        parent[x as usize] = up;
+        x = up;
+    }
+    x
+}
+
+impl Corpus {
+    /// Tokenises and analyses the texts; index `i` of the corpus is the `i`-th text.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Corpus {
+        Corpus::build(texts, Params::default())
+    }
+
+    fn build<'a>(texts: impl IntoIterator<Item = &'a str>, params: Params) -> Corpus {
+        let mut b = Builder::new();
+        let mut buf = String::new();
+        let mut spans = Vec::new();
+        let mut tok_off = vec![0usize];
+        let mut toks: Vec<u32> = Vec::new();
+        let mut welsh = Vec::new();
+        for text in texts {
+            lower_into(text, &mut buf);
+            spans_into(&buf, &mut spans);
+            let cy = b.reads_welsh(&buf, &spans);
+            welsh.push(cy);
+            let mut follows = false;
+            for s in &spans {
+                if s.brk {
+                    follows = false;
+                }
+                let w = &buf[s.start..s.end];
+                if w.contains('\'') {
+                    if b.is_stop(w, cy) {
+                        follows = false;
+                        continue;
+                    }
+                    for part in w.split('\'') {
+                        b.push_word(part, cy, &mut follows, &mut toks);
+                    }
+                } else {
+                    b.push_word(w, cy, &mut follows, &mut toks);
+                }
+            }
+            tok_off.push(toks.len());
+        }
+        let n = welsh.len();
+
+        // Terms of each text: its unigrams and bigrams, with how often each occurs.
+        let mut term_off = vec![0usize];
+        let mut terms: Vec<u32> = Vec::new();
+        let mut tfs: Vec<u32> = Vec::new();
+        let mut scratch: Vec<u32> = Vec::new();
+        let mut df: Vec<u32> = Vec::new();
+        for i in 0..n {
+            scratch.clear();
+            let mut prev = NONE;
+            for &tok in &toks[tok_off[i]..tok_off[i + 1]] {
+                let t = b.word_term[(tok & !ADJ) as usize];
+                scratch.push(t);
+                if tok & ADJ != 0 && prev != NONE && prev != t {
+                    let bi = b.intern_bigram(prev, t);
+                    scratch.push(bi);
+                }
+                prev = t;
+            }
+            scratch.sort_unstable();
+            df.resize(b.kinds.len(), 0);
+            let mut k = 0;
+            while k < scratch.len() {
+                let t = scratch[k];
+                let mut e = k;
+                while e < scratch.len() && scratch[e] == t {
+                    e += 1;
+                }
+                terms.push(t);
+                tfs.push((e - k) as u32);
+                df[t as usize] += 1;
+                k = e;
+            }
+            term_off.push(terms.len());
+        }
+        df.resize(b.kinds.len(), 0);
+
+        // Most common written form of each stem (ties: alphabetical).
+        for (w, &t) in b.word_term.iter().enumerate() {
+            let better = match b.kinds[t as usize] {
+                Kind::Uni { shown } if shown == NONE => true,
+                Kind::Uni { shown } => {
+                    let (cw, cs) = (b.word_count[w], b.word_count[shown as usize]);
+                    cw > cs || (cw == cs && b.words[w] < b.words[shown as usize])
+                }
+                Kind::Bi(..) => false,
+            };
+            if better {
+                b.kinds[t as usize] = Kind::Uni { shown: w as u32 };
+            }
+        }
+
+        // Similarity vectors, with same-meaning stems folded together.
+        let fold: HashMap<u32, u32, Quick> = SAME_MEANING
+            .iter()
+            .filter(|_| params.fold)
+            .filter_map(|&(from, to)| Some((*b.stems.get(from)?, *b.stems.get(to)?)))
+            .collect();
+        let mut vec_off = vec![0usize];
+        let mut vec_terms = Vec::with_capacity(terms.len());
+        let mut vec_w = Vec::with_capacity(terms.len());
+        let mut pairs: Vec<(u32, f64)> = Vec::new();
+        for i in 0..n {
+            pairs.clear();
+            for k in term_off[i]..term_off[i + 1] {
+                let t = terms[k];
+                let mut w = (1.0 + f64::from(tfs[k]).ln()) * idf(n, df[t as usize]);
+                let id = match b.kinds[t as usize] {
+                    Kind::Bi(..) => {
+                        w *= params.bigram_weight;
+                        t
+                    }
+                    Kind::Uni { .. } => fold.get(&t).copied().unwrap_or(t),
+                };
+                pairs.push((id, w));
+            }
+            pairs.sort_unstable_by_key(|p| p.0);
+            let mut merged: Vec<(u32, f64)> = Vec::with_capacity(pairs.len());
+            for &(t, w) in &pairs {
+                match merged.last_mut() {
+                    Some(last) if last.0 == t => last.1 = last.1.max(w),
+                    _ => merged.push((t, w)),
+                }
+            }
+            let norm = merged.iter().map(|p| p.1 * p.1).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                for &(t, w) in &merged {
+                    vec_terms.push(t);
+                    vec_w.push((w / norm) as f32);
+                }
+            }
+            vec_off.push(vec_terms.len());
+        }
+
+        Corpus {
+            n,
+            kinds: b.kinds,
+            df,
+            words: b.words,
+            word_term: b.word_term,
+            tok_off,
+            toks,
+            term_off,
+            terms,
+            vec_off,
+            vec_terms,
+            vec_w,
+            welsh,
+            params,
+        }
+    }
+
+    /// Number of texts.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether there are no texts.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Whether text `i` reads as Welsh (false for an index out of range).
+    pub fn is_welsh(&self, i: usize) -> bool {
+        self.welsh.get(i).copied().unwrap_or(false)
+    }
+
+    fn terms_of(&self, i: usize) -> &[u32] {
+        &self.terms[self.term_off[i]..self.term_off[i + 1]]
+    }
+
+    fn vector(&self, i: usize) -> (&[u32], &[f32]) {
+        let r = self.vec_off[i]..self.vec_off[i + 1];
+        (&self.vec_terms[r.clone()], &self.vec_w[r])
+    }
+
+    /// Valid indices of `subset`, ascending, each once.
+    fn clean(&self, subset: &[usize]) -> Vec<usize> {
+        let mut ids: Vec<usize> = subset.iter().copied().filter(|&i| i < self.n).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Cosine similarity (TF-IDF) of two texts, 0..=1 (0 for an index out of range).
+    pub fn similarity(&self, a: usize, b: usize) -> f64 {
+        if a >= self.n || b >= self.n {
+            return 0.0;
+        }
+        self.cosine(a, b)
+    }
+
+    fn cosine(&self, a: usize, b: usize) -> f64 {
+        let (ta, wa) = self.vector(a);
+        let (tb, wb) = self.vector(b);
+        let (mut i, mut j) = (0, 0);
+        let mut dot = 0.0f64;
+        while i < ta.len() && j < tb.len() {
+            match ta[i].cmp(&tb[j]) {
+                Ordering::Less => i += 1,
+                Ordering::Greater => j += 1,
+                Ordering::Equal => {
+                    dot += f64::from(wa[i]) * f64::from(wb[j]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot.clamp(0.0, 1.0)
+    }
+
+    /// Comments of `ids` mentioning each term: (term, count) for counts of at least `min`.
+    fn count_terms(&self, ids: &[usize], counts: &mut [u32], min: u32) -> Vec<(u32, u32)> {
+        let mut touched = Vec::new();
+        for &i in ids {
+            for &t in self.terms_of(i) {
+                let c = &mut counts[t as usize];
+                if *c == 0 {
+                    touched.push(t);
+                }
+                *c += 1;
+            }
+        }
+        touched.sort_unstable();
+        let mut out = Vec::new();
+        for t in touched {
+            let c = std::mem::take(&mut counts[t as usize]);
+            if c >= min {
+                out.push((t, c));
+            }
+        }
+        out
+    }
+
+    /// Key terms of each part against the whole (parts: lists of text indices, e.g. one per
+    /// table). A part's score for a term is the share of its comments that mention the term
+    /// times the term's inverse frequency over the parts (`ln((1 + parts) / (1 + parts
+    /// mentioning it)) + 1`), so a term every table raised still counts, but less. At most `n`
+    /// per part, best first; terms mentioned by only one comment of the part are skipped.
+    /// Indices out of range are ignored.
+    pub fn key_terms(&self, parts: &[Vec<usize>], n: usize) -> Vec<Vec<KeyTerm>> {
+        let mut counts = vec![0u32; self.kinds.len()];
+        let mut pf = vec![0u32; self.kinds.len()];
+        let mut per_part = Vec::with_capacity(parts.len());
+        for part in parts {
+            let ids = self.clean(part);
+            let found = self.count_terms(&ids, &mut counts, 1);
+            for &(t, _) in &found {
+                pf[t as usize] += 1;
+            }
+            let kept: Vec<(u32, u32)> = found.into_iter().filter(|&(_, c)| c >= 2).collect();
+            per_part.push((ids.len(), kept));
+        }
+        let p = parts.len() as f64;
+        let chosen: Vec<Vec<Cand>> = per_part
+            .into_iter()
+            .map(|(size, kept)| {
+                let cands = kept
+                    .into_iter()
+                    .map(|(t, c)| Cand {
+                        term: t,
+                        count: c,
+                        score: f64::from(c) / size.max(1) as f64
+                            * (((1.0 + p) / (1.0 + f64::from(pf[t as usize]))).ln() + 1.0),
+                    })
+                    .collect();
+                self.select(cands, n)
+            })
+            .collect();
+        let shown = self.display(chosen.iter().flatten().map(|c| c.term));
+        chosen
+            .iter()
+            .map(|list| list.iter().map(|c| self.key_term(c, &shown)).collect())
+            .collect()
+    }
+
+    /// The terms mentioned by the most comments in `subset` (e.g. the whole event), at most
+    /// `n`, most mentioned first; score is the share of the subset's comments. Terms mentioned
+    /// by only one comment are skipped.
+    pub fn top_terms(&self, subset: &[usize], n: usize) -> Vec<KeyTerm> {
+        let ids = self.clean(subset);
+        let mut counts = vec![0u32; self.kinds.len()];
+        let size = ids.len().max(1) as f64;
+        let cands = self
+            .count_terms(&ids, &mut counts, 2)
+            .into_iter()
+            .map(|(t, c)| Cand {
+                term: t,
+                count: c,
+                score: f64::from(c) / size,
+            })
+            .collect();
+        let chosen = self.select(cands, n);
+        let shown = self.display(chosen.iter().map(|c| c.term));
+        chosen.iter().map(|c| self.key_term(c, &shown)).collect()
+    }
+
+    /// Terms that came up in at least `min_parts` of the parts ("what came up everywhere"
+    /// across the towns of a tour). A part counts for a term when at least two of its comments
+    /// mention it, so one passing remark does not make a town count. Returns at most `n`, most
+    /// parts first (then most comments): the term counted over all the parts' comments (each
+    /// comment once; score = share of parts that count), and the indices of the parts that
+    /// count, ascending. `min_parts` of 0 is taken as 1.
+    pub fn shared_terms(
+        &self,
+        parts: &[Vec<usize>],
+        min_parts: usize,
+        n: usize,
+    ) -> Vec<(KeyTerm, Vec<usize>)> {
+        let min_parts = min_parts.max(1);
+        let mut counts = vec![0u32; self.kinds.len()];
+        let mut hits: Vec<(u32, usize)> = Vec::new();
+        let mut all: Vec<usize> = Vec::new();
+        for (pi, part) in parts.iter().enumerate() {
+            let ids = self.clean(part);
+            for (t, _) in self.count_terms(&ids, &mut counts, 2) {
+                hits.push((t, pi));
+            }
+            all.extend(ids);
+        }
+        all.sort_unstable();
+        all.dedup();
+        let totals: HashMap<u32, u32, Quick> = self
+            .count_terms(&all, &mut counts, 1)
+            .into_iter()
+            .collect();
+        hits.sort_unstable();
+        let mut where_: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (t, pi) in hits {
+            where_.entry(t).or_default().push(pi);
+        }
+        where_.retain(|_, v| v.len() >= min_parts);
+        let p = parts.len().max(1) as f64;
+        let cands = where_
+            .iter()
+            .map(|(&t, v)| Cand {
+                term: t,
+                count: totals.get(&t).copied().unwrap_or(0),
+                score: v.len() as f64 / p,
+            })
+            .collect();
+        let chosen = self.select(cands, n);
+        let shown = self.display(chosen.iter().map(|c| c.term));
+        chosen
+            .iter()
+            .map(|c| {
+                let parts = where_.get(&c.term).cloned().unwrap_or_default();
+                (self.key_term(c, &shown), parts)
+            })
+            .collect()
+    }
+
+    fn key_term(&self, c: &Cand, shown: &HashMap<u32, String, Quick>) -> KeyTerm {
+        KeyTerm {
+            term: shown.get(&c.term).cloned().unwrap_or_default(),
+            comments: c.count as usize,
+            score: c.score,
+        }
+    }
+
+    /// Written form of a unigram stem.
+    fn uni_text(&self, t: u32) -> &str {
+        match self.kinds.get(t as usize) {
+            Some(Kind::Uni { shown }) => self.words.get(*shown as usize).map_or("", |w| w),
+            _ => "",
+        }
+    }
+
+    /// Sort key that orders terms (nearly) as their written forms.
+    fn sort_key(&self, t: u32) -> (&str, Option<&str>) {
+        match self.kinds[t as usize] {
+            Kind::Uni { .. } => (self.uni_text(t), None),
+            Kind::Bi(a, b) => (self.uni_text(a), Some(self.uni_text(b))),
+        }
+    }
+
+    /// Picks at most `n` of the candidates, best first, with bigrams standing in for the
+    /// unigrams they mostly cover.
+    fn select(&self, mut cands: Vec<Cand>, n: usize) -> Vec<Cand> {
+        cands.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(b.count.cmp(&a.count))
+                .then_with(|| self.sort_key(a.term).cmp(&self.sort_key(b.term)))
+        });
+        let count_of: HashMap<u32, u32, Quick> =
+            cands.iter().map(|c| (c.term, c.count)).collect();
+        // For each unigram, the bigrams holding it, in rank order.
+        let mut holding: HashMap<u32, Vec<usize>, Quick> = HashMap::default();
+        for (k, c) in cands.iter().enumerate() {
+            if let Kind::Bi(a, b) = self.kinds[c.term as usize] {
+                holding.entry(a).or_default().push(k);
+                holding.entry(b).or_default().push(k);
+            }
+        }
+        let covers = |big: u32, small: u32| {
+            let small = count_of.get(&small).copied().unwrap_or(u32::MAX);
+            f64::from(big) >= BIGRAM_COVER * f64::from(small)
+        };
+        let mut out: Vec<Cand> = Vec::new();
+        let mut done: HashSet<u32, Quick> = HashSet::default();
+        for c in &cands {
+            if out.len() >= n {
+                break;
+            }
+            if done.contains(&c.term) {
+                continue;
+            }
+            let mut pick = *c;
+            if let Kind::Uni { .. } = self.kinds[c.term as usize] {
+                let best = holding.get(&c.term).and_then(|ks| {
+                    ks.iter()
+                        .map(|&k| cands[k])
+                        .filter(|bc| covers(bc.count, c.term))
+                        .max_by(|x, y| x.count.cmp(&y.count).then(Ordering::Greater))
+                });
+                if let Some(bc) = best {
+                    done.insert(c.term);
+                    if done.contains(&bc.term) {
+                        continue;
+                    }
+                    pick = Cand {
+                        score: bc.score.max(c.score),
+                        ..bc
+                    };
+                }
+            }
+            if let Kind::Bi(a, b) = self.kinds[pick.term as usize] {
+                for u in [a, b] {
+                    if covers(pick.count, u) {
+                        done.insert(u);
+                    }
+                }
+            }
+            done.insert(pick.term);
+            out.push(pick);
+        }
+        out
+    }
+
+    /// Written forms of the given terms: a stem's most common word; a bigram's most common
+    /// pair of words (ties: alphabetical).
+    fn display(&self, wanted: impl Iterator<Item = u32>) -> HashMap<u32, String, Quick> {
+        let mut shown: HashMap<u32, String, Quick> = HashMap::default();
+        let mut pairs: HashMap<(u32, u32), u32, Quick> = HashMap::default();
+        for t in wanted {
+            match self.kinds[t as usize] {
+                Kind::Uni { .. } => {
+                    shown.insert(t, self.uni_text(t).to_string());
+                }
+                Kind::Bi(a, b) => {
+                    pairs.insert((a, b), t);
+                }
+            }
+        }
+        if pairs.is_empty() {
+            return shown;
+        }
+        let mut is_wanted = vec![false; self.kinds.len()];
+        for &t in pairs.values() {
+            is_wanted[t as usize] = true;
+        }
+        let mut seen: BTreeMap<(u32, u32, u32), u32> = BTreeMap::new();
+        for i in 0..self.n {
+            if !self.terms_of(i).iter().any(|&t| is_wanted[t as usize]) {
+                continue;
+            }
+            let mut prev = NONE;
+            for &tok in &self.toks[self.tok_off[i]..self.tok_off[i + 1]] {
+                let w = tok & !ADJ;
+                if tok & ADJ != 0 && prev != NONE {
+                    let key = (
+                        self.word_term[prev as usize],
+                        self.word_term[w as usize],
+                    );
+                    if let Some(&t) = pairs.get(&key) {
+                        *seen.entry((t, prev, w)).or_default() += 1;
+                    }
+                }
+                prev = w;
+            }
+        }
+        let mut best: BTreeMap<u32, (u32, String)> = BTreeMap::new();
+        for ((t, a, b), c) in seen {
+            let text = format!("{} {}", self.words[a as usize], self.words[b as usize]);
+            let better = match best.get(&t) {
+                None => true,
+                Some((bc, bt)) => c > *bc || (c == *bc && text < *bt),
+            };
+            if better {
+                best.insert(t, (c, text));
+            }
+        }
+        for (t, (_, text)) in best {
+            shown.insert(t, text);
+        }
+        shown
+    }
+
+    /// Groups of similar comments among `subset`: near-duplicates and paraphrases. Only groups
+    /// of two or more; biggest first, then by representative (lowest index first). Each member
+    /// is at least [`GROUP_THRESHOLD`] similar to the group's leader; the representative shown
+    /// first is the member most similar to the rest of its group (ties: lowest index).
+    /// Candidates come from an inverted index (see the module docs), so not every pair is
+    /// compared. Indices out of range are ignored; duplicates count once.
+    pub fn groups(&self, subset: &[usize]) -> Vec<Group> {
+        let ids = self.clean(subset);
+        let m = ids.len();
+        if m < 2 {
+            return Vec::new();
+        }
+        let nt = self.kinds.len();
+
+        // Inverted index over the subset: postings of positions in `ids`, ascending.
+        let mut start = vec![0usize; nt + 1];
+        for &i in &ids {
+            for &t in self.vector(i).0 {
+                start[t as usize + 1] += 1;
+            }
+        }
+        for t in 0..nt {
+            start[t + 1] += start[t];
+        }
+        let total = start[nt];
+        let mut post_pos = vec![0u32; total];
+        let mut post_w = vec![0f32; total];
+        let mut cursor = start.clone();
+        for (p, &i) in ids.iter().enumerate() {
+            let (ts, ws) = self.vector(i);
+            for (&t, &w) in ts.iter().zip(ws) {
+                let c = &mut cursor[t as usize];
+                post_pos[*c] = p as u32;
+                post_w[*c] = w;
+                *c += 1;
+            }
+        }
+        drop(cursor);
+
+        // Candidates through each text's rarest terms; exact cosine for the best of them.
+        let mut acc = vec![0f32; m];
+        let mut stamp = vec![u32::MAX; m];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut mine: Vec<(usize, u32, f32)> = Vec::new();
+        let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+        for (p, &i) in ids.iter().enumerate() {
+            let p32 = p as u32;
+            mine.clear();
+            let (ts, ws) = self.vector(i);
+            for (&t, &w) in ts.iter().zip(ws) {
+                let df = start[t as usize + 1] - start[t as usize];
+                if df >= 2 {
+                    mine.push((df, t, w));
+                }
+            }
+            mine.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+            touched.clear();
+            for &(df, t, w) in mine.iter().take(CANDIDATE_TERMS) {
+                let (lo, hi) = (start[t as usize], start[t as usize + 1]);
+                let (lo, hi) = if df > DF_CAP {
+                    let at = post_pos[lo..hi].partition_point(|&q| q < p32);
+                    let a = at.saturating_sub(WINDOW / 2);
+                    let b = (at + WINDOW / 2 + 1).min(df);
+                    (lo + a, lo + b)
+                } else {
+                    (lo, hi)
+                };
+                for k in lo..hi {
+                    let q = post_pos[k];
+                    if q == p32 {
+                        continue;
+                    }
+                    let qi = q as usize;
+                    if stamp[qi] != p32 {
+                        stamp[qi] = p32;
+                        acc[qi] = 0.0;
+                        touched.push(q);
+                    }
+                    acc[qi] += w * post_w[k];
+                }
+            }
+            if touched.len() > EXACT_CHECKS {
+                touched.select_nth_unstable_by(EXACT_CHECKS - 1, |&a, &b| {
+                    acc[b as usize].total_cmp(&acc[a as usize]).then(a.cmp(&b))
+                });
+                touched.truncate(EXACT_CHECKS);
+            }
+            for &q in &touched {
+                let s = self.cosine(i, ids[q as usize]);
+                if s >= self.params.threshold {
+                    edges.push((p32.min(q), p32.max(q), s));
+                }
+            }
+        }
+        drop((acc, stamp, post_pos, post_w, start));
+        edges.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        edges.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+
+        // Average-linkage merging, most similar pair of clusters first. A cluster's centroid
+        // is the sum of its members' unit vectors, so the average similarity of every member of
+        // one cluster to every member of another is the dot product of their centroids over
+        // the product of their sizes. Only clusters joined by an edge are ever compared;
+        // entries made stale by a merge are recomputed when they come up.
+        let mut parent: Vec<u32> = (0..m as u32).collect();
+        let mut version = vec![0u32; m];
+        let mut clusters: BTreeMap<u32, Cluster> = BTreeMap::new();
+        let mut heap: BinaryHeap<Link> = edges
+            .iter()
+            .map(|&(a, b, s)| Link {
+                sim: s,
+                a,
+                b,
+                va: 0,
+                vb: 0,
+            })
+            .collect();
+        drop(edges);
+        let threshold = self.params.threshold;
+        while let Some(link) = heap.pop() {
+            let (ra, rb) = (find(&mut parent, link.a), find(&mut parent, link.b));
+            if ra == rb {
+                continue;
+            }
+            let fresh = ra == link.a
+                && rb == link.b
+                && version[ra as usize] == link.va
+                && version[rb as usize] == link.vb;
+            if !fresh {
+                let sim = self.linkage(&ids, &clusters, ra, rb);
+                if sim >= threshold {
+                    heap.push(Link {
+                        sim,
+                        a: ra.min(rb),
+                        b: ra.max(rb),
+                        va: version[ra.min(rb) as usize],
+                        vb: version[ra.max(rb) as usize],
+                    });
+                }
+                continue;
+            }
+            let ca = clusters
+                .remove(&ra)
+                .unwrap_or_else(|| Cluster::single(self, ids[ra as usize], ra));
+            let cb = clusters
+                .remove(&rb)
+                .unwrap_or_else(|| Cluster::single(self, ids[rb as usize], rb));
+            let (root, other) = if cb.members.len() > ca.members.len() {
+                (rb, ra)
+            } else {
+                (ra, rb)
+            };
+            parent[other as usize] = root;
+            version[root as usize] += 1;
+            clusters.insert(root, ca.merge(cb));
+        }
+
+        let mut out: Vec<Group> = clusters
+            .into_values()
+            .map(|c| {
+                let mut members: Vec<usize> =
+                    c.members.iter().map(|&q| ids[q as usize]).collect();
+                members.sort_unstable();
+                let rep = self.representative(&members, &c.centroid);
+                members.retain(|&x| x != rep);
+                members.insert(0, rep);
+                Group { members }
+            })
+            .filter(|g| g.members.len() >= 2)
+            .collect();
+        out.sort_by(|a, b| {
+            b.members
+                .len()
+                .cmp(&a.members.len())
+                .then(a.members.cmp(&b.members))
+        });
+        out
+    }
+
+    /// Average similarity between the members of two clusters (roots `a` and `b`).
+    fn linkage(&self, ids: &[usize], clusters: &BTreeMap<u32, Cluster>, a: u32, b: u32) -> f64 {
+        let single_a;
+        let single_b;
+        let ca = match clusters.get(&a) {
+            Some(c) => c,
+            None => {
+                single_a = Cluster::single(self, ids[a as usize], a);
+                &single_a
+            }
+        };
+        let cb = match clusters.get(&b) {
+            Some(c) => c,
+            None => {
+                single_b = Cluster::single(self, ids[b as usize], b);
+                &single_b
+            }
+        };
+        let (small, large) = if ca.centroid.len() <= cb.centroid.len() {
+            (ca, cb)
+        } else {
+            (cb, ca)
+        };
+        let mut dot = 0.0;
+        for &(t, w) in &small.centroid {
+            if let Ok(k) = large.centroid.binary_search_by_key(&t, |x| x.0) {
+                dot += w * large.centroid[k].1;
+            }
+        }
+        dot / (ca.members.len() * cb.members.len()) as f64
+    }
+
+    /// The member (ascending `members`) most similar to the rest: with unit vectors, the sum of
+    /// its similarities to the others is its dot product with the group's centroid (the sum
+    /// of the members' vectors), less one.
+    fn representative(&self, members: &[usize], centroid: &[(u32, f64)]) -> usize {
+        let mut best = (f64::NEG_INFINITY, members.first().copied().unwrap_or(0));
+        for &i in members {
+            let (ts, ws) = self.vector(i);
+            let s: f64 = ts
+                .iter()
+                .zip(ws)
+                .filter_map(|(&t, &w)| {
+                    let k = centroid.binary_search_by_key(&t, |x| x.0).ok()?;
+                    Some(f64::from(w) * centroid[k].1)
+                })
+                .sum();
+            if s > best.0 {
+                best = (s, i);
+            }
+        }
+        best.1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CORPUS: &str = include_str!("testdata/similar.txt");
+
+    /// (label, text) of each comment of the test corpus.
+    fn corpus() -> Vec<(&'static str, &'static str)> {
+        CORPUS
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| l.split_once('\t').unwrap())
+            .collect()
+    }
+
+    /// Tiny deterministic generator (a 64-bit LCG), for shuffles and synthetic text.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            self.0 >> 33
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Pairwise precision and recall of groups against the labels.
+    fn precision_recall(labels: &[&str], groups: &[Group]) -> (f64, f64, usize, usize) {
+        let mut predicted = 0usize;
+        let mut correct = 0usize;
+        for g in groups {
+            for (x, &a) in g.members.iter().enumerate() {
+                for &b in &g.members[x + 1..] {
+                    predicted += 1;
+                    if labels[a] != "-" && labels[a] == labels[b] {
+                        correct += 1;
+                    }
+                }
+            }
+        }
+        let mut truth = 0usize;
+        for (a, la) in labels.iter().enumerate() {
+            for lb in &labels[a + 1..] {
+                if *la != "-" && la == lb {
+                    truth += 1;
+                }
+            }
+        }
+        let precision = if predicted == 0 {
+            1.0
+        } else {
+            correct as f64 / predicted as f64
+        };
+        (precision, correct as f64 / truth as f64, predicted, truth)
+    }
+
+    #[test]
+    fn groups_match_the_labels() {
+        let rows = corpus();
+        let labels: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let c = Corpus::new(rows.iter().map(|r| r.1));
+        let all: Vec<usize> = (0..c.len()).collect();
+        let groups = c.groups(&all);
+        let (p, r, predicted, truth) = precision_recall(&labels, &groups);
+        println!("precision {p:.3} recall {r:.3} ({predicted} pairs predicted, {truth} true)");
+        for g in &groups {
+            let shown: Vec<String> = g
+                .members
+                .iter()
+                .map(|&i| format!("{} | {}", labels[i], rows[i].1))
+                .collect();
+            println!("{}\n", shown.join("\n"));
+        }
+        assert!(p >= 0.85, "precision {p}");
+        assert!(r >= 0.5, "recall {r}");
+    }
+
+    #[test]
+    #[ignore]
+    fn tune() {
+        let rows = corpus();
+        let labels: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let all: Vec<usize> = (0..rows.len()).collect();
+        for fold in [false, true] {
+            for bw in [0.0, 0.3, 0.6, 1.0] {
+                for th in [0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
+                    let params = Params { bigram_weight: bw, threshold: th, fold };
+                    let c = Corpus::build(rows.iter().map(|r| r.1), params);
+                    let (p, r, _, _) = precision_recall(&labels, &c.groups(&all));
+                    println!("fold {fold} bigram {bw:.1} threshold {th:.2}: precision {p:.3} recall {r:.3}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn similarity_histogram() {
+        let rows = corpus();
+        let c = Corpus::new(rows.iter().map(|r| r.1));
+        let mut t_hist = [0usize; 20];
+        let mut f_hist = [0usize; 20];
+        for a in 0..rows.len() {
+            for b in a + 1..rows.len() {
+                let s = c.similarity(a, b);
+                let bin = ((s * 20.0) as usize).min(19);
+                if rows[a].0 != "-" && rows[a].0 == rows[b].0 {
+                    t_hist[bin] += 1;
+                } else {
+                    f_hist[bin] += 1;
+                }
+            }
+        }
+        let (mut tc, mut fc) = (0, 0);
+        for bin in (0..20).rev() {
+            tc += t_hist[bin];
+            fc += f_hist[bin];
+            println!("sim>={:.2}: true {tc:4} false {fc:5}", bin as f64 / 20.0);
+        }
+    }
+}
