@@ -9,6 +9,7 @@ mod disk;
 mod facilitation;
 mod journey;
 mod nojs;
+mod reports;
 mod resume;
 mod walls;
 
