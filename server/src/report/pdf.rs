@@ -1803,7 +1803,11 @@ mod bench {
     #[test]
     #[ignore]
     fn timings() {
-        for cards in [10_000, 100_000] {
+        let sizes: Vec<usize> = std::env::var("PDF_BENCH")
+            .ok()
+            .and_then(|v| v.split(',').map(|n| n.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![10_000, 100_000]);
+        for cards in sizes {
             let doc = big(cards);
             let t = Instant::now();
             let faces = Faces::load().expect("fonts");

@@ -55,7 +55,9 @@ pub const MAX_WORD_BYTES: usize = 40;
 /// Weight of a bigram in the similarity vectors, relative to a unigram of the same rarity.
 pub const BIGRAM_WEIGHT: f64 = 0.6;
 /// Cosine similarity at or above which two comments are similar enough to group.
-pub const GROUP_THRESHOLD: f64 = 0.32;
+pub const GROUP_THRESHOLD: f64 = 0.35;
+/// Average similarity between the members of two clusters at or above which they merge.
+pub const LINK_THRESHOLD: f64 = 0.3;
 /// How many of a comment's rarest terms are used to find its candidates.
 pub const CANDIDATE_TERMS: usize = 6;
 /// Terms held by more comments than this (in the subset) offer only nearby comments.
@@ -594,8 +596,7 @@ struct Params {
     bigram_weight: f64,
     threshold: f64,
     fold: bool,
-    idf_mode: u8,
-    single_weight: f64,
+    link_threshold: f64,
 }
 
 impl Default for Params {
@@ -604,8 +605,7 @@ impl Default for Params {
             bigram_weight: BIGRAM_WEIGHT,
             threshold: GROUP_THRESHOLD,
             fold: true,
-            idf_mode: 0,
-            single_weight: 1.0,
+            link_threshold: LINK_THRESHOLD,
         }
     }
 }
@@ -630,8 +630,6 @@ pub struct Corpus {
     n: usize,
     /// Term id → what it is.
     kinds: Vec<Kind>,
-    /// Texts holding each term.
-    df: Vec<u32>,
     /// Word id → its lowercased written form.
     words: Vec<Box<str>>,
     /// Word id → its unigram term id.
@@ -1091,16 +1089,7 @@ impl Corpus {
             pairs.clear();
             for k in term_off[i]..term_off[i + 1] {
                 let t = terms[k];
-                let d = df[t as usize];
-                let mut w = (1.0 + f64::from(tfs[k]).ln())
-                    * match params.idf_mode {
-                        0 => idf(n, d),
-                        1 => ((n as f64 + 1.0) / f64::from(d.max(1))).ln(),
-                        _ => idf(n, d).powi(2),
-                    };
-                if d == 1 {
-                    w *= params.single_weight;
-                }
+                let mut w = (1.0 + f64::from(tfs[k]).ln()) * idf(n, df[t as usize]);
                 let id = match b.kinds[t as usize] {
                     Kind::Bi(..) => {
                         w *= params.bigram_weight;
@@ -1131,7 +1120,6 @@ impl Corpus {
         Corpus {
             n,
             kinds: b.kinds,
-            df,
             words: b.words,
             word_term: b.word_term,
             tok_off,
@@ -1610,7 +1598,7 @@ impl Corpus {
             })
             .collect();
         drop(edges);
-        let threshold = self.params.threshold;
+        let threshold = self.params.link_threshold;
         while let Some(link) = heap.pop() {
             let (ra, rb) = (find(&mut parent, link.a), find(&mut parent, link.b));
             if ra == rb {
@@ -1729,20 +1717,46 @@ impl Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     const CORPUS: &str = include_str!("testdata/similar.txt");
 
-    /// (label, text) of each comment of the test corpus.
-    fn corpus() -> Vec<(&'static str, &'static str)> {
-        CORPUS
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            .map(|l| l.split_once('\t').unwrap())
-            .collect()
+    /// A comment of the test corpus.
+    struct Row {
+        /// Index of its "## Theme" section (0 = transport).
+        theme: usize,
+        label: &'static str,
+        text: &'static str,
+    }
+
+    fn corpus() -> Vec<Row> {
+        let mut theme = None;
+        let mut rows = Vec::new();
+        for line in CORPUS.lines() {
+            if line.starts_with("## ") {
+                theme = Some(theme.map_or(0, |t| t + 1));
+                continue;
+            }
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (label, text) = line.split_once('\t').unwrap();
+            rows.push(Row {
+                theme: theme.unwrap(),
+                label,
+                text,
+            });
+        }
+        rows
+    }
+
+    fn build(rows: &[Row]) -> Corpus {
+        Corpus::new(rows.iter().map(|r| r.text))
     }
 
     /// Tiny deterministic generator (a 64-bit LCG), for shuffles and synthetic text.
     struct Lcg(u64);
+
     impl Lcg {
         fn next(&mut self) -> u64 {
             self.0 = self
@@ -1751,136 +1765,501 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             self.0 >> 33
         }
+
         fn below(&mut self, n: usize) -> usize {
             (self.next() % n as u64) as usize
         }
     }
 
+    struct Score {
+        precision: f64,
+        recall: f64,
+        /// Share of labelled comments grouped with at least one of their paraphrases.
+        found: f64,
+        predicted: usize,
+        truth: usize,
+    }
+
     /// Pairwise precision and recall of groups against the labels.
-    fn precision_recall(labels: &[&str], groups: &[Group]) -> (f64, f64, usize, usize) {
-        let mut predicted = 0usize;
-        let mut correct = 0usize;
+    fn score(labels: &[&str], groups: &[Group]) -> Score {
+        let same = |a: usize, b: usize| labels[a] != "-" && labels[a] == labels[b];
+        let mut predicted = 0;
+        let mut correct = 0;
+        let mut found = vec![false; labels.len()];
         for g in groups {
             for (x, &a) in g.members.iter().enumerate() {
                 for &b in &g.members[x + 1..] {
                     predicted += 1;
-                    if labels[a] != "-" && labels[a] == labels[b] {
+                    if same(a, b) {
                         correct += 1;
+                        found[a] = true;
+                        found[b] = true;
                     }
                 }
             }
         }
-        let mut truth = 0usize;
-        for (a, la) in labels.iter().enumerate() {
-            for lb in &labels[a + 1..] {
-                if *la != "-" && la == lb {
-                    truth += 1;
+        let mut truth = 0;
+        let mut labelled = 0;
+        for a in 0..labels.len() {
+            let mut has_partner = false;
+            for b in 0..labels.len() {
+                if a != b && same(a, b) {
+                    has_partner = true;
+                    if a < b {
+                        truth += 1;
+                    }
                 }
             }
+            labelled += usize::from(has_partner);
         }
-        let precision = if predicted == 0 {
-            1.0
-        } else {
-            correct as f64 / predicted as f64
-        };
-        (precision, correct as f64 / truth as f64, predicted, truth)
+        let found = found.iter().filter(|&&f| f).count();
+        Score {
+            precision: if predicted == 0 {
+                1.0
+            } else {
+                correct as f64 / predicted as f64
+            },
+            recall: correct as f64 / truth as f64,
+            found: found as f64 / labelled as f64,
+            predicted,
+            truth,
+        }
+    }
+
+    fn is_stop_word(w: &str) -> bool {
+        ENGLISH_STOP.contains(&w) || WELSH_STOP.contains(&w)
     }
 
     #[test]
     fn groups_match_the_labels() {
         let rows = corpus();
-        let labels: Vec<&str> = rows.iter().map(|r| r.0).collect();
-        let c = Corpus::new(rows.iter().map(|r| r.1));
+        assert!((250..=400).contains(&rows.len()), "{} comments", rows.len());
+        let labels: Vec<&str> = rows.iter().map(|r| r.label).collect();
+        let c = build(&rows);
         let all: Vec<usize> = (0..c.len()).collect();
         let groups = c.groups(&all);
-        let (p, r, predicted, truth) = precision_recall(&labels, &groups);
-        println!("precision {p:.3} recall {r:.3} ({predicted} pairs predicted, {truth} true)");
+        let s = score(&labels, &groups);
+        println!(
+            "precision {:.3} recall {:.3} ({} pairs predicted, {} true); \
+             {:.3} of paraphrased comments grouped with one of theirs; {} groups",
+            s.precision,
+            s.recall,
+            s.predicted,
+            s.truth,
+            s.found,
+            groups.len()
+        );
+        assert!(s.precision >= 0.85, "precision {:.3}", s.precision);
+        assert!(s.recall >= 0.3, "recall {:.3}", s.recall);
+        assert!(s.found >= 0.5, "found {:.3}", s.found);
         for g in &groups {
-            let shown: Vec<String> = g
-                .members
-                .iter()
-                .map(|&i| format!("{} | {}", labels[i], rows[i].1))
+            assert!(g.members.len() >= 2);
+            assert!(g.members[1..].windows(2).all(|w| w[0] < w[1]));
+            assert!(!g.members[1..].contains(&g.members[0]));
+        }
+        assert!(groups.windows(2).all(|w| {
+            w[0].members.len() > w[1].members.len()
+                || (w[0].members.len() == w[1].members.len() && w[0].members[0] < w[1].members[0])
+        }));
+    }
+
+    #[test]
+    fn near_duplicates_are_grouped_and_different_points_are_not() {
+        let texts = [
+            "Buses stop too early in the evening",
+            "buses stop too early in the evening!!",
+            "Bus fares are too expensive",
+            "bus fares too expensive",
+            "the bus shelter has no roof",
+        ];
+        let c = Corpus::new(texts);
+        let groups = c.groups(&[0, 1, 2, 3, 4]);
+        assert_eq!(
+            groups,
+            vec![
+                Group {
+                    members: vec![0, 1]
+                },
+                Group {
+                    members: vec![2, 3]
+                }
+            ]
+        );
+        assert!(c.similarity(0, 1) > 0.9);
+        assert!(c.similarity(0, 2) < 0.3);
+        // Only the subset is grouped.
+        assert!(c.groups(&[0, 2, 4]).is_empty());
+        assert_eq!(
+            c.groups(&[1, 0, 1, 99]),
+            vec![Group {
+                members: vec![0, 1]
+            }]
+        );
+    }
+
+    #[test]
+    fn representative_is_most_like_the_rest() {
+        let texts = [
+            "sewage dumped in the sea",
+            "raw sewage dumped in the sea again",
+            "sewage dumped in the sea again, cant swim",
+            "sewage in the sea again",
+        ];
+        let c = Corpus::new(texts);
+        let groups = c.groups(&[0, 1, 2, 3]);
+        assert_eq!(groups.len(), 1);
+        let g = &groups[0].members;
+        let total = |i: usize| -> f64 {
+            g.iter()
+                .filter(|&&j| j != i)
+                .map(|&j| c.similarity(i, j))
+                .sum()
+        };
+        let best = g.iter().map(|&i| total(i)).fold(f64::MIN, f64::max);
+        assert!((total(g[0]) - best).abs() < 1e-6);
+    }
+
+    #[test]
+    fn same_input_same_output() {
+        let rows = corpus();
+        let a = build(&rows);
+        let b = build(&rows);
+        let all: Vec<usize> = (0..a.len()).collect();
+        let parts = theme_parts(&rows);
+        assert_eq!(a.groups(&all), b.groups(&all));
+        assert_eq!(a.groups(&all), a.groups(&all));
+        assert_eq!(a.key_terms(&parts, 8), b.key_terms(&parts, 8));
+        assert_eq!(a.top_terms(&all, 15), b.top_terms(&all, 15));
+        assert_eq!(a.shared_terms(&parts, 2, 10), b.shared_terms(&parts, 2, 10));
+    }
+
+    #[test]
+    fn shuffled_input_gives_the_same_groups() {
+        let rows = corpus();
+        let c = build(&rows);
+        let all: Vec<usize> = (0..c.len()).collect();
+        let as_sets = |groups: Vec<Group>, map: &dyn Fn(usize) -> usize| {
+            let mut sets: Vec<Vec<usize>> = groups
+                .into_iter()
+                .map(|g| {
+                    let mut m: Vec<usize> = g.members.into_iter().map(map).collect();
+                    m.sort_unstable();
+                    m
+                })
                 .collect();
-            println!("{}\n", shown.join("\n"));
+            sets.sort();
+            sets
+        };
+        let plain = as_sets(c.groups(&all), &|i| i);
+        for seed in [7, 8, 9] {
+            let mut order: Vec<usize> = all.clone();
+            let mut rng = Lcg(seed);
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+            let shuffled = Corpus::new(order.iter().map(|&i| rows[i].text));
+            let back = as_sets(shuffled.groups(&all), &|i| order[i]);
+            assert_eq!(plain, back, "seed {seed}");
         }
-        assert!(p >= 0.85, "precision {p}");
-        assert!(r >= 0.5, "recall {r}");
+    }
+
+    fn theme_parts(rows: &[Row]) -> Vec<Vec<usize>> {
+        let themes = rows.iter().map(|r| r.theme).max().unwrap() + 1;
+        let mut parts = vec![Vec::new(); themes];
+        for (i, r) in rows.iter().enumerate() {
+            parts[r.theme].push(i);
+        }
+        parts
     }
 
     #[test]
-    #[ignore]
-    fn tune() {
+    fn key_terms_of_each_theme() {
         let rows = corpus();
-        let labels: Vec<&str> = rows.iter().map(|r| r.0).collect();
-        let all: Vec<usize> = (0..rows.len()).collect();
-        for (idf_mode, single_weight) in [(0, 1.0)] {
-            for bw in [0.3, 0.45, 0.6, 0.8] {
-                for th in [0.25, 0.3, 0.32, 0.35, 0.38, 0.4] {
-                    let fold = true;
-                    let params = Params { bigram_weight: bw, threshold: th, fold, idf_mode, single_weight };
-                    let c = Corpus::build(rows.iter().map(|r| r.1), params);
-                    let (p, r, _, _) = precision_recall(&labels, &c.groups(&all));
-                    println!("idf {idf_mode} single {single_weight} bigram {bw:.2} threshold {th:.2}: precision {p:.3} recall {r:.3} f {:.3}", 2.0*p*r/(p+r));
+        let c = build(&rows);
+        let parts = theme_parts(&rows);
+        let keys = c.key_terms(&parts, 8);
+        assert_eq!(keys.len(), parts.len());
+        for (k, list) in keys.iter().enumerate() {
+            let shown: Vec<&str> = list.iter().map(|t| t.term.as_str()).collect();
+            println!("theme {k}: {shown:?}");
+            assert!(!list.is_empty() && list.len() <= 8);
+            for t in list {
+                assert!(t.comments >= 2, "{t:?}");
+                assert!(t.score > 0.0);
+                for w in t.term.split(' ') {
+                    assert!(!is_stop_word(w), "stop word in {t:?}");
                 }
             }
+            assert!(list.windows(2).all(|w| w[0].score >= w[1].score));
+        }
+        let transport: Vec<&str> = keys[0].iter().map(|t| t.term.as_str()).collect();
+        assert!(transport.iter().any(|t| t.contains("bus")), "{transport:?}");
+        let water: Vec<&str> = keys[5].iter().map(|t| t.term.as_str()).collect();
+        assert!(water.iter().any(|t| t.contains("sewage")), "{water:?}");
+        assert!(water.iter().any(|t| t.contains("water")), "{water:?}");
+        let health: Vec<&str> = keys[1].iter().map(|t| t.term.as_str()).collect();
+        assert!(
+            health.iter().any(|t| t.contains("gp") || t.contains("dentist")),
+            "{health:?}"
+        );
+        // Out-of-range indices and empty parts are fine.
+        let odd = c.key_terms(&[vec![], vec![usize::MAX, 0, 0]], 5);
+        assert_eq!(odd, vec![vec![], vec![]]);
+        assert!(c.key_terms(&parts, 0).iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn top_and_shared_terms() {
+        let rows = corpus();
+        let c = build(&rows);
+        let all: Vec<usize> = (0..c.len()).collect();
+        let top = c.top_terms(&all, 10);
+        let shown: Vec<&str> = top.iter().map(|t| t.term.as_str()).collect();
+        println!("top: {shown:?}");
+        assert_eq!(top.len(), 10);
+        assert!(top.windows(2).all(|w| w[0].comments >= w[1].comments));
+        assert!(shown[..3].iter().any(|t| t.contains("bus")), "{shown:?}");
+        for t in &top {
+            assert!(t.term.split(' ').all(|w| !is_stop_word(w)), "{t:?}");
+        }
+        // Two "towns" of a tour (the comments alternately), and a third of 20 comments.
+        let towns = vec![
+            all.iter().copied().filter(|i| i % 2 == 0).collect::<Vec<_>>(),
+            all.iter().copied().filter(|i| i % 2 == 1).collect::<Vec<_>>(),
+            (0..20).collect(),
+        ];
+        let shared = c.shared_terms(&towns, 2, 10);
+        let shown: Vec<(&str, &[usize])> = shared
+            .iter()
+            .map(|s| (s.0.term.as_str(), s.1.as_slice()))
+            .collect();
+        println!("shared: {shown:?}");
+        assert!(!shared.is_empty());
+        for (t, parts) in &shared {
+            assert!(parts.len() >= 2);
+            assert!(parts.windows(2).all(|w| w[0] < w[1]));
+            assert!(t.comments >= 2 * parts.len() - 2);
+        }
+        assert!(
+            shared
+                .iter()
+                .any(|(t, p)| t.term.contains("bus") && p.len() == 3)
+        );
+        assert!(c.shared_terms(&towns, 4, 10).is_empty());
+    }
+
+    #[test]
+    fn bigram_stands_in_for_its_words() {
+        let texts = [
+            "the bus service is poor",
+            "bus services cut again",
+            "bus service never on time",
+            "the bus was late",
+            "a bus to the hospital",
+            "buses are dirty",
+            "the water company is a disgrace",
+            "water company bosses",
+        ];
+        let c = Corpus::new(texts);
+        let top = c.top_terms(&(0..texts.len()).collect::<Vec<_>>(), 10);
+        let shown: Vec<&str> = top.iter().map(|t| t.term.as_str()).collect();
+        assert_eq!(shown, ["bus", "bus service", "water company"], "{top:?}");
+        assert_eq!(top[0].comments, 6);
+        assert_eq!(top[1].comments, 3);
+        assert_eq!(top[2].comments, 2);
+    }
+
+    #[test]
+    fn welsh_is_recognised_and_its_stop_words_are_dropped() {
+        let rows = corpus();
+        let c = build(&rows);
+        let welsh: Vec<usize> = (0..c.len()).filter(|&i| c.is_welsh(i)).collect();
+        let shown: Vec<&str> = welsh.iter().map(|&i| rows[i].text).collect();
+        println!("{shown:#?}");
+        assert!((10..=22).contains(&welsh.len()), "{shown:#?}");
+        let keys = c.key_terms(std::slice::from_ref(&welsh), 10);
+        let top = c.top_terms(&welsh, 10);
+        println!("welsh key terms {:?}", keys[0]);
+        for t in keys[0].iter().chain(&top) {
+            for w in t.term.split(' ') {
+                assert!(!is_stop_word(w), "{t:?}");
+            }
+        }
+        assert!(
+            keys[0]
+                .iter()
+                .any(|t| t.term == "carthion" || t.term == "bws")
+        );
+        let texts = [
+            "Mae'r bws yn hwyr eto",
+            "Mae’r bws yn hwyr bob dydd",
+            "The bus is late",
+        ];
+        let c = Corpus::new(texts);
+        assert!(c.is_welsh(0) && c.is_welsh(1) && !c.is_welsh(2));
+        let shown: Vec<String> = c
+            .top_terms(&[0, 1, 2], 10)
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
+        assert_eq!(shown, ["bws hwyr"]);
+    }
+
+    #[test]
+    fn words_numbers_and_apostrophes() {
+        let texts = [
+            "The X5 doesn't run after 6pm, it's 2026!",
+            "the x5 is late at 18:30, £2.50 for 5th time",
+            "A&E waits; A&E at 3am",
+            "a&e again",
+            "Tŷ Gwyn ŵyr ŷd café naïve",
+            "ty\u{302} gwyn cafe\u{301}",
+        ];
+        let c = Corpus::new(texts);
+        let top = c.top_terms(&[0, 1, 2, 3, 4, 5], 20);
+        let shown: Vec<&str> = top.iter().map(|t| t.term.as_str()).collect();
+        assert!(shown.contains(&"x5"), "{shown:?}");
+        assert!(shown.contains(&"a&e"), "{shown:?}");
+        assert!(shown.contains(&"gwyn"), "{shown:?}");
+        for bad in [
+            "6pm", "2026", "18", "30", "2", "50", "5th", "doesn", "t", "it's", "s", "3am",
+        ] {
+            assert!(!shown.contains(&bad), "{bad} in {shown:?}");
         }
     }
 
     #[test]
-    #[ignore]
-    fn errors() {
-        let rows = corpus();
-        let c = Corpus::new(rows.iter().map(|r| r.1));
-        let all: Vec<usize> = (0..rows.len()).collect();
+    fn nasty_input_never_panics() {
+        let smileys = "😀".repeat(1000);
+        let letters = "a".repeat(1000);
+        let marks = format!("e{}", "\u{301}".repeat(999));
+        let words = "bus ".repeat(250);
+        let texts = [
+            "",
+            " ",
+            smileys.as_str(),
+            letters.as_str(),
+            marks.as_str(),
+            words.as_str(),
+            "the and of it is was",
+            "yn y mae ac ar",
+            "مرحبا بالعالم الحافلات متأخرة",
+            "שלום עולם האוטובוס מאחר",
+            "\u{202e}reversed text\u{202c} \u{200d}\u{fe0f}",
+            "'''' -- '' &&& a'b'c'd don''t",
+            "👨‍👩‍👧 🏳️‍🌈 ✊🏽",
+            "\0\t\r\n",
+            "1234567890 0000 99 £££",
+            "bus",
+            "bus",
+        ];
+        let c = Corpus::new(texts);
+        assert_eq!(c.len(), texts.len());
+        assert!(!c.is_empty());
+        let all: Vec<usize> = (0..c.len()).collect();
         let groups = c.groups(&all);
-        let mut gid = vec![usize::MAX; rows.len()];
-        for (k, g) in groups.iter().enumerate() {
-            for &i in &g.members {
-                gid[i] = k;
+        assert!(groups.iter().any(|g| g.members.starts_with(&[5]) || g.members.contains(&15)));
+        let _ = c.key_terms(&[all.clone(), vec![], vec![0, 1, 2]], 10);
+        let _ = c.top_terms(&all, 10);
+        let _ = c.shared_terms(&[all.clone(), all.clone()], 0, 10);
+        for a in 0..c.len() {
+            for b in 0..c.len() {
+                let s = c.similarity(a, b);
+                assert!((0.0..=1.0).contains(&s));
+                assert!((s - c.similarity(b, a)).abs() < 1e-12);
             }
         }
-        let mut missed = Vec::new();
-        for a in 0..rows.len() {
-            for b in a + 1..rows.len() {
-                let same = rows[a].0 != "-" && rows[a].0 == rows[b].0;
-                let together = gid[a] != usize::MAX && gid[a] == gid[b];
-                if together && !same {
-                    println!("FALSE {:.2} {} | {}", c.similarity(a, b), rows[a].1, rows[b].1);
-                }
-                if same && !together {
-                    missed.push((c.similarity(a, b), a, b));
-                }
-            }
-        }
-        missed.sort_by(|x, y| y.0.total_cmp(&x.0));
-        for (s, a, b) in missed.iter().take(40) {
-            println!("MISSED {s:.2} {} | {}", rows[*a].1, rows[*b].1);
-        }
+        assert_eq!(c.similarity(0, 999), 0.0);
+        assert!((c.similarity(15, 16) - 1.0).abs() < 1e-6);
+        let stop_only = Corpus::new(["the and of", "it is was"]);
+        assert!(stop_only.groups(&[0, 1]).is_empty());
+        assert!(stop_only.top_terms(&[0, 1], 5).is_empty());
+        let empty = Corpus::new(std::iter::empty::<&str>());
+        assert!(empty.is_empty());
+        assert!(empty.groups(&[0, 1]).is_empty());
+        assert!(empty.key_terms(&[vec![0]], 3).iter().all(Vec::is_empty));
     }
 
-    #[test]
-    #[ignore]
-    fn similarity_histogram() {
+    /// Synthetic comments: pieces of corpus comments, with some words swapped for others
+    /// (corpus words, or made-up ones for a long tail).
+    fn synthetic(count: usize) -> Vec<String> {
         let rows = corpus();
-        let c = Corpus::new(rows.iter().map(|r| r.1));
-        let mut t_hist = [0usize; 20];
-        let mut f_hist = [0usize; 20];
-        for a in 0..rows.len() {
-            for b in a + 1..rows.len() {
-                let s = c.similarity(a, b);
-                let bin = ((s * 20.0) as usize).min(19);
-                if rows[a].0 != "-" && rows[a].0 == rows[b].0 {
-                    t_hist[bin] += 1;
-                } else {
-                    f_hist[bin] += 1;
+        let lines: Vec<Vec<&str>> = rows.iter().map(|r| r.text.split(' ').collect()).collect();
+        let vocab: Vec<&str> = lines.iter().flatten().copied().collect();
+        let syllables = [
+            "ba", "cor", "den", "fi", "gal", "har", "in", "jo", "kel", "lan", "mor", "nen", "ost",
+            "pra", "quin", "rhy", "sel", "tor", "ul", "ven", "wy", "yst",
+        ];
+        let mut rng = Lcg(42);
+        let mut out = Vec::with_capacity(count);
+        for _ in 0..count {
+            let mut text = String::new();
+            let target = 60 + rng.below(120);
+            while text.len() < target {
+                let line = &lines[rng.below(lines.len())];
+                let from = rng.below(line.len().div_ceil(2));
+                for w in &line[from..] {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    match rng.below(10) {
+                        0 => text.push_str(vocab[rng.below(vocab.len())]),
+                        1 => {
+                            for _ in 0..2 + rng.below(2) {
+                                text.push_str(syllables[rng.below(syllables.len())]);
+                            }
+                        }
+                        _ => text.push_str(w),
+                    }
                 }
             }
+            out.push(text);
         }
-        let (mut tc, mut fc) = (0, 0);
-        for bin in (0..20).rev() {
-            tc += t_hist[bin];
-            fc += f_hist[bin];
-            println!("sim>={:.2}: true {tc:4} false {fc:5}", bin as f64 / 20.0);
-        }
+        out
+    }
+
+    fn time_all(count: usize) -> f64 {
+        let texts = synthetic(count);
+        let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+        let parts: Vec<Vec<usize>> = (0..40)
+            .map(|p| (0..count).filter(|i| i % 40 == p).collect())
+            .collect();
+        let all: Vec<usize> = (0..count).collect();
+        let t0 = Instant::now();
+        let c = Corpus::new(texts.iter().map(String::as_str));
+        let t1 = Instant::now();
+        let keys = c.key_terms(&parts, 10);
+        let t2 = Instant::now();
+        let top = c.top_terms(&all, 20);
+        let t3 = Instant::now();
+        let groups = c.groups(&all);
+        let t4 = Instant::now();
+        let total = (t4 - t0).as_secs_f64();
+        println!(
+            "{count} comments (avg {} chars): new {:.0} ms, key_terms {:.0} ms, \
+             top_terms {:.0} ms, groups {:.0} ms ({} groups, largest {}), total {:.0} ms; \
+             {} key terms, {} top",
+            chars / count,
+            (t1 - t0).as_secs_f64() * 1e3,
+            (t2 - t1).as_secs_f64() * 1e3,
+            (t3 - t2).as_secs_f64() * 1e3,
+            (t4 - t3).as_secs_f64() * 1e3,
+            groups.len(),
+            groups.first().map_or(0, |g| g.members.len()),
+            total * 1e3,
+            keys.iter().map(Vec::len).sum::<usize>(),
+            top.len(),
+        );
+        total
+    }
+
+    /// `cargo test --release -- --ignored timing --nocapture`
+    #[test]
+    #[ignore]
+    fn timing() {
+        let small = time_all(10_000);
+        let large = time_all(100_000);
+        assert!(small < 0.15, "10k took {small:.3} s");
+        assert!(large < 1.5, "100k took {large:.3} s");
     }
 }

@@ -75,10 +75,10 @@ async fn scripted() -> Result<Scripted> {
     let snap = console.next().await?;
     let t2 = Fixture::table_id(&snap, 1);
     let phone_url = |i: usize| f.server.ws_url(&format!("{}/ws", f.table_path(i)));
-    let mut a = Ws::connect_as(&phone_url(0), "device-a").await?;
-    let mut b = Ws::connect_as(&phone_url(0), "device-b").await?;
-    let mut c = Ws::connect_as(&phone_url(0), "device-c").await?;
-    let mut d = Ws::connect_as(&phone_url(1), "device-d").await?;
+    let mut a = Ws::connect_as(&phone_url(0), "aaaaaaaaaaaaaaaaaaaaaaaaaa").await?;
+    let mut b = Ws::connect_as(&phone_url(0), "bbbbbbbbbbbbbbbbbbbbbbbbbb").await?;
+    let mut c = Ws::connect_as(&phone_url(0), "cccccccccccccccccccccccccc").await?;
+    let mut d = Ws::connect_as(&phone_url(1), "dddddddddddddddddddddddddd").await?;
     for ws in [&mut a, &mut b, &mut c, &mut d] {
         ws.next().await?;
     }
