@@ -443,7 +443,11 @@ async fn create_event(
     Ok(Redirect::to(&format!("/organiser/events/{id}")).into_response())
 }
 
-pub(crate) async fn owned_event(state: &AppState, o: &Organiser, id: &str) -> AppResult<model::EventState> {
+pub(crate) async fn owned_event(
+    state: &AppState,
+    o: &Organiser,
+    id: &str,
+) -> AppResult<model::EventState> {
     let not_found = || AppError::not_found("No event of yours has that number.");
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let es = state.storage.event_state(id).await?.ok_or_else(not_found)?;

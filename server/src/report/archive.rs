@@ -303,11 +303,15 @@ fn bad(msg: impl Into<String>) -> InputError {
 /// Reads and checks an uploaded archive; every refusal names what is wrong.
 pub fn parse(bytes: &[u8]) -> Result<Checked, InputError> {
     if bytes.len() > MAX_BYTES {
-        return Err(bad("That file is too big to be a Roundtable archive (64 MB at most)."));
+        return Err(bad(
+            "That file is too big to be a Roundtable archive (64 MB at most).",
+        ));
     }
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| {
-        bad("That file is not a Roundtable archive: it is not JSON. Choose the .json file \
-             downloaded as the local campaign pack's JSON.")
+        bad(
+            "That file is not a Roundtable archive: it is not JSON. Choose the .json file \
+             downloaded as the local campaign pack's JSON.",
+        )
     })?;
     if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
         return Err(bad(
@@ -325,8 +329,8 @@ pub fn parse(bytes: &[u8]) -> Result<Checked, InputError> {
         }
         None => return Err(bad("The archive has no version number.")),
     }
-    let archive: Archive = serde_json::from_value(value)
-        .map_err(|e| bad(format!("The archive is damaged: {e}.")))?;
+    let archive: Archive =
+        serde_json::from_value(value).map_err(|e| bad(format!("The archive is damaged: {e}.")))?;
     let draft = model::EventDraft {
         title: archive.event.title.clone(),
         place: archive.event.place.clone(),
@@ -383,39 +387,67 @@ pub fn parse(bytes: &[u8]) -> Result<Checked, InputError> {
     let mut ids = std::collections::BTreeSet::new();
     for c in &archive.comments {
         if !ids.insert(c.id) {
-            return Err(bad(format!("Comment {} appears twice in the archive.", c.id)));
+            return Err(bad(format!(
+                "Comment {} appears twice in the archive.",
+                c.id
+            )));
         }
     }
     for c in &archive.comments {
         let which = format!("comment {}", c.id);
         if !tables.contains(&c.table) {
-            return Err(bad(format!("The archive's {which} is at table {}, which it doesn't list.", c.table)));
+            return Err(bad(format!(
+                "The archive's {which} is at table {}, which it doesn't list.",
+                c.table
+            )));
         }
         if !(1..=archive.rounds.len() as i64).contains(&c.round) {
-            return Err(bad(format!("The archive's {which} is in round {}, which it doesn't list.", c.round)));
+            return Err(bad(format!(
+                "The archive's {which} is in round {}, which it doesn't list.",
+                c.round
+            )));
         }
-        model::parse_comment(&c.text).map_err(|e| bad(format!("The archive's {which}: {}", e.message)))?;
+        model::parse_comment(&c.text)
+            .map_err(|e| bad(format!("The archive's {which}: {}", e.message)))?;
         if let Some(name) = &c.name {
-            model::parse_name(name).map_err(|e| bad(format!("The archive's {which}: {}", e.message)))?;
+            model::parse_name(name)
+                .map_err(|e| bad(format!("The archive's {which}: {}", e.message)))?;
         }
         if !matches!(c.source.as_str(), "attendee" | "facilitator") {
-            return Err(bad(format!("The archive's {which} has an unknown source \"{}\".", c.source)));
+            return Err(bad(format!(
+                "The archive's {which} has an unknown source \"{}\".",
+                c.source
+            )));
         }
         for r in [c.reply_to, c.merged_into].into_iter().flatten() {
             if !ids.contains(&r) || r == c.id {
-                return Err(bad(format!("The archive's {which} refers to comment {r}, which it doesn't hold.")));
+                return Err(bad(format!(
+                    "The archive's {which} refers to comment {r}, which it doesn't hold."
+                )));
             }
         }
-        for t in c.tags.iter().chain(c.hidden_reason.iter()).chain(c.original.iter()) {
+        for t in c
+            .tags
+            .iter()
+            .chain(c.hidden_reason.iter())
+            .chain(c.original.iter())
+        {
             if t.chars().count() > model::MAX_COMMENT_CHARS
-                || t.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t') {
-                return Err(bad(format!("The archive's {which} has a tag, reason or original text that is too long or holds control characters.")));
+                || t.chars()
+                    .any(|ch| ch.is_control() && ch != '\n' && ch != '\t')
+            {
+                return Err(bad(format!(
+                    "The archive's {which} has a tag, reason or original text that is too long or holds control characters."
+                )));
             }
         }
     }
     for a in &archive.agreements {
         if !ids.contains(&a.comment) {
-            return Err(bad(format!("An agreement refers to comment {}, which the archive doesn't hold.", a.comment)));
+            return Err(bad(format!(
+                "An agreement refers to comment {}, which the archive doesn't hold.",
+                a.comment
+            )));
         }
     }
     let mut jpegs = Vec::with_capacity(archive.images.len());
@@ -424,7 +456,10 @@ pub fn parse(bytes: &[u8]) -> Result<Checked, InputError> {
             .filter(|b| b.starts_with(&[0xFF, 0xD8, 0xFF]))
             .ok_or_else(|| bad(format!("Image {} in the archive is not a JPEG.", i + 1)))?;
         if img.table.is_some_and(|t| !tables.contains(&t)) {
-            return Err(bad(format!("Image {} is at a table the archive doesn't list.", i + 1)));
+            return Err(bad(format!(
+                "Image {} is at a table the archive doesn't list.",
+                i + 1
+            )));
         }
         jpegs.push(bytes);
     }
@@ -470,7 +505,14 @@ mod tests {
 
     #[test]
     fn base64_round_trips() {
-        for raw in [&b""[..], b"f", b"fo", b"foo", b"foob", b"\xff\xd8\xff\x00\x10"] {
+        for raw in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            b"\xff\xd8\xff\x00\x10",
+        ] {
             let enc = facilitator_ui::doc::base64(raw);
             assert_eq!(base64_decode(&enc).as_deref(), Some(raw));
         }

@@ -197,10 +197,7 @@ fn figures_block(c: &Collated, audience: Audience) -> Block {
         ),
     ];
     if audience == Audience::Local {
-        pairs.push((
-            "Duplicates merged".to_string(),
-            f.merged.to_string(),
-        ));
+        pairs.push(("Duplicates merged".to_string(), f.merged.to_string()));
         pairs.push((
             "Left out: hidden / never approved".to_string(),
             format!("{} / {}", f.hidden_left_out, f.waiting_left_out),
@@ -322,7 +319,12 @@ pub fn local(c: &Collated) -> Doc {
     ));
 
     let mut common = Vec::new();
-    let big: Vec<&SimilarGroup> = c.groups.iter().filter(|g| g.members.len() > 1).take(15).collect();
+    let big: Vec<&SimilarGroup> = c
+        .groups
+        .iter()
+        .filter(|g| g.members.len() > 1)
+        .take(15)
+        .collect();
     if !big.is_empty() {
         common.push(Block::Note(
             "Comments that say much the same thing, found by comparing their words. Each \
@@ -341,7 +343,11 @@ pub fn local(c: &Collated) -> Doc {
     let replied = most_replied(c, 5);
     if !replied.is_empty() {
         common.push(Block::Heading("Most replied to".into()));
-        common.extend(replied.into_iter().map(|i| Block::Card(card(c, i, a, true))));
+        common.extend(
+            replied
+                .into_iter()
+                .map(|i| Block::Card(card(c, i, a, true))),
+        );
     }
     if !common.is_empty() {
         sections.push(Section {
@@ -368,7 +374,10 @@ pub fn local(c: &Collated) -> Doc {
             ("People who wrote".into(), t.contributors.to_string()),
         ]));
         if !t.key_terms.is_empty() {
-            blocks.push(Block::Note(format!("Key terms: {}", terms_line(&t.key_terms))));
+            blocks.push(Block::Note(format!(
+                "Key terms: {}",
+                terms_line(&t.key_terms)
+            )));
         }
         let mut any = false;
         for r in &c.rounds {
@@ -532,7 +541,10 @@ pub fn policy(c: &Collated) -> Doc {
             ("People who wrote".into(), people_count(t.contributors, a)),
         ]));
         if !t.key_terms.is_empty() {
-            blocks.push(Block::Note(format!("Key terms: {}", terms_line(&t.key_terms))));
+            blocks.push(Block::Note(format!(
+                "Key terms: {}",
+                terms_line(&t.key_terms)
+            )));
         }
         // Key points: starred and highlighted first, then the most agreed; representative.
         let mut here: Vec<&Item> = c
@@ -622,8 +634,20 @@ fn time_cell(ms: i64) -> Cell {
 pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
     let local = audience == Audience::Local;
     let mut head: Vec<String> = [
-        "id", "table", "theme", "round", "text", "reply to", "status", "starred", "tags",
-        "agreement", "similar merged", "transcribed or written", "edited", "time",
+        "id",
+        "table",
+        "theme",
+        "round",
+        "text",
+        "reply to",
+        "status",
+        "starred",
+        "tags",
+        "agreement",
+        "similar merged",
+        "transcribed or written",
+        "edited",
+        "time",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -648,27 +672,41 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
         let mut row = vec![
             Cell::Int(i.id),
             Cell::Int(i.table_number),
-            Cell::Text(c.table(i.table_number).map(|t| t.theme.clone()).unwrap_or_default()),
+            Cell::Text(
+                c.table(i.table_number)
+                    .map(|t| t.theme.clone())
+                    .unwrap_or_default(),
+            ),
             Cell::Int(i.round_number),
             Cell::Text(i.text.clone()),
             i.reply_to.map(Cell::Int).unwrap_or(Cell::Empty),
-            Cell::Text(if i.highlighted { "on the wall" } else { "shown" }.into()),
+            Cell::Text(
+                if i.highlighted {
+                    "on the wall"
+                } else {
+                    "shown"
+                }
+                .into(),
+            ),
             Cell::Text(if i.starred { "yes" } else { "" }.into()),
             Cell::Text(i.tags.join("; ")),
             count_cell(i.agrees),
             Cell::Int(i.merged_count),
-            Cell::Text(if i.transcribed { "transcribed" } else { "written" }.into()),
+            Cell::Text(
+                if i.transcribed {
+                    "transcribed"
+                } else {
+                    "written"
+                }
+                .into(),
+            ),
             Cell::Text(if i.edited { "yes" } else { "" }.into()),
             time_cell(i.created_at),
         ];
         if local {
             row.push(i.name.clone().map(Cell::Text).unwrap_or(Cell::Empty));
         } else {
-            row.push(
-                pii::warning(&i.pii)
-                    .map(Cell::Text)
-                    .unwrap_or(Cell::Empty),
-            );
+            row.push(pii::warning(&i.pii).map(Cell::Text).unwrap_or(Cell::Empty));
         }
         rows.push(row);
     };

@@ -171,7 +171,9 @@ pub fn briefing(name: &str, events: &[Collated], generated_at: &str) -> Doc {
             if key.is_empty() {
                 continue;
             }
-            let entry = themes.entry(key).or_insert_with(|| (t.theme.clone(), Vec::new()));
+            let entry = themes
+                .entry(key)
+                .or_insert_with(|| (t.theme.clone(), Vec::new()));
             entry.1.push((e, t.comments));
         }
     }
@@ -296,7 +298,10 @@ pub fn sheets(events: &[Collated]) -> Vec<Sheet> {
     let mut out: Vec<Sheet> = Vec::new();
     for c in events {
         let place = place_label(c);
-        for (n, s) in super::build::sheets(c, Audience::Policy).into_iter().enumerate() {
+        for (n, s) in super::build::sheets(c, Audience::Policy)
+            .into_iter()
+            .enumerate()
+        {
             if out.len() <= n {
                 let mut head = vec!["place".to_string()];
                 head.extend(s.head.iter().cloned());

@@ -297,7 +297,11 @@ pub fn collate(input: Input<'_>) -> Collated {
     let tables = es
         .tables
         .iter()
-        .zip(table_terms.into_iter().chain(std::iter::repeat_with(Vec::new)))
+        .zip(
+            table_terms
+                .into_iter()
+                .chain(std::iter::repeat_with(Vec::new)),
+        )
         .map(|(t, key_terms)| {
             let mut counts: Vec<i64> = per_table_authors
                 .get(&t.id)

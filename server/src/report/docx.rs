@@ -1,6 +1,6 @@
 //! A report (`Doc`) as a Word document (WordprocessingML, ISO/IEC 29500 transitional), written
 //! by hand into a zip: editable in Word and LibreOffice, with real built-in styles so the
-//! Navigation Pane / Navigator, restyling and "Update table" all work.
+//! Navigation Pane / Navigator and restyling work.
 //!
 //! Levels: `Doc::title` uses the built-in **Title** style (which Word leaves out of the
 //! navigation outline, as it does for any title), each `Section::title` **Heading 1** (outline

@@ -56,7 +56,9 @@ pub fn router() -> Router<AppState> {
             "/organiser/import",
             get(import_page)
                 .post(import)
-                .layer(axum::extract::DefaultBodyLimit::max(archive::MAX_BYTES + 4096)),
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    archive::MAX_BYTES + 4096,
+                )),
         )
         .route("/share/{token}", get(shared))
 }
@@ -81,7 +83,9 @@ fn wanted(q: Result<Query<ReportQuery>, QueryRejection>) -> AppResult<Wanted> {
     let Query(q) = q.map_err(|_| AppError::bad_request(super::UNKNOWN_FORMAT))?;
     let audience = match q.audience.as_deref() {
         None | Some("") => Audience::Local,
-        Some(a) => Audience::parse(a).ok_or_else(|| AppError::bad_request(super::UNKNOWN_AUDIENCE))?,
+        Some(a) => {
+            Audience::parse(a).ok_or_else(|| AppError::bad_request(super::UNKNOWN_AUDIENCE))?
+        }
     };
     let format = match q.format.as_deref() {
         None | Some("") => Format::Html,
@@ -110,7 +114,11 @@ pub async fn collated(state: &AppState, es: EventState) -> AppResult<Collated> {
         .map(|(_, v)| v.as_str())
         .collect::<std::collections::BTreeSet<_>>()
         .len() as i64;
-    let campaign = state.storage.event_campaign(event_id).await?.map(|c| c.name);
+    let campaign = state
+        .storage
+        .event_campaign(event_id)
+        .await?
+        .map(|c| c.name);
     tokio::task::spawn_blocking(move || {
         collate::collate(collate::Input {
             es: &es,
@@ -139,13 +147,21 @@ async fn archive_of(state: &AppState, es: &EventState) -> AppResult<archive::Arc
         agreements: state.storage.agreements(event_id).await?,
         images,
         activity: state.storage.audit_log(event_id, None, i64::MAX).await?,
-        campaign: state.storage.event_campaign(event_id).await?.map(|c| c.name),
+        campaign: state
+            .storage
+            .event_campaign(event_id)
+            .await?
+            .map(|c| c.name),
     };
     Ok(archive::export(es, &comments, extra, now_ms()))
 }
 
 /// Links to every format of one report, under `base` (a path with no query).
-fn format_links(base: &str, audience: Audience, with_audience: bool) -> Vec<facilitator_ui::FormatLink> {
+fn format_links(
+    base: &str,
+    audience: Audience,
+    with_audience: bool,
+) -> Vec<facilitator_ui::FormatLink> {
     Format::ALL
         .iter()
         .map(|f| {
@@ -237,14 +253,20 @@ async fn respond(
 fn file_response(out: super::Output, name: &str, download: bool, share: bool) -> Response {
     let mut res = (StatusCode::OK, out.bytes).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(out.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(out.content_type),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(security::REPORT_CSP),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if share {
-        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
     }
     if download && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -413,7 +435,12 @@ async fn make_share(
     let token = security::new_token()?;
     state
         .storage
-        .create_share(&security::hash_token(&token), event_id, campaign_id, expires_at)
+        .create_share(
+            &security::hash_token(&token),
+            event_id,
+            campaign_id,
+            expires_at,
+        )
         .await?;
     let mut res = facilitator_ui::share_made_page(&facilitator_ui::ShareMadePage {
         what,
@@ -422,8 +449,10 @@ async fn make_share(
         back_url,
     })
     .into_response();
-    res.headers_mut()
-        .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     Ok(res)
 }
 
@@ -435,7 +464,15 @@ async fn event_share(
 ) -> StaffResult<Response> {
     let es = owned_event(&state, &o, &id).await?;
     let back = format!("/organiser/events/{}#reports", es.event.id);
-    make_share(&state, body, Some(es.event.id), None, es.event.title.clone(), back).await
+    make_share(
+        &state,
+        body,
+        Some(es.event.id),
+        None,
+        es.event.title.clone(),
+        back,
+    )
+    .await
 }
 
 async fn event_share_revoke(
@@ -447,13 +484,23 @@ async fn event_share_revoke(
     let share: i64 = share
         .parse()
         .map_err(|_| AppError::not_found("That share link was not found."))?;
-    if !state.storage.revoke_share(share, Some(es.event.id), None).await? {
-        return Err(StaffError(AppError::not_found("That share link was not found.")));
+    if !state
+        .storage
+        .revoke_share(share, Some(es.event.id), None)
+        .await?
+    {
+        return Err(StaffError(AppError::not_found(
+            "That share link was not found.",
+        )));
     }
     Ok(Redirect::to(&format!("/organiser/events/{}#reports", es.event.id)).into_response())
 }
 
-async fn owned_campaign(state: &AppState, o: &crate::storage::Organiser, id: &str) -> AppResult<Campaign> {
+async fn owned_campaign(
+    state: &AppState,
+    o: &crate::storage::Organiser,
+    id: &str,
+) -> AppResult<Campaign> {
     let not_found = || AppError::not_found("No campaign of yours has that number.");
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let c = state.storage.campaign(id).await?.ok_or_else(not_found)?;
@@ -482,7 +529,10 @@ async fn set_campaign(
                 .id,
         )
     };
-    state.storage.set_event_campaign(es.event.id, campaign).await?;
+    state
+        .storage
+        .set_event_campaign(es.event.id, campaign)
+        .await?;
     Ok(Redirect::to(&format!("/organiser/events/{}#reports", es.event.id)).into_response())
 }
 
@@ -560,15 +610,17 @@ async fn campaign_page(
     }
     let base = format!("/organiser/campaigns/{}/report", c.id);
     let shares = state.storage.shares_of(None, Some(c.id)).await?;
-    Ok(facilitator_ui::campaign_page(&facilitator_ui::CampaignPage {
-        name: c.name.clone(),
-        events,
-        policy: format_links(&base, Audience::Policy, false),
-        share_url: format!("/organiser/campaigns/{}/shares", c.id),
-        shares: share_rows(&shares, &format!("/organiser/campaigns/{}/shares", c.id)),
-        default_expiry: default_expiry(),
-    })
-    .into_response())
+    Ok(
+        facilitator_ui::campaign_page(&facilitator_ui::CampaignPage {
+            name: c.name.clone(),
+            events,
+            policy: format_links(&base, Audience::Policy, false),
+            share_url: format!("/organiser/campaigns/{}/shares", c.id),
+            shares: share_rows(&shares, &format!("/organiser/campaigns/{}/shares", c.id)),
+            default_expiry: default_expiry(),
+        })
+        .into_response(),
+    )
 }
 
 async fn campaign_file(
@@ -640,7 +692,9 @@ async fn campaign_share_revoke(
         .parse()
         .map_err(|_| AppError::not_found("That share link was not found."))?;
     if !state.storage.revoke_share(share, None, Some(c.id)).await? {
-        return Err(StaffError(AppError::not_found("That share link was not found.")));
+        return Err(StaffError(AppError::not_found(
+            "That share link was not found.",
+        )));
     }
     Ok(Redirect::to(&format!("/organiser/campaigns/{}", c.id)).into_response())
 }
@@ -664,8 +718,10 @@ async fn shared(
     };
     let Some(share) = share else {
         let mut res = StaffError(AppError::not_found(GONE)).into_response();
-        res.headers_mut()
-            .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        res.headers_mut().insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
         return Ok(res);
     };
     let mut w = wanted(q)?;

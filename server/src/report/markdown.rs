@@ -164,7 +164,11 @@ mod tests {
         };
         let md = render(&doc);
         assert!(md.contains("## \\# not a heading"));
-        assert!(md.contains("> \\[click\\]\\(http://x\\) &lt;b\\>bold&lt;/b\\> \\*a\\*  \n> \\#\\# two"));
+        assert!(
+            md.contains(
+                "> \\[click\\]\\(http://x\\) &lt;b\\>bold&lt;/b\\> \\*a\\*  \n> \\#\\# two"
+            )
+        );
         assert!(!md.contains("<b>"));
     }
 }

@@ -131,8 +131,7 @@ impl Format {
 }
 
 /// The sentence for a format we don't make.
-pub const UNKNOWN_FORMAT: &str =
-    "Choose a report format: html, pdf, docx, xlsx, csv, md or json.";
+pub const UNKNOWN_FORMAT: &str = "Choose a report format: html, pdf, docx, xlsx, csv, md or json.";
 pub const UNKNOWN_AUDIENCE: &str =
     "Choose which report: local (the local campaign pack) or policy (the policy briefing).";
 
@@ -261,7 +260,12 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_utc(1_796_000_000_000), "2026-11-30 00:53 UTC");
         assert_eq!(
-            file_name("Hastings: listening <event>", "2026-11-30", "policy-briefing", "pdf"),
+            file_name(
+                "Hastings: listening <event>",
+                "2026-11-30",
+                "policy-briefing",
+                "pdf"
+            ),
             "roundtable-2026-11-30-hastings-listening-event-policy-briefing.pdf"
         );
     }

@@ -92,9 +92,9 @@ fn is_domain_char(c: char) -> bool {
 fn valid_domain(d: &str) -> bool {
     let labels: Vec<&str> = d.split('.').collect();
     labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.len() <= 63
-        })
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.len() <= 63)
         && labels
             .last()
             .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
@@ -205,7 +205,8 @@ fn has_phone(chars: &[char]) -> bool {
         }
         if i > 0 {
             let p = chars[i - 1];
-            if p.is_alphanumeric() || matches!(p, '£' | '$' | '€' | '.' | ',' | '+' | '(' | '/') {
+            if p.is_alphanumeric() || matches!(p, '£' | '$' | '€' | '.' | ',' | '+' | '(' | '/')
+            {
                 continue;
             }
             if p == '-' && i > 1 && chars[i - 2].is_ascii_digit() {
@@ -289,12 +290,7 @@ fn valid_outward(s: &[char]) -> bool {
                     || (second_ok(b) && d(c))
                     || (d(b) && "ABCDEFGHJKPSTUW".contains(c)))
         }
-        [a, b, c, e] => {
-            first_ok(a)
-                && second_ok(b)
-                && d(c)
-                && (d(e) || "ABEHMNPRVWXY".contains(e))
-        }
+        [a, b, c, e] => first_ok(a) && second_ok(b) && d(c) && (d(e) || "ABEHMNPRVWXY".contains(e)),
         _ => false,
     }
 }

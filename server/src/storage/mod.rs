@@ -398,8 +398,11 @@ pub trait Storage: Send + Sync {
     /// The campaign an event belongs to.
     async fn event_campaign(&self, event_id: i64) -> StorageResult<Option<Campaign>>;
     /// Puts an event in a campaign, or takes it out (`None`).
-    async fn set_event_campaign(&self, event_id: i64, campaign_id: Option<i64>)
-    -> StorageResult<()>;
+    async fn set_event_campaign(
+        &self,
+        event_id: i64,
+        campaign_id: Option<i64>,
+    ) -> StorageResult<()>;
     /// Ids of a campaign's events, oldest first.
     async fn campaign_events(&self, campaign_id: i64) -> StorageResult<Vec<i64>>;
 

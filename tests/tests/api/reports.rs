@@ -51,7 +51,9 @@ async fn post(ws: &mut Ws, text: &str, name: Option<&str>, reply_to: Option<i64>
             (v["type"] == "ack" && v["client_id"] == client_id.as_str()) || v["type"] == "error"
         })
         .await?;
-    ack["comment_id"].as_i64().context(format!("post refused: {ack}"))
+    ack["comment_id"]
+        .as_i64()
+        .context(format!("post refused: {ack}"))
 }
 
 struct Scripted {
@@ -82,14 +84,56 @@ async fn scripted() -> Result<Scripted> {
     for ws in [&mut a, &mut b, &mut c, &mut d] {
         ws.next().await?;
     }
-    let last_bus = post(&mut a, "The last bus leaves at six, so night workers can't get home", Some(NAME), None).await?;
-    let dup = post(&mut b, "The last bus goes at six so night shift workers can't get home", None, None).await?;
-    let fares = post(&mut c, "Bus fares went up again, a return to town is £6", None, None).await?;
-    let _reply = post(&mut b, "Same for the hospital shift, no bus after six", None, Some(last_bus)).await?;
+    let last_bus = post(
+        &mut a,
+        "The last bus leaves at six, so night workers can't get home",
+        Some(NAME),
+        None,
+    )
+    .await?;
+    let dup = post(
+        &mut b,
+        "The last bus goes at six so night shift workers can't get home",
+        None,
+        None,
+    )
+    .await?;
+    let fares = post(
+        &mut c,
+        "Bus fares went up again, a return to town is £6",
+        None,
+        None,
+    )
+    .await?;
+    let _reply = post(
+        &mut b,
+        "Same for the hospital shift, no bus after six",
+        None,
+        Some(last_bus),
+    )
+    .await?;
     let hidden = post(&mut c, &format!("{HIDDEN} rude words"), None, None).await?;
-    let story = post(&mut a, &format!("{STORY}: my mum waited two hours in the rain for the 99"), None, None).await?;
-    let pii = post(&mut c, "Ring me about the bus campaign on 07700 900123", None, None).await?;
-    let gp = post(&mut d, "Three weeks to see a GP, people give up and go to A&E", None, None).await?;
+    let story = post(
+        &mut a,
+        &format!("{STORY}: my mum waited two hours in the rain for the 99"),
+        None,
+        None,
+    )
+    .await?;
+    let pii = post(
+        &mut c,
+        "Ring me about the bus campaign on 07700 900123",
+        None,
+        None,
+    )
+    .await?;
+    let gp = post(
+        &mut d,
+        "Three weeks to see a GP, people give up and go to A&E",
+        None,
+        None,
+    )
+    .await?;
     for (ws, id) in [(&mut b, last_bus), (&mut c, last_bus), (&mut d, gp)] {
         ws.send(json!({"type": "agree", "comment_id": id})).await?;
     }
@@ -102,18 +146,53 @@ async fn scripted() -> Result<Scripted> {
         bus_agreed |= v["comment"]["id"] == last_bus && v["comment"]["agrees"] == 2;
         gp_agreed |= v["comment"]["id"] == gp && v["comment"]["agrees"] == 1;
     }
-    act(&mut console, json!({"type": "merge", "comment_id": dup, "into": last_bus})).await?;
-    act(&mut console, json!({"type": "hide", "comment_id": hidden, "on": true, "reason": REASON})).await?;
-    act(&mut console, json!({"type": "star", "comment_id": last_bus, "on": true})).await?;
-    act(&mut console, json!({"type": "highlight", "comment_id": fares, "on": true})).await?;
-    act(&mut console, json!({"type": "tag", "comment_id": last_bus, "label": "local campaign idea", "on": true})).await?;
-    act(&mut console, json!({"type": "tag", "comment_id": story, "label": "personal story", "on": true})).await?;
-    act(&mut console, json!({"type": "tag", "comment_id": gp, "label": "policy proposal", "on": true})).await?;
-    act(&mut console, json!({"type": "tag", "comment_id": pii, "label": "policy proposal", "on": true})).await?;
+    act(
+        &mut console,
+        json!({"type": "merge", "comment_id": dup, "into": last_bus}),
+    )
+    .await?;
+    act(
+        &mut console,
+        json!({"type": "hide", "comment_id": hidden, "on": true, "reason": REASON}),
+    )
+    .await?;
+    act(
+        &mut console,
+        json!({"type": "star", "comment_id": last_bus, "on": true}),
+    )
+    .await?;
+    act(
+        &mut console,
+        json!({"type": "highlight", "comment_id": fares, "on": true}),
+    )
+    .await?;
+    act(
+        &mut console,
+        json!({"type": "tag", "comment_id": last_bus, "label": "local campaign idea", "on": true}),
+    )
+    .await?;
+    act(
+        &mut console,
+        json!({"type": "tag", "comment_id": story, "label": "personal story", "on": true}),
+    )
+    .await?;
+    act(
+        &mut console,
+        json!({"type": "tag", "comment_id": gp, "label": "policy proposal", "on": true}),
+    )
+    .await?;
+    act(
+        &mut console,
+        json!({"type": "tag", "comment_id": pii, "label": "policy proposal", "on": true}),
+    )
+    .await?;
     act(&mut console, json!({"type": "post", "client_id": cid("f"), "text": "Said aloud: the surgery needs evening hours", "table_id": t2})).await?;
     let photo = roundtable::images::jpeg_with_gps(48, 24, 6);
     let res = http
-        .post(f.server.url(&format!("{}/images?caption={CAPTION}", f.console_path())))
+        .post(
+            f.server
+                .url(&format!("{}/images?caption={CAPTION}", f.console_path())),
+        )
         .body(photo)
         .send()
         .await?;
@@ -134,9 +213,10 @@ async fn scripted() -> Result<Scripted> {
 
 impl Scripted {
     fn url(&self, query: &str) -> String {
-        self.f
-            .server
-            .url(&format!("/organiser/events/{}/report?{query}", self.event_id))
+        self.f.server.url(&format!(
+            "/organiser/events/{}/report?{query}",
+            self.event_id
+        ))
     }
     async fn get(&self, query: &str) -> Result<reqwest::Response> {
         Ok(self.http.get(self.url(query)).send().await?)
@@ -213,14 +293,29 @@ async fn reports_hold_exactly_the_visible_comments_with_the_right_counts() -> Re
         assert!(html.contains(t), "local pack shows {t:?}");
     }
     assert!(!html.contains(HIDDEN), "never a hidden comment");
-    assert!(!html.contains("night shift workers"), "the merged duplicate appears once, inside its comment");
+    assert!(
+        !html.contains("night shift workers"),
+        "the merged duplicate appears once, inside its comment"
+    );
     assert!(html.contains("+1 similar"));
     assert!(html.contains("★ Starred"));
     assert!(html.contains("Local campaign ideas"));
-    assert!(html.contains(NAME), "the local pack keeps the name people chose to give");
-    assert!(html.contains(STORY), "personal stories are in the local pack");
-    assert!(html.contains("data:image/jpeg;base64,"), "images are embedded");
-    assert!(html.contains("Download this report"), "the browser view links every format");
+    assert!(
+        html.contains(NAME),
+        "the local pack keeps the name people chose to give"
+    );
+    assert!(
+        html.contains(STORY),
+        "personal stories are in the local pack"
+    );
+    assert!(
+        html.contains("data:image/jpeg;base64,"),
+        "images are embedded"
+    );
+    assert!(
+        html.contains("Download this report"),
+        "the browser view links every format"
+    );
     assert!(!html.contains("<script"));
 
     // CSV: one row per shown comment and reply, parsed back.
@@ -235,11 +330,18 @@ async fn reports_hold_exactly_the_visible_comments_with_the_right_counts() -> Re
         .find(|r| r[col("text")].starts_with("The last bus"))
         .unwrap();
     assert_eq!(bus[col("similar merged")], "1");
-    assert_eq!(bus[col("agreement")], "2", "two devices agreed (the merged one had none)");
+    assert_eq!(
+        bus[col("agreement")],
+        "2",
+        "two devices agreed (the merged one had none)"
+    );
     assert_eq!(bus[col("starred")], "yes");
     assert_eq!(bus[col("tags")], "local campaign idea");
     assert_eq!(bus[col("name")], NAME);
-    let said = body.iter().find(|r| r[col("text")].starts_with("Said aloud")).unwrap();
+    let said = body
+        .iter()
+        .find(|r| r[col("text")].starts_with("Said aloud"))
+        .unwrap();
     assert_eq!(said[col("transcribed or written")], "transcribed");
     assert!(!csv.contains(HIDDEN));
 
@@ -255,20 +357,38 @@ async fn reports_hold_exactly_the_visible_comments_with_the_right_counts() -> Re
 
     // Markdown, DOCX, PDF carry the same comments.
     for format in ["md", "docx", "pdf"] {
-        let text = text_of(format, &s.bytes(&format!("for=local&format={format}")).await?)?;
+        let text = text_of(
+            format,
+            &s.bytes(&format!("for=local&format={format}")).await?,
+        )?;
         if text.is_empty() {
             continue; // pdftotext missing outside CI
         }
-        assert!(text.contains("Three weeks to see a GP"), "{format} has the comments");
-        assert!(!text.contains(HIDDEN), "{format} leaves hidden comments out");
+        assert!(
+            text.contains("Three weeks to see a GP"),
+            "{format} has the comments"
+        );
+        assert!(
+            !text.contains(HIDDEN),
+            "{format} leaves hidden comments out"
+        );
     }
 
     // Policy briefing: representative quotes, small counts suppressed, personal data flagged.
     let policy = String::from_utf8(s.bytes("for=policy").await?)?;
     assert!(policy.contains("Policy briefing"));
-    assert!(policy.contains("fewer than 5"), "people counts under 5 are suppressed");
-    assert!(policy.contains("Looks like it holds a phone number"), "{policy}");
-    assert!(policy.contains("Three weeks to see a GP"), "proposals are quoted");
+    assert!(
+        policy.contains("fewer than 5"),
+        "people counts under 5 are suppressed"
+    );
+    assert!(
+        policy.contains("Looks like it holds a phone number"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("Three weeks to see a GP"),
+        "proposals are quoted"
+    );
 
     // The same input always gives the same report (apart from when it was made).
     let again = String::from_utf8(s.bytes("for=policy").await?)?;
@@ -286,10 +406,26 @@ async fn reports_hold_exactly_the_visible_comments_with_the_right_counts() -> Re
     assert!(res.text().await?.contains("Choose a report format"));
     let res = s.get("for=everyone").await?;
     assert_eq!(res.status(), 400);
-    assert!(res.text().await?.contains("local (the local campaign pack)"));
+    assert!(
+        res.text()
+            .await?
+            .contains("local (the local campaign pack)")
+    );
     // Downloads need organiser or lead rights.
-    assert_eq!(client().get(s.url("for=local")).send().await?.status().as_u16() / 100, 3);
-    let lead = s.f.server.url(&format!("{}/report?for=policy&format=md", s.f.console_path()));
+    assert_eq!(
+        client()
+            .get(s.url("for=local"))
+            .send()
+            .await?
+            .status()
+            .as_u16()
+            / 100,
+        3
+    );
+    let lead = s.f.server.url(&format!(
+        "{}/report?for=policy&format=md",
+        s.f.console_path()
+    ));
     assert_eq!(client().get(&lead).send().await?.status(), 200);
     Ok(())
 }
@@ -309,7 +445,10 @@ async fn no_personal_data_reaches_any_policy_briefing() -> Result<()> {
     let cid_ = campaign.rsplit('/').next().unwrap().to_string();
     let res = s
         .http
-        .post(s.f.server.url(&format!("/organiser/events/{}/campaign", s.event_id)))
+        .post(
+            s.f.server
+                .url(&format!("/organiser/events/{}/campaign", s.event_id)),
+        )
         .form(&[("campaign", cid_.as_str())])
         .send()
         .await?;
@@ -317,15 +456,22 @@ async fn no_personal_data_reaches_any_policy_briefing() -> Result<()> {
     let expires = "2099-01-01";
     let res = s
         .http
-        .post(s.f.server.url(&format!("/organiser/events/{}/shares", s.event_id)))
+        .post(
+            s.f.server
+                .url(&format!("/organiser/events/{}/shares", s.event_id)),
+        )
         .form(&[("expires", expires)])
         .send()
         .await?;
     assert_eq!(res.status(), 400, "a year at most");
-    let soon = roundtable::report::format_utc(roundtable::model::now_ms() + 7 * 86_400_000)[..10].to_string();
+    let soon = roundtable::report::format_utc(roundtable::model::now_ms() + 7 * 86_400_000)[..10]
+        .to_string();
     let share_page = s
         .http
-        .post(s.f.server.url(&format!("/organiser/events/{}/shares", s.event_id)))
+        .post(
+            s.f.server
+                .url(&format!("/organiser/events/{}/shares", s.event_id)),
+        )
         .form(&[("expires", soon.as_str())])
         .send()
         .await?
@@ -359,7 +505,8 @@ async fn no_personal_data_reaches_any_policy_briefing() -> Result<()> {
             format!("{share}?format={format}"),
             // A share link never gives the local pack, whatever is asked.
             format!("{share}?for=local&format={format}"),
-            s.f.server.url(&format!("{campaign}/report?format={format}")),
+            s.f.server
+                .url(&format!("{campaign}/report?format={format}")),
             format!("{campaign_share}?format={format}"),
         ];
         for url in sources {
@@ -431,7 +578,10 @@ async fn the_archive_imports_back_as_the_same_event() -> Result<()> {
     assert_ne!(new_id, s.event_id);
     let second = s
         .http
-        .get(s.f.server.url(&format!("/organiser/events/{new_id}/report?format=json")))
+        .get(
+            s.f.server
+                .url(&format!("/organiser/events/{new_id}/report?format=json")),
+        )
         .send()
         .await?
         .bytes()
@@ -471,7 +621,10 @@ async fn the_archive_imports_back_as_the_same_event() -> Result<()> {
     // The imported event's report says the same.
     let html = String::from_utf8(
         s.http
-            .get(s.f.server.url(&format!("/organiser/events/{new_id}/report")))
+            .get(
+                s.f.server
+                    .url(&format!("/organiser/events/{new_id}/report")),
+            )
             .send()
             .await?
             .bytes()
@@ -485,7 +638,10 @@ async fn the_archive_imports_back_as_the_same_event() -> Result<()> {
     let events_before = s.f.server.state.storage.events_of(1).await?.len();
     for (body, says) in [
         (b"{not json".to_vec(), "not JSON"),
-        (br#"{"format":"roundtable-archive","version":7}"#.to_vec(), "version 7"),
+        (
+            br#"{"format":"roundtable-archive","version":7}"#.to_vec(),
+            "version 7",
+        ),
         (
             String::from_utf8(first.clone())?
                 .replacen("\"table\": 1", "\"table\": 9", 1)
@@ -493,8 +649,10 @@ async fn the_archive_imports_back_as_the_same_event() -> Result<()> {
             "table 9",
         ),
     ] {
-        let form = reqwest::multipart::Form::new()
-            .part("archive", reqwest::multipart::Part::bytes(body).file_name("x.json"));
+        let form = reqwest::multipart::Form::new().part(
+            "archive",
+            reqwest::multipart::Part::bytes(body).file_name("x.json"),
+        );
         let res = s
             .http
             .post(s.f.server.url("/organiser/import"))
@@ -506,7 +664,10 @@ async fn the_archive_imports_back_as_the_same_event() -> Result<()> {
         assert!(page.contains(says), "{says}: {page}");
         assert!(page.contains("role=\"alert\""));
     }
-    assert_eq!(s.f.server.state.storage.events_of(1).await?.len(), events_before);
+    assert_eq!(
+        s.f.server.state.storage.events_of(1).await?.len(),
+        events_before
+    );
     Ok(())
 }
 
@@ -524,19 +685,30 @@ async fn every_file_opens_in_a_standard_reader() -> Result<()> {
                     serde_json::from_slice::<Value>(&bytes)?;
                 }
                 "csv" => {
-                    let rows = parse_csv(std::str::from_utf8(&bytes)?.trim_start_matches('\u{feff}'));
+                    let rows =
+                        parse_csv(std::str::from_utf8(&bytes)?.trim_start_matches('\u{feff}'));
                     assert!(rows.len() > 1 && rows.iter().all(|r| r.len() == rows[0].len()));
                 }
                 "docx" | "xlsx" => {
                     if tool("soffice")? {
                         let out = std::process::Command::new("soffice")
-                            .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+                            .args([
+                                "--headless",
+                                "--norestore",
+                                "--convert-to",
+                                "pdf",
+                                "--outdir",
+                            ])
                             .arg(dir.path().join("lo"))
                             .arg(&path)
                             .env("HOME", dir.path())
                             .output()?;
                         let pdf = dir.path().join("lo").join(format!("{audience}.pdf"));
-                        assert!(out.status.success() && pdf.exists(), "LibreOffice opened {audience}.{format}: {}", String::from_utf8_lossy(&out.stderr));
+                        assert!(
+                            out.status.success() && pdf.exists(),
+                            "LibreOffice opened {audience}.{format}: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
                         std::fs::remove_file(pdf)?;
                     }
                 }
@@ -548,8 +720,16 @@ async fn every_file_opens_in_a_standard_reader() -> Result<()> {
                             .arg(&path)
                             .arg(dir.path().join(format!("{audience}-page")))
                             .output()?;
-                        assert!(out.status.success(), "pdftoppm rendered it: {}", String::from_utf8_lossy(&out.stderr));
-                        assert!(out.stderr.is_empty(), "no warnings: {}", String::from_utf8_lossy(&out.stderr));
+                        assert!(
+                            out.status.success(),
+                            "pdftoppm rendered it: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                        assert!(
+                            out.stderr.is_empty(),
+                            "no warnings: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
                     }
                 }
                 "html" => {
@@ -564,7 +744,11 @@ async fn every_file_opens_in_a_standard_reader() -> Result<()> {
                             .args(["-jar", &jar, "--errors-only", "--format", "gnu"])
                             .arg(&path)
                             .output()?;
-                        assert!(out.status.success(), "vnu: {}", String::from_utf8_lossy(&out.stderr));
+                        assert!(
+                            out.status.success(),
+                            "vnu: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
                     }
                 }
                 _ => {}

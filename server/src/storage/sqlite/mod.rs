@@ -1142,12 +1142,12 @@ impl Storage for SqliteStorage {
     }
 
     async fn campaign_events(&self, campaign_id: i64) -> StorageResult<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM events WHERE campaign_id = ? ORDER BY date, id",
+        Ok(
+            sqlx::query_scalar("SELECT id FROM events WHERE campaign_id = ? ORDER BY date, id")
+                .bind(campaign_id)
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     async fn create_share(

@@ -32,13 +32,14 @@ pub(super) async fn import_content(
     checked: &Checked,
 ) -> StorageResult<()> {
     let a = &checked.archive;
-    let tables: HashMap<i64, i64> = sqlx::query("SELECT id, number FROM event_tables WHERE event_id = ?")
-        .bind(event_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("number")?, r.try_get("id")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
+    let tables: HashMap<i64, i64> =
+        sqlx::query("SELECT id, number FROM event_tables WHERE event_id = ?")
+            .bind(event_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("number")?, r.try_get("id")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
     let rounds: HashMap<i64, i64> = sqlx::query("SELECT id, number FROM rounds WHERE event_id = ?")
         .bind(event_id)
         .fetch_all(&mut **tx)
@@ -61,14 +62,22 @@ pub(super) async fn import_content(
             .fetch_all(&mut **tx)
             .await?;
     for (id, item) in items.iter().zip(&a.agenda) {
-        let status = if item.status == "done" { "done" } else { "pending" };
+        let status = if item.status == "done" {
+            "done"
+        } else {
+            "pending"
+        };
         sqlx::query("UPDATE agenda_items SET status = ? WHERE id = ?")
             .bind(status)
             .bind(id)
             .execute(&mut **tx)
             .await?;
     }
-    let missing = || crate::storage::StorageError::Other(anyhow::anyhow!("archive refers to a missing table or round"));
+    let missing = || {
+        crate::storage::StorageError::Other(anyhow::anyhow!(
+            "archive refers to a missing table or round"
+        ))
+    };
     let mut ids: HashMap<i64, i64> = HashMap::new();
     let mut sorted: Vec<&crate::report::archive::ArchiveComment> = a.comments.iter().collect();
     sorted.sort_by_key(|c| c.id);
