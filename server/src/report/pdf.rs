@@ -34,9 +34,8 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule, LineCap, Stroke, StrokeDash};
 use krilla::surface::Surface;
-use krilla::text::{Font, GlyphId, KrillaGlyph, TextDirection};
-use skrifa::MetadataProvider;
-use skrifa::instance::{LocationRef, Size as FontSize};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use rustybuzz::ttf_parser::GlyphId as GlyphId16;
 
 /// Why a PDF couldn't be made (a font failed to load, krilla refused the document).
 #[derive(Debug)]
@@ -171,68 +170,107 @@ fn baseline(s: St) -> f32 {
 // ---------------------------------------------------------------------------------------------
 // Fonts and text measuring.
 
-/// Characters below this have their glyph and advance in a table built once per face.
-const DENSE: usize = 0x3000;
+/// Characters whose glyph and advance are kept in a table built once per face: Latin, Greek,
+/// Cyrillic (below `LOW`) and general punctuation (`PUNCT`). Others are looked up each time.
+const LOW: u32 = 0x590;
+const PUNCT: Range<u32> = 0x2000..0x2100;
+
+fn slot(c: char) -> Option<usize> {
+    let cp = c as u32;
+    if cp < LOW {
+        Some(cp as usize)
+    } else if PUNCT.contains(&cp) {
+        Some((LOW + cp - PUNCT.start) as usize)
+    } else {
+        None
+    }
+}
 
 struct Face {
     font: Font,
-    /// (glyph id, advance in em) by code point, for code points below `DENSE`.
-    table: Vec<(u32, f32)>,
-    charmap: skrifa::charmap::Charmap<'static>,
-    metrics: skrifa::metrics::GlyphMetrics<'static>,
+    /// The same font for measuring and for shaping the scripts that need it.
+    rb: rustybuzz::Face<'static>,
+    /// (glyph id, advance in em) by `slot`.
+    table: Vec<(u16, f32)>,
     upem: f32,
-    notdef: f32,
 }
 
 impl Face {
     fn load(data: &'static [u8], name: &str) -> Result<Face, PdfError> {
         let font = Font::new(Data::from(data), 0)
             .ok_or_else(|| PdfError(format!("the {name} font could not be loaded")))?;
-        let fref = skrifa::FontRef::new(data)
-            .map_err(|e| PdfError(format!("the {name} font could not be read: {e}")))?;
-        let charmap = fref.charmap();
-        let metrics = fref.glyph_metrics(FontSize::unscaled(), LocationRef::default());
-        let upem = f32::from(
-            fref.metrics(FontSize::unscaled(), LocationRef::default())
-                .units_per_em
-                .max(1),
-        );
+        let rb = rustybuzz::Face::from_slice(data, 0)
+            .ok_or_else(|| PdfError(format!("the {name} font could not be read")))?;
+        let upem = f32::from(rb.units_per_em().clamp(1, 0xFFFF) as u16);
         let mut face = Face {
             font,
+            rb,
             table: Vec::new(),
-            charmap,
-            metrics,
             upem,
-            notdef: 0.0,
         };
-        face.notdef = face.advance(skrifa::GlyphId::NOTDEF);
-        let mut table = vec![(0, face.notdef); DENSE];
-        for (cp, g) in face.charmap.mappings() {
-            if let Some(slot) = table.get_mut(cp as usize) {
-                *slot = (g.to_u32(), face.advance(g));
-            }
-        }
-        face.table = table;
+        face.table = (0..LOW)
+            .chain(PUNCT)
+            .map(|cp| char::from_u32(cp).map_or((0, 0.0), |c| face.lookup(c)))
+            .collect();
         Ok(face)
     }
 
-    fn advance(&self, g: skrifa::GlyphId) -> f32 {
-        self.metrics.advance_width(g).unwrap_or(0.0) / self.upem
+    fn lookup(&self, c: char) -> (u16, f32) {
+        let g = self.rb.glyph_index(c).unwrap_or(GlyphId16(0));
+        let adv = self.rb.glyph_hor_advance(g).unwrap_or(0);
+        (g.0, f32::from(adv) / self.upem)
     }
 
     /// The glyph for a character and its advance in em (.notdef for what the font lacks).
-    fn glyph(&self, c: char) -> (u32, f32) {
-        match self.table.get(c as usize) {
+    fn glyph(&self, c: char) -> (u16, f32) {
+        match slot(c).and_then(|i| self.table.get(i)) {
             Some(&entry) => entry,
-            None => match self.charmap.map(c) {
-                Some(g) => (g.to_u32(), self.advance(g)),
-                None => (0, self.notdef),
-            },
+            None => self.lookup(c),
         }
     }
 
     fn has(&self, c: char) -> bool {
         self.glyph(c).0 != 0
+    }
+
+    /// Shapes a run of one direction; the glyphs come in visual order, their text ranges
+    /// offset by `at`. Returns the run's advance in em.
+    fn shape(&self, text: &str, rtl: bool, at: usize, out: &mut Vec<KrillaGlyph>) -> f32 {
+        let mut buf = rustybuzz::UnicodeBuffer::new();
+        buf.push_str(text);
+        buf.set_direction(if rtl {
+            rustybuzz::Direction::RightToLeft
+        } else {
+            rustybuzz::Direction::LeftToRight
+        });
+        buf.guess_segment_properties();
+        let shaped = rustybuzz::shape(&self.rb, &[], buf);
+        let infos = shaped.glyph_infos();
+        let positions = shaped.glyph_positions();
+        // A cluster's text runs to the start of the next cluster in logical order.
+        let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let mut total = 0.0;
+        for (info, pos) in infos.iter().zip(positions) {
+            let start = (info.cluster as usize).min(text.len());
+            let end = match starts.binary_search(&start) {
+                Ok(k) => starts.get(k + 1).copied().unwrap_or(text.len()),
+                Err(_) => text.len(),
+            };
+            let adv = pos.x_advance as f32 / self.upem;
+            total += adv;
+            out.push(KrillaGlyph::new(
+                GlyphId::new(info.glyph_id),
+                adv,
+                pos.x_offset as f32 / self.upem,
+                pos.y_offset as f32 / self.upem,
+                pos.y_advance as f32 / self.upem,
+                at + start..at + end.max(start),
+                None,
+            ));
+        }
+        total
     }
 }
 
@@ -484,6 +522,8 @@ struct Row {
     head: usize,
     /// The start of this section.
     mark: Option<usize>,
+    /// Padding that opens a box or part of one: never left alone at the foot of a page.
+    glue: bool,
 }
 
 /// A band drawn the full height of a row: a background, a bar, a box edge.
@@ -549,6 +589,7 @@ impl<'a> Layout<'a> {
             brk: false,
             head: 0,
             mark: None,
+            glue: false,
         });
         self.rows.len() - 1
     }
@@ -575,6 +616,13 @@ impl<'a> Layout<'a> {
     fn pad(&mut self, h: f32, deco: &[Band], keep: bool) {
         let o = self.open(h, deco);
         self.close(o, h, keep);
+    }
+
+    /// Padding that goes with the row after it.
+    fn pad_before(&mut self, h: f32, deco: &[Band]) {
+        let o = self.open(h, deco);
+        let i = self.close(o, h, true);
+        self.rows[i].glue = true;
     }
 
     /// A row of a horizontal rule across the content width.
@@ -783,8 +831,10 @@ impl<'a> Layout<'a> {
                 }
             }
             Block::Flag(t) => {
-                self.gap(gap(7.0));
-                self.flag(t);
+                if !t.trim().is_empty() {
+                    self.gap(gap(7.0));
+                    self.flag(t);
+                }
             }
             Block::Bullets(items) => {
                 self.gap(gap(5.0));
@@ -891,18 +941,18 @@ impl<'a> Layout<'a> {
         if !marks.is_empty() {
             let lines = self.faces.wrap(MARK, &marks, tw);
             self.lines(MARK, tx, &lines, &deco, true, true);
-            self.pad(1.5, &deco, true);
+            self.pad_before(1.5, &deco);
         }
         let text = self.faces.wrap(BODY, &c.text, tw);
         self.lines(BODY, tx, &text, &deco, true, true);
         let meta = join(&c.meta);
         if !meta.is_empty() {
-            self.pad(1.5, &deco, true);
+            self.pad_before(1.5, &deco);
             let lines = self.faces.wrap(META, &meta, tw);
             self.lines(META, tx, &lines, &deco, true, true);
         }
-        if let Some(f) = c.flag.as_deref() {
-            self.pad(2.0, &deco, true);
+        if let Some(f) = c.flag.as_deref().filter(|f| !f.trim().is_empty()) {
+            self.pad_before(2.0, &deco);
             let lines = self
                 .faces
                 .wrap(CARD_FLAG, &format!("{}{}", self.warn, f), tw);
@@ -926,8 +976,8 @@ impl<'a> Layout<'a> {
         ];
         let rx = x + 9.0;
         let rw = w - 9.0;
-        self.pad(5.0, card, true);
-        self.pad(2.0, &deco, true);
+        self.pad_before(5.0, card);
+        self.pad_before(2.0, &deco);
         let text = self.faces.wrap(REPLY, &r.text, rw);
         self.lines(REPLY, rx, &text, &deco, true, true);
         let meta = join(&r.meta);
@@ -935,7 +985,7 @@ impl<'a> Layout<'a> {
             let lines = self.faces.wrap(REPLY_META, &meta, rw);
             self.lines(REPLY_META, rx, &lines, &deco, true, true);
         }
-        if let Some(f) = r.flag.as_deref() {
+        if let Some(f) = r.flag.as_deref().filter(|f| !f.trim().is_empty()) {
             let lines = self
                 .faces
                 .wrap(CARD_FLAG, &format!("{}{}", self.warn, f), rw);
@@ -1165,34 +1215,56 @@ fn join(items: &[String]) -> String {
     items.join(" · ")
 }
 
-/// Column widths (padding excluded) filling `avail`: the natural widths (widest lines) and
-/// what is left over shared in proportion when they fit; else every column gets its widest
-/// word (capped at an equal share) and the rest is shared by how much more each would need.
+/// Column widths (padding excluded) filling `avail`. When the natural widths (widest lines)
+/// fit, they are stretched in proportion. Else columns narrower than an equal share of what
+/// is left keep their natural width, and the wide ones share the rest: each its widest word
+/// (capped at an equal share) first, then in proportion to how much more it would take.
 fn column_widths(nat: &[f32], min: &[f32], avail: f32) -> Vec<f32> {
-    let n = nat.len().max(1) as f32;
-    let nat: Vec<f32> = nat.iter().map(|w| w.max(6.0)).collect();
+    let n = nat.len();
+    let nat: Vec<f32> = nat.iter().map(|w| w.clamp(6.0, avail.max(6.0))).collect();
     let total: f32 = nat.iter().sum();
     if total <= avail {
         return nat.iter().map(|w| w * avail / total).collect();
     }
-    let min: Vec<f32> = min
-        .iter()
-        .zip(&nat)
-        .map(|(m, w)| m.min(*w).min(avail / n))
-        .collect();
-    let spare = avail - min.iter().sum::<f32>();
-    let want: f32 = nat.iter().zip(&min).map(|(w, m)| w - m).sum();
-    nat.iter()
-        .zip(&min)
-        .map(|(w, m)| {
-            let share = if want > 0.0 {
-                (w - m) / want * spare
-            } else {
-                0.0
-            };
-            m + share
-        })
-        .collect()
+    let mut width = vec![0.0f32; n];
+    let mut fixed = vec![false; n];
+    let mut rest = avail;
+    loop {
+        let open = fixed.iter().filter(|f| !**f).count();
+        if open == 0 {
+            break;
+        }
+        let fair = rest / open as f32;
+        let mut changed = false;
+        for c in 0..n {
+            if !fixed[c] && nat[c] <= fair {
+                width[c] = nat[c];
+                fixed[c] = true;
+                rest -= nat[c];
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let open: Vec<usize> = (0..n).filter(|&c| !fixed[c]).collect();
+    if open.is_empty() {
+        return width;
+    }
+    let fair = rest / open.len() as f32;
+    let floor: Vec<f32> = open.iter().map(|&c| min[c].min(nat[c]).min(fair)).collect();
+    let spare = rest - floor.iter().sum::<f32>();
+    let want: f32 = open.iter().zip(&floor).map(|(&c, f)| nat[c] - f).sum();
+    for (&c, f) in open.iter().zip(&floor) {
+        let share = if want > 0.0 {
+            (nat[c] - f) / want * spare
+        } else {
+            spare / open.len() as f32
+        };
+        width[c] = f + share;
+    }
+    width
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1286,6 +1358,13 @@ impl Pager<'_> {
                 }
             }
             for k in i..=j {
+                // Opening padding goes to the next page with the row it opens.
+                if rows[k].glue && !self.empty && k < j {
+                    let both = rows[k].h + rows[k + 1].h;
+                    if self.y + both > BOTTOM + 0.01 {
+                        self.new_page(rows[k].head);
+                    }
+                }
                 self.place(k);
             }
             i = j + 1;
@@ -1377,7 +1456,7 @@ impl Pen<'_, '_> {
             for (i, c) in text.char_indices() {
                 let (g, adv) = face.glyph(c);
                 self.glyphs.push(KrillaGlyph::new(
-                    GlyphId::new(g),
+                    GlyphId::new(u32::from(g)),
                     adv,
                     0.0,
                     0.0,
@@ -1396,26 +1475,20 @@ impl Pen<'_, '_> {
             );
             return;
         }
-        // Scripts that need shaping: krilla's shaper, one run per direction, laid out left to
-        // right in reading order.
-        let mut x = x;
+        // Scripts that need shaping: one shaped run per direction, laid out left to right in
+        // reading order, drawn as one glyph run.
+        self.glyphs.clear();
         for (rtl, range) in bidi_runs(text) {
-            let run = &text[range];
-            let dir = if rtl {
-                TextDirection::RightToLeft
-            } else {
-                TextDirection::LeftToRight
-            };
-            self.surface.draw_text(
-                Point::from_xy(x, y),
-                face.font.clone(),
-                s.size,
-                run,
-                false,
-                dir,
-            );
-            x += self.faces.width(s.f, s.size, run);
+            face.shape(&text[range.clone()], rtl, range.start, &mut self.glyphs);
         }
+        self.surface.draw_glyphs(
+            Point::from_xy(x, y),
+            &self.glyphs,
+            face.font.clone(),
+            text,
+            s.size,
+            false,
+        );
     }
 }
 
@@ -1649,6 +1722,13 @@ mod tests {
 
     #[test]
     fn nasty_text_renders() {
+        let pdf = render(&nasty()).expect("render nasty");
+        assert!(pdf.starts_with(b"%PDF-"));
+        let empty = render(&Doc::default()).expect("render empty");
+        assert!(empty.starts_with(b"%PDF-"));
+    }
+
+    pub(super) fn nasty() -> Doc {
         let nasty = [
             "",
             "   ",
@@ -1713,10 +1793,56 @@ mod tests {
                 },
             ],
         };
-        let pdf = render(&doc).expect("render nasty");
-        assert!(pdf.starts_with(b"%PDF-"));
-        let empty = render(&Doc::default()).expect("render empty");
-        assert!(empty.starts_with(b"%PDF-"));
+        doc
+    }
+
+    /// A card taller than a page, a table row taller than a page, a long table.
+    pub(super) fn tall() -> Doc {
+        let para = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod \
+                    tempor incididunt ut labore et dolore magna aliqua. "
+            .repeat(8);
+        let replies = (0..12)
+            .map(|i| Reply {
+                text: format!("Reply {i}: {para}"),
+                meta: vec!["Facilitator".into()],
+                flag: (i == 3).then(|| "Names a person".into()),
+            })
+            .collect();
+        let rows = (0..70)
+            .map(|i| {
+                let cell = if i == 20 {
+                    para.repeat(6)
+                } else {
+                    format!("cell {i}")
+                };
+                vec![format!("Row {i}"), cell, "Short".into()]
+            })
+            .collect();
+        Doc {
+            title: "Tall things".into(),
+            kind: "Local campaign pack".into(),
+            sections: vec![Section {
+                id: "t".into(),
+                title: "A very tall card".into(),
+                new_page: false,
+                blocks: vec![
+                    Block::Para(para.clone()),
+                    Block::Card(Card {
+                        text: para.clone(),
+                        marks: vec!["Starred".into(), "On the wall".into()],
+                        meta: vec!["12 agree".into()],
+                        flag: None,
+                        replies,
+                    }),
+                    Block::Heading("Heading then table".into()),
+                    Block::Table {
+                        head: vec!["Name".into(), "Text".into(), "Other".into()],
+                        rows,
+                    },
+                ],
+            }],
+            ..Doc::default()
+        }
     }
 
     #[test]
@@ -1750,7 +1876,9 @@ mod tests {
 
     #[test]
     fn wraps_long_words_by_characters() {
+        let t = std::time::Instant::now();
         let faces = Faces::load().expect("fonts");
+        eprintln!("faces {:?}", t.elapsed());
         let lines = faces.wrap(BODY, &format!("short {} end", "a".repeat(1000)), WIDTH);
         assert!(lines.len() > 5);
         assert_eq!(lines[0], "short");
@@ -1844,7 +1972,7 @@ mod bench {
                     while text.len() < 60 + (n * 7) % 120 {
                         text.push_str(words[k % words.len()]);
                         text.push(' ');
-                        k = k * 31 + 7;
+                        k = k.wrapping_mul(31).wrapping_add(7);
                     }
                     blocks.push(Block::Card(Card {
                         text,
@@ -1937,5 +2065,9 @@ mod bench {
         std::fs::write(format!("{dir}/sample.pdf"), pdf).expect("write");
         let pdf = render(&big(400)).expect("render");
         std::fs::write(format!("{dir}/big.pdf"), pdf).expect("write");
+        let pdf = render(&super::tests::nasty()).expect("render");
+        std::fs::write(format!("{dir}/nasty.pdf"), pdf).expect("write");
+        let pdf = render(&super::tests::tall()).expect("render");
+        std::fs::write(format!("{dir}/tall.pdf"), pdf).expect("write");
     }
 }
