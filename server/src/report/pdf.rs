@@ -1111,7 +1111,7 @@ impl<'a> Layout<'a> {
         let total = n as f32 * lead + 2.0 * pad_y;
         // Rows that fit on a page stay whole; taller ones are split between lines.
         let parts: Vec<Range<usize>> = if total <= CAP - head_h - 1.0 {
-            vec![0..n]
+            std::iter::once(0..n).collect()
         } else {
             (0..n).map(|k| k..k + 1).collect()
         };
@@ -1772,7 +1772,7 @@ mod tests {
         blocks.push(Block::Bullets(vec![]));
         blocks.push(Block::Figures(vec![]));
         blocks.push(Block::Card(Card::default()));
-        let doc = Doc {
+        Doc {
             title: format!("{} {}", nasty[3], long),
             kind: nasty[4].into(),
             lines: nasty.iter().map(|s| s.to_string()).collect(),
@@ -1792,8 +1792,7 @@ mod tests {
                     blocks: vec![],
                 },
             ],
-        };
-        doc
+        }
     }
 
     /// A card taller than a page, a table row taller than a page, a long table.
@@ -1876,9 +1875,7 @@ mod tests {
 
     #[test]
     fn wraps_long_words_by_characters() {
-        let t = std::time::Instant::now();
         let faces = Faces::load().expect("fonts");
-        eprintln!("faces {:?}", t.elapsed());
         let lines = faces.wrap(BODY, &format!("short {} end", "a".repeat(1000)), WIDTH);
         assert!(lines.len() > 5);
         assert_eq!(lines[0], "short");

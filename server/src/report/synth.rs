@@ -1713,6 +1713,9 @@ impl Corpus {
             return Vec::new();
         }
         let nt = self.kinds.len();
+        let _g0 = std::time::Instant::now();
+        let mut _acc_n = 0usize;
+        let mut _exact_n = 0usize;
 
         // Inverted index over the subset: postings of positions in `ids`, ascending.
         let mut start = vec![0usize; nt + 1];
@@ -1737,6 +1740,7 @@ impl Corpus {
         }
         drop(cursor);
 
+        eprintln!("index {:?}", _g0.elapsed());
         // Candidates through each text's rarest terms; exact cosine for the best of them.
         // Per position: (the text it was last touched for, its partial dot product).
         let mut acc = vec![(u32::MAX, 0f32); m];
@@ -1772,6 +1776,7 @@ impl Corpus {
                 } else {
                     (lo, hi)
                 };
+                _acc_n += hi - lo;
                 for &(q, wq) in &postings[lo..hi] {
                     if q == p32 {
                         continue;
@@ -1806,6 +1811,7 @@ impl Corpus {
                 {
                     continue;
                 }
+                _exact_n += 1;
                 let (tq, wq) = self.vector(ids[qi]);
                 let dot: f64 = tq
                     .iter()
@@ -1823,6 +1829,13 @@ impl Corpus {
             checked.extend_from_slice(&touched);
             checked_off[p + 1] = checked.len();
         }
+        eprintln!(
+            "cands {:?} edges {} acc {} exact {}",
+            _g0.elapsed(),
+            edges.len(),
+            _acc_n,
+            _exact_n
+        );
         drop((acc, postings, start, dense, checked, checked_off, rank));
         edges.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         edges.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
@@ -1885,6 +1898,7 @@ impl Corpus {
             clusters.insert(root, ca.merge(cb));
         }
 
+        eprintln!("merge {:?}", _g0.elapsed());
         let mut out: Vec<Group> = clusters
             .into_values()
             .map(|c| {
@@ -2537,7 +2551,11 @@ mod tests {
         let best = |count| (0..3).map(|_| time_all(count)).fold(f64::MAX, f64::min);
         let small = best(10_000);
         let large = best(100_000);
-        println!("best: 10k {:.0} ms, 100k {:.0} ms", small * 1e3, large * 1e3);
+        println!(
+            "best: 10k {:.0} ms, 100k {:.0} ms",
+            small * 1e3,
+            large * 1e3
+        );
         assert!(small < 0.15, "10k took {small:.3} s of cpu");
         assert!(large < 1.5, "100k took {large:.3} s of cpu");
     }
