@@ -6,14 +6,16 @@
 //! the `dejavu` crate, compiled into the binary, embedded in the PDF and subset by krilla, so a
 //! report renders offline on a fresh machine straight from `cargo run --release`.
 //!
-//! krilla draws glyphs; the layout is ours. Per-character advance widths are read once from the
-//! font (skrifa's charmap and hmtx) into a table, lines are broken greedily at spaces (by
-//! characters when a word is wider than the line), and each finished line is drawn once, as
-//! glyphs we position ourselves. Only lines holding right-to-left or combining scripts go
-//! through krilla's shaper. Blocks become rows of fixed height that a paginator places on
-//! pages: rows chained with `keep` stay together (a card, a short table row, a heading and what
-//! follows it), table headers repeat after a break, and page numbers (the contents list, the
-//! footers) are filled in after pagination, so the contents list is right in one pass.
+//! krilla draws glyphs; the layout is ours. Each character's glyph and advance width are read
+//! from the font's cmap and hmtx (through rustybuzz's ttf-parser, the face parsed once per
+//! process) and kept in a table; lines are broken greedily at spaces (between characters when
+//! a word is wider than the line), and each finished line is drawn once, as a glyph run we
+//! position ourselves. Only lines holding right-to-left, joining or combining scripts are
+//! shaped (rustybuzz, one run per direction). Blocks become rows of fixed height that a
+//! paginator places on pages: rows chained with `keep` stay together (a card, a short table
+//! row, a heading and what follows it), table headers repeat after a break, and page numbers
+//! (the contents list, the footers) are filled in after pagination, so the contents list is
+//! right in one pass.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -234,8 +236,8 @@ impl Face {
     }
 
     /// Shapes a run of one direction; the glyphs come in visual order, their text ranges
-    /// offset by `at`. Returns the run's advance in em.
-    fn shape(&self, text: &str, rtl: bool, at: usize, out: &mut Vec<KrillaGlyph>) -> f32 {
+    /// offset by `at`.
+    fn shape(&self, text: &str, rtl: bool, at: usize, out: &mut Vec<KrillaGlyph>) {
         let mut buf = rustybuzz::UnicodeBuffer::new();
         buf.push_str(text);
         buf.set_direction(if rtl {
@@ -251,18 +253,15 @@ impl Face {
         let mut starts: Vec<usize> = infos.iter().map(|i| i.cluster as usize).collect();
         starts.sort_unstable();
         starts.dedup();
-        let mut total = 0.0;
         for (info, pos) in infos.iter().zip(positions) {
             let start = (info.cluster as usize).min(text.len());
             let end = match starts.binary_search(&start) {
                 Ok(k) => starts.get(k + 1).copied().unwrap_or(text.len()),
                 Err(_) => text.len(),
             };
-            let adv = pos.x_advance as f32 / self.upem;
-            total += adv;
             out.push(KrillaGlyph::new(
                 GlyphId::new(info.glyph_id),
-                adv,
+                pos.x_advance as f32 / self.upem,
                 pos.x_offset as f32 / self.upem,
                 pos.y_offset as f32 / self.upem,
                 pos.y_advance as f32 / self.upem,
@@ -270,7 +269,6 @@ impl Face {
                 None,
             ));
         }
-        total
     }
 }
 
@@ -445,7 +443,7 @@ fn needs_shaping(c: char) -> bool {
 
 /// Neither strongly left-to-right nor right-to-left: goes with the text around it.
 fn is_neutral(c: char) -> bool {
-    c.is_whitespace() || (c.is_ascii_punctuation()) || matches!(c as u32, 0x2000..=0x206F)
+    c.is_whitespace() || c.is_ascii_punctuation() || matches!(c as u32, 0x2000..=0x206F)
 }
 
 /// Splits a line into runs of (right-to-left?, byte range), in logical order. Neutral
@@ -801,6 +799,10 @@ impl<'a> Layout<'a> {
         self.rule(7.0, 0.8, ACCENT, !s.blocks.is_empty());
         for (k, b) in s.blocks.iter().enumerate() {
             self.block(b, k == 0);
+        }
+        // A heading at the end of a section is not carried along with the next one.
+        if let Some(last) = self.rows.last_mut() {
+            last.keep = false;
         }
     }
 
@@ -1885,6 +1887,66 @@ mod tests {
         assert_eq!(lines.concat().matches('a').count(), 1000);
         assert!(faces.wrap(BODY, "  \n ", WIDTH).is_empty());
         assert_eq!(faces.wrap(BODY, "one\n\n\ntwo", WIDTH), ["one", "", "two"]);
+    }
+
+    #[test]
+    fn pages_never_end_inside_a_kept_chain() {
+        let faces = Faces::load().expect("fonts");
+        let word = |k: usize| ["bus", "homes", "a", "community", "evening", "we"][k % 6];
+        let text = |n: usize, seed: usize| {
+            (0..n)
+                .map(|i| word(i * 7 + seed))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut blocks = Vec::new();
+        for i in 0..300 {
+            blocks.push(match i % 7 {
+                0 => Block::Heading(text(3, i)),
+                1 | 2 => Block::Para(text(5 + (i * 13) % 90, i)),
+                3 | 4 => Block::Card(Card {
+                    text: text(10 + (i * 17) % 60, i),
+                    marks: vec!["Starred".into()],
+                    meta: vec!["2 agree".into()],
+                    flag: (i % 3 == 0).then(|| "Check".into()),
+                    replies: (0..i % 3)
+                        .map(|_| Reply {
+                            text: text(12, i),
+                            meta: vec!["Facilitator".into()],
+                            flag: None,
+                        })
+                        .collect(),
+                }),
+                5 => Block::Table {
+                    head: vec!["A".into(), "B".into()],
+                    rows: (0..i % 9)
+                        .map(|r| vec![text(2, r), text(1 + r * 3, i)])
+                        .collect(),
+                },
+                _ => Block::Bullets(vec![text(4, i), text(30, i)]),
+            });
+        }
+        let doc = Doc {
+            title: "Chains".into(),
+            sections: vec![Section {
+                id: "s".into(),
+                title: "S".into(),
+                new_page: false,
+                blocks,
+            }],
+            ..Doc::default()
+        };
+        let mut lay = Layout::new(&faces, true);
+        lay.document(&doc);
+        let pages = paginate(&lay.rows, &lay.headers, 1);
+        assert!(pages.pages.len() > 10);
+        for (n, p) in pages.pages.iter().enumerate() {
+            let &(last, y) = p.last().expect("a page has rows");
+            assert!(y + lay.rows[last].h <= BOTTOM + 0.01, "page {n} overflows");
+            if n + 1 < pages.pages.len() {
+                assert!(!lay.rows[last].keep, "page {n} ends inside a kept chain");
+            }
+        }
     }
 
     #[test]
