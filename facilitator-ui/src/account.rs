@@ -118,6 +118,10 @@ pub fn dashboard_page(page: &DashboardPage) -> Markup {
             div.title-row {
                 h1 { "Your events" }
                 a.button.primary.new-event href="/organiser/events/new" { "New event" }
+                " "
+                a.button #link-import href="/organiser/import" { "Import an event" }
+                " "
+                a.button #link-campaigns href="/organiser/campaigns" { "Campaigns" }
             }
             p.muted { "Signed in as " bdi { (page.organiser_name) } "." }
             @if page.events.is_empty() {
