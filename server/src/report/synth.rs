@@ -65,7 +65,7 @@ pub const DF_CAP: usize = 64;
 /// How many nearby comments a very common term offers as candidates.
 pub const WINDOW: usize = 16;
 /// Partial similarity (over the rare terms) a candidate needs before its exact cosine is taken.
-pub const CANDIDATE_FLOOR: f32 = 0.06;
+pub const CANDIDATE_FLOOR: f32 = 0.1;
 /// How many of the best candidates of a comment get an exact cosine.
 pub const EXACT_CHECKS: usize = 8;
 /// Share of a unigram's comments that must also hold a bigram for the bigram to stand in for it.
