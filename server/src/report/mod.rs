@@ -167,38 +167,77 @@ pub fn render(
 /// Rows as JSON: `{"format": "roundtable-report", "version": 1, "title", "kind", "sheets":
 /// {name: [{column: value}]}}` (docs/reports.md).
 fn sheets_json(doc: &Doc, sheets: &[sheet::Sheet]) -> Result<Vec<u8>, String> {
-    use serde_json::{Map, Value, json};
-    let mut out = Map::new();
-    for s in sheets {
-        let rows: Vec<Value> = s
-            .rows
-            .iter()
-            .map(|r| {
-                let mut m = Map::new();
-                for (h, c) in s.head.iter().zip(r) {
-                    m.insert(
-                        h.clone(),
-                        match c {
-                            sheet::Cell::Text(t) => Value::String(t.clone()),
-                            sheet::Cell::Int(n) => json!(n),
-                            sheet::Cell::Empty => Value::Null,
-                        },
-                    );
+    use std::io::Write;
+    // Written straight out, one row per line: no intermediate `serde_json::Value` tree.
+    let size: usize = sheets
+        .iter()
+        .flat_map(|s| &s.rows)
+        .flatten()
+        .map(|c| match c {
+            sheet::Cell::Text(t) => t.len() + 24,
+            _ => 24,
+        })
+        .sum();
+    let mut out: Vec<u8> = Vec::with_capacity(size + 1024);
+    let e = |e: std::io::Error| e.to_string();
+    let js = |out: &mut Vec<u8>, s: &str| serde_json::to_writer(out, s).map_err(|e| e.to_string());
+    out.extend_from_slice(b"{\"format\": \"roundtable-report\", \"version\": 1, \"title\": ");
+    js(&mut out, &doc.title)?;
+    out.extend_from_slice(b", \"kind\": ");
+    js(&mut out, &doc.kind)?;
+    out.extend_from_slice(b", \"lines\": ");
+    serde_json::to_writer(&mut out, &doc.lines).map_err(|e| e.to_string())?;
+    out.extend_from_slice(b", \"sheets\": {");
+    for (i, s) in sheets.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\n");
+        js(&mut out, &s.name)?;
+        out.extend_from_slice(b": [");
+        for (j, r) in s.rows.iter().enumerate() {
+            out.extend_from_slice(if j > 0 { b",\n{" } else { b"\n{" });
+            for (k, (h, c)) in s.head.iter().zip(r).enumerate() {
+                if k > 0 {
+                    out.extend_from_slice(b", ");
                 }
-                Value::Object(m)
-            })
-            .collect();
-        out.insert(s.name.clone(), Value::Array(rows));
+                js(&mut out, h)?;
+                out.extend_from_slice(b": ");
+                match c {
+                    sheet::Cell::Text(t) => js(&mut out, t)?,
+                    sheet::Cell::Int(n) => write!(out, "{n}").map_err(e)?,
+                    sheet::Cell::Empty => out.extend_from_slice(b"null"),
+                }
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]");
     }
-    serde_json::to_vec_pretty(&json!({
-        "format": "roundtable-report",
-        "version": 1,
-        "title": doc.title,
-        "kind": doc.kind,
-        "lines": doc.lines,
-        "sheets": out,
-    }))
-    .map_err(|e| e.to_string())
+    out.extend_from_slice(b"\n}}\n");
+    Ok(out)
+}
+
+#[cfg(test)]
+#[test]
+fn sheets_json_is_valid_json_with_every_row() {
+    let sheets = vec![sheet::Sheet {
+        name: "Comments".into(),
+        head: vec!["id".into(), "text".into(), "name".into()],
+        rows: vec![
+            vec![sheet::Cell::Int(1), "say \"hi\"\n</script>".into(), sheet::Cell::Empty],
+            vec![sheet::Cell::Int(2), "ŵŷ 😀".into(), "Ann".into()],
+        ],
+    }];
+    let doc = Doc {
+        title: "T".into(),
+        ..Doc::default()
+    };
+    let bytes = sheets_json(&doc, &sheets).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    assert_eq!(v["sheets"]["Comments"][0]["text"], "say \"hi\"\n</script>");
+    assert_eq!(v["sheets"]["Comments"][1]["id"], 2);
+    assert!(v["sheets"]["Comments"][0]["name"].is_null());
+    assert_eq!(v["version"], 1);
 }
 
 /// A safe download name like `roundtable-2026-11-30-hastings-listening-event.html`.

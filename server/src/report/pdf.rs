@@ -2104,7 +2104,11 @@ mod bench {
                 t_pages - t_layout,
                 t_all
             );
-            for _ in 0..3 {
+            let reps = std::env::var("PDF_BENCH_REPS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3);
+            for _ in 0..reps {
                 let t = Instant::now();
                 let pdf = render(&doc).expect("render");
                 println!(
