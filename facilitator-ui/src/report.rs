@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::doc::{Block, Card, Doc};
+use maud::Render;
 
 /// A link to the same report in another format (shown on screen, not printed).
 pub struct Download {
@@ -109,59 +110,79 @@ section.new-page { break-before: page; page-break-before: always; }
 /// Renders a report as HTML.
 pub fn report_page(view: &ReportView<'_>) -> Markup {
     let doc = view.doc;
+    // Written piece by piece into one buffer sized up front: a 100,000-comment report is
+    // ~20 MB, and growing a String by doubling would hold two copies at once.
+    let text: usize = doc.texts().iter().map(|t| t.len()).sum();
+    let images: usize = doc
+        .sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .map(|b| match b {
+            Block::Image(i) => i.jpeg.len() / 3 * 4 + 256,
+            _ => 0,
+        })
+        .sum();
+    let cards = doc.sections.iter().map(|s| s.blocks.len()).sum::<usize>();
+    let mut out =
+        String::with_capacity(REPORT_CSS.len() + text * 11 / 10 + images + cards * 160 + 4096);
+    out.push_str("<!DOCTYPE html><html lang=\"en-GB\">");
     html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
-                title { (doc.kind) ": " (doc.title) }
-                link rel="icon" href="data:,";
-                style { (PreEscaped(REPORT_CSS)) }
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="referrer" content="no-referrer";
+            title { (doc.kind) ": " (doc.title) }
+            link rel="icon" href="data:,";
+            style { (PreEscaped(REPORT_CSS)) }
+        }
+    }
+    .render_to(&mut out);
+    out.push_str("<body>");
+    html! {
+        header {
+            p.kind { (doc.kind) }
+            h1 { bdi { (doc.title) } }
+            div.lines {
+                @for l in &doc.lines { p { bdi { (l) } } }
             }
-            body {
-                header {
-                    p.kind { (doc.kind) }
-                    h1 { bdi { (doc.title) } }
-                    div.lines {
-                        @for l in &doc.lines { p { bdi { (l) } } }
-                    }
-                    @if let Some(n) = &doc.notice {
-                        div.notice role="note" { p { (n) } }
-                    }
-                }
-                @if !view.downloads.is_empty() {
-                    section.downloads aria-labelledby="downloads-heading" {
-                        h2 #downloads-heading { (view.downloads_label) }
-                        ul {
-                            @for d in &view.downloads {
-                                li { a href=(d.href) { (d.label) } }
-                            }
-                        }
+            @if let Some(n) = &doc.notice {
+                div.notice role="note" { p { (n) } }
+            }
+        }
+        @if !view.downloads.is_empty() {
+            section.downloads aria-labelledby="downloads-heading" {
+                h2 #downloads-heading { (view.downloads_label) }
+                ul {
+                    @for d in &view.downloads {
+                        li { a href=(d.href) { (d.label) } }
                     }
                 }
-                @if doc.sections.len() > 1 {
-                    nav aria-labelledby="contents-heading" {
-                        h2 #contents-heading { "Contents" }
-                        ol {
-                            @for s in &doc.sections {
-                                li { a href=(format!("#{}", s.id)) { bdi { (s.title) } } }
-                            }
-                        }
-                    }
-                }
-                main {
+            }
+        }
+        @if doc.sections.len() > 1 {
+            nav aria-labelledby="contents-heading" {
+                h2 #contents-heading { "Contents" }
+                ol {
                     @for s in &doc.sections {
-                        section.new-page[s.new_page] id=(s.id) {
-                            h2 { bdi { (s.title) } }
-                            @for b in &s.blocks { (block(b)) }
-                        }
+                        li { a href=(format!("#{}", s.id)) { bdi { (s.title) } } }
                     }
                 }
             }
         }
     }
+    .render_to(&mut out);
+    out.push_str("<main>");
+    for s in &doc.sections {
+        html! {
+            section.new-page[s.new_page] id=(s.id) {
+                h2 { bdi { (s.title) } }
+                @for b in &s.blocks { (block(b)) }
+            }
+        }
+        .render_to(&mut out);
+    }
+    out.push_str("</main></body></html>");
+    PreEscaped(out)
 }
 
 fn block(b: &Block) -> Markup {

@@ -120,7 +120,7 @@ fn event_state(title: &str, place: &str, tables: Vec<(i64, String, String)>) -> 
 
 /// `n` comments over the tables of `es`: corpus lines, some joined, some with words swapped,
 /// a few hidden, merged, replied to, tagged, starred; 10 devices a table.
-fn comments(es: &EventState, n: usize, seed: u64) -> Vec<Comment> {
+fn comments(es: &EventState, n: usize, seed: u64, by_topic: bool) -> Vec<Comment> {
     let src = lines();
     let mut r = Lcg(seed);
     let tags = [
@@ -132,13 +132,19 @@ fn comments(es: &EventState, n: usize, seed: u64) -> Vec<Comment> {
     let names = ["Ann", "Dai", "Sam", "Priya", "Mo"];
     let mut out: Vec<Comment> = Vec::with_capacity(n);
     for i in 0..n {
-        let table = &es.tables[r.below(es.tables.len())];
         let mut text = src[r.below(src.len())].to_string();
-        if r.below(4) == 0 {
+        // At the table whose theme it is about, when a word says so (for readable samples).
+        let random = &es.tables[r.below(es.tables.len())];
+        let table = if by_topic {
+            topic_table(es, &text).unwrap_or(random)
+        } else {
+            random
+        };
+        if !by_topic && r.below(4) == 0 {
             text.push(' ');
             text.push_str(src[r.below(src.len())]);
         }
-        if r.below(3) == 0 {
+        if !by_topic && r.below(3) == 0 {
             let words: Vec<&str> = text.split(' ').collect();
             let cut = r.below(words.len());
             text = words
@@ -150,7 +156,14 @@ fn comments(es: &EventState, n: usize, seed: u64) -> Vec<Comment> {
                 .join(" ");
         }
         let id = i as i64 + 1;
-        let reply_to = (i > 10 && r.below(12) == 0).then(|| out[r.below(i)].id);
+        let reply_to = (i > 10 && r.below(12) == 0)
+            .then(|| {
+                out.iter()
+                    .rev()
+                    .find(|c| c.table_id == table.id && c.reply_to.is_none())
+                    .map(|c| c.id)
+            })
+            .flatten();
         let merged_into = (i > 10 && reply_to.is_none() && r.below(25) == 0)
             .then(|| out[r.below(i)].id)
             .filter(|&p| out[p as usize - 1].merged_into.is_none());
@@ -170,7 +183,13 @@ fn comments(es: &EventState, n: usize, seed: u64) -> Vec<Comment> {
             } else {
                 Source::Attendee
             },
-            agrees: r.below(9) as i64,
+            agrees: if by_topic {
+                // A few comments many agree with, most with a handful.
+                let a = r.below(5) as i64;
+                a * a * (1 + r.below(2) as i64) / 2
+            } else {
+                r.below(9) as i64
+            },
             highlighted: r.below(20) == 0,
             highlighted_at: None,
             hidden: r.below(30) == 0,
@@ -198,6 +217,36 @@ fn comments(es: &EventState, n: usize, seed: u64) -> Vec<Comment> {
         c.merged_count = merged[c.id as usize];
     }
     out
+}
+
+/// The table whose theme a comment is about, by a few words.
+fn topic_table<'a>(es: &'a EventState, text: &str) -> Option<&'a Table> {
+    const TOPICS: [(&str, &[&str]); 6] = [
+        ("bus", &["bus", "train", "fare", "route"]),
+        (
+            "health",
+            &[
+                "gp", "hospital", "nhs", "a&e", "dentist", "care", "camhs", "doctor",
+            ],
+        ),
+        (
+            "jobs",
+            &["job", "wind", "retrain", "steel", "apprentice", "work"],
+        ),
+        (
+            "insulation",
+            &["insulat", "heat", "damp", "mould", "loft", "boiler"],
+        ),
+        ("school", &["school", "college", "teacher", "kids", "meals"]),
+        ("water", &["water", "sewage", "sea", "bill"]),
+    ];
+    let lower = text.to_lowercase();
+    let (theme, _) = TOPICS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))?;
+    es.tables
+        .iter()
+        .find(|t| t.theme.to_lowercase().contains(theme))
 }
 
 fn input_bytes(cs: &[Comment]) -> usize {
@@ -254,7 +303,7 @@ fn bench() -> Result<(), String> {
     println!("| comments | step | time (ms) | peak extra memory (MB) | × input |");
     println!("|---:|---|---:|---:|---:|");
     for n in [10_000usize, 100_000] {
-        let cs = comments(&es, n, 7);
+        let cs = comments(&es, n, 7, false);
         let input = input_bytes(&cs);
         let mb = |b: usize| b as f64 / 1_048_576.0;
         let (c, ms, peak) = measure(|| {
@@ -310,7 +359,7 @@ fn samples(dir: &str) -> Result<(), String> {
     );
     es.event.date = ev.date.clone();
     es.event.description = ev.description.clone();
-    let mut cs = comments(&es, 180, 11);
+    let mut cs = comments(&es, 180, 11, true);
     // A comment with contact details, to show the policy briefing's flag.
     if let Some(c) = cs.iter_mut().find(|c| c.merged_into.is_none() && !c.hidden) {
         c.text = "Start a bus users group! Text me on 07700 900123 and I'll help".into();

@@ -85,10 +85,10 @@ fn card(c: &Collated, item: &Item, audience: Audience, with_table: bool) -> Card
         marks.push("On the wall".to_string());
     }
     let mut meta = Vec::new();
-    if local {
-        meta.push(plural(item.agrees, "agrees", "agree"));
-    } else if item.agrees >= SUPPRESS_BELOW {
-        meta.push(format!("{} agree", item.agrees));
+    if local && item.agrees > 0 {
+        meta.push(plural(item.agrees, "person agrees", "people agree"));
+    } else if !local && item.agrees >= SUPPRESS_BELOW {
+        meta.push(format!("{} people agree", item.agrees));
     }
     if item.merged_count > 0 {
         if local {
@@ -128,12 +128,14 @@ fn card(c: &Collated, item: &Item, audience: Audience, with_table: bool) -> Card
             meta: {
                 let mut m = Vec::new();
                 if local {
-                    m.push(plural(r.agrees, "agrees", "agree"));
+                    if r.agrees > 0 {
+                        m.push(plural(r.agrees, "person agrees", "people agree"));
+                    }
                     if let Some(name) = &r.name {
                         m.push(format!("— {name}"));
                     }
                 } else if r.agrees >= SUPPRESS_BELOW {
-                    m.push(format!("{} agree", r.agrees));
+                    m.push(format!("{} people agree", r.agrees));
                 }
                 m
             },

@@ -31,7 +31,7 @@ fn quotable(i: &Item) -> bool {
 fn quote(i: &Item, place: &str) -> Card {
     let mut meta = vec![place.to_string()];
     if i.agrees >= SUPPRESS_BELOW {
-        meta.push(format!("{} agree", i.agrees));
+        meta.push(format!("{} people agree", i.agrees));
     }
     Card {
         text: i.text.clone(),

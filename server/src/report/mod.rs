@@ -224,7 +224,11 @@ fn sheets_json_is_valid_json_with_every_row() {
         name: "Comments".into(),
         head: vec!["id".into(), "text".into(), "name".into()],
         rows: vec![
-            vec![sheet::Cell::Int(1), "say \"hi\"\n</script>".into(), sheet::Cell::Empty],
+            vec![
+                sheet::Cell::Int(1),
+                "say \"hi\"\n</script>".into(),
+                sheet::Cell::Empty,
+            ],
             vec![sheet::Cell::Int(2), "ŵŷ 😀".into(), "Ann".into()],
         ],
     }];

@@ -47,7 +47,9 @@
 //! subset offers only the [`WINDOW`] comments nearest to it in index order (comments of one
 //! table or event tend to sit together). The [`EXACT_CHECKS`] candidates with the largest
 //! partial dot product get an exact cosine; pairs at or above [`GROUP_THRESHOLD`] are edges.
-//! Work per comment is bounded, so the whole is linear in the subset.
+//! Work per comment is bounded, so the whole is linear in the subset. Subsets of 20,000 or
+//! more split this search over up to four threads (`std::thread::scope`); each comment is
+//! worked out the same way whatever the split, so the groups are the same.
 //!
 //! Groups are then formed by average linkage over those edges: the most similar pair of
 //! clusters joined by an edge merges first, as long as the average similarity of every member
