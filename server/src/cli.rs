@@ -25,7 +25,23 @@ pub async fn create_event(
     let event = draft
         .parse(!closed)
         .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message))?;
-    let organiser_id = match organiser {
+    let owner = organiser_id(storage, organiser).await?;
+    let id = events::create(storage, owner, &event).await?;
+    let es = storage
+        .event_state(id)
+        .await?
+        .context("the event vanished after it was created")?;
+    Ok(serde_json::to_string_pretty(&EventLinks::new(
+        base_url, &es,
+    ))?)
+}
+
+/// The id of the organiser with this email, if one was named.
+async fn organiser_id(
+    storage: &dyn Storage,
+    organiser: Option<&str>,
+) -> anyhow::Result<Option<i64>> {
+    Ok(match organiser {
         Some(email) => Some(
             storage
                 .organiser_by_email(&email.trim().to_lowercase())
@@ -34,12 +50,40 @@ pub async fn create_event(
                 .id,
         ),
         None => None,
-    };
-    let id = events::create(storage, organiser_id, &event).await?;
+    })
+}
+
+/// `roundtable event export N`: the event's archive as JSON.
+pub async fn export_event(storage: &dyn Storage, event_id: i64) -> anyhow::Result<String> {
+    let es = storage
+        .event_state(event_id)
+        .await?
+        .with_context(|| format!("there is no event {event_id}"))?;
+    let archive = crate::report::http::archive_of(storage, &es)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not export the event: {}", e.parts().1))?;
+    Ok(serde_json::to_string_pretty(&archive)?)
+}
+
+/// `roundtable event import FILE`: a new closed event from an archive; prints its links.
+pub async fn import_event(
+    storage: &dyn Storage,
+    base_url: &str,
+    file: &Path,
+    organiser: Option<&str>,
+) -> anyhow::Result<String> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let checked = crate::report::archive::parse(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message))?;
+    let owner = organiser_id(storage, organiser).await?;
+    let id = crate::report::http::import_checked(storage, owner, &checked)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not import the event: {}", e.parts().1))?;
     let es = storage
         .event_state(id)
         .await?
-        .context("the event vanished after it was created")?;
+        .context("the event vanished after it was imported")?;
     Ok(serde_json::to_string_pretty(&EventLinks::new(
         base_url, &es,
     ))?)

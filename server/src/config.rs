@@ -149,6 +149,19 @@ pub enum EventCommand {
         #[arg(long)]
         organiser: Option<String>,
     },
+    /// Print an event's archive (JSON, docs/reports.md) to standard output.
+    Export {
+        /// The event's number (as in /organiser/events/N).
+        event: i64,
+    },
+    /// Import an event archive as a new, closed event; prints its links as JSON.
+    Import {
+        /// The archive file (the local campaign pack's JSON).
+        file: PathBuf,
+        /// Email of the organiser who will own it.
+        #[arg(long)]
+        organiser: Option<String>,
+    },
 }
 
 /// `roundtable organiser ...`

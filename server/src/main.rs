@@ -43,6 +43,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             storage.close().await;
             Ok(())
         }
+        Some(Command::Event {
+            action: EventCommand::Export { event },
+        }) => {
+            let json = roundtable::cli::export_event(storage.as_ref(), event).await?;
+            println!("{json}");
+            storage.close().await;
+            Ok(())
+        }
+        Some(Command::Event {
+            action: EventCommand::Import { file, organiser },
+        }) => {
+            let config = Config::new(cli.public_url.as_deref(), cli.bind)?;
+            let json = roundtable::cli::import_event(
+                storage.as_ref(),
+                &config.public_url,
+                &file,
+                organiser.as_deref(),
+            )
+            .await?;
+            println!("{json}");
+            storage.close().await;
+            Ok(())
+        }
         Some(Command::Organiser {
             action: OrganiserCommand::Add { email, name },
         }) => {

@@ -143,3 +143,56 @@ fn http_status(url: &str) -> u16 {
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
 }
+
+#[test]
+fn event_export_and_import_move_an_event_between_installations() {
+    let dir = tempfile_dir();
+    let laptop = format!("sqlite:{}/laptop.db", dir.display());
+    let hosted = format!("sqlite:{}/hosted.db", dir.display());
+    let run = |db: &str, args: &[&str]| {
+        Command::new(BIN)
+            .args(["--database-url", db, "--public-url", "http://127.0.0.1:9"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let created = Command::new(BIN)
+        .args(["--database-url", &laptop, "event", "create"])
+        .arg(example())
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    let id = serde_json::from_slice::<serde_json::Value>(&created.stdout).unwrap()["event_id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let out = run(&laptop, &["event", "export", &id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let archive: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(archive["format"], "roundtable-archive");
+    assert_eq!(archive["tables"].as_array().unwrap().len(), 6);
+    let file = dir.join("event.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let out = run(&hosted, &["event", "import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let links: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(links["tables"].as_array().unwrap().len(), 6);
+    let new_id = links["event_id"].as_i64().unwrap().to_string();
+    let again = run(&hosted, &["event", "export", &new_id]);
+    let mut again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    let mut first = archive;
+    for v in [&mut first, &mut again] {
+        v["exported_at"] = serde_json::Value::Null;
+        v["event"]["open"] = serde_json::Value::Null;
+    }
+    assert_eq!(first, again, "the same event on the other installation");
+    // A file that isn't an archive: one clear line, exit code 1, nothing made.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, b"[1, 2]").unwrap();
+    let out = run(&hosted, &["event", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Roundtable event archive"));
+    let out = run(&hosted, &["event", "export", "999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no event 999"));
+}

@@ -134,24 +134,23 @@ pub async fn collated(state: &AppState, es: EventState) -> AppResult<Collated> {
 }
 
 /// The full archive of an event.
-async fn archive_of(state: &AppState, es: &EventState) -> AppResult<archive::Archive> {
+pub async fn archive_of(
+    storage: &dyn crate::storage::Storage,
+    es: &EventState,
+) -> AppResult<archive::Archive> {
     let event_id = es.event.id;
-    let comments = state.storage.comments(event_id, None, true).await?;
+    let comments = storage.comments(event_id, None, true).await?;
     let mut images = Vec::new();
     for meta in &es.images {
-        if let Some(found) = state.storage.image(event_id, meta.id).await? {
+        if let Some(found) = storage.image(event_id, meta.id).await? {
             images.push(found);
         }
     }
     let extra = archive::Extra {
-        agreements: state.storage.agreements(event_id).await?,
+        agreements: storage.agreements(event_id).await?,
         images,
-        activity: state.storage.audit_log(event_id, None, i64::MAX).await?,
-        campaign: state
-            .storage
-            .event_campaign(event_id)
-            .await?
-            .map(|c| c.name),
+        activity: storage.audit_log(event_id, None, i64::MAX).await?,
+        campaign: storage.event_campaign(event_id).await?.map(|c| c.name),
     };
     Ok(archive::export(es, &comments, extra, now_ms()))
 }
@@ -307,7 +306,7 @@ async fn event_report(
     base: &str,
 ) -> StaffResult<Response> {
     let archive = if w.format == Format::Json && w.audience == Audience::Local {
-        Some(archive_of(state, &es).await?)
+        Some(archive_of(state.storage.as_ref(), &es).await?)
     } else {
         None
     };
@@ -813,35 +812,34 @@ async fn import(
         Ok(c) => c,
         Err(e) => return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, e.message)),
     };
-    let id = import_checked(&state, Some(o.id), &checked).await?;
+    let id = import_checked(state.storage.as_ref(), Some(o.id), &checked).await?;
     Ok(Redirect::to(&format!("/organiser/events/{id}")).into_response())
 }
 
 /// Creates a new closed event from a checked archive; on failure nothing is left behind.
 pub async fn import_checked(
-    state: &AppState,
+    storage: &dyn crate::storage::Storage,
     organiser_id: Option<i64>,
     checked: &archive::Checked,
 ) -> AppResult<i64> {
-    let id = crate::events::create(state.storage.as_ref(), organiser_id, &checked.event).await?;
-    if let Err(e) = state.storage.import_content(id, checked).await {
-        let _ = state.storage.delete_event(id).await;
+    let id = crate::events::create(storage, organiser_id, &checked.event).await?;
+    if let Err(e) = storage.import_content(id, checked).await {
+        let _ = storage.delete_event(id).await;
         return Err(e.into());
     }
     if let Some(name) = &checked.archive.event.campaign
         && let Some(oid) = organiser_id
     {
-        let existing = state
-            .storage
+        let existing = storage
             .campaigns_of(oid)
             .await?
             .into_iter()
             .find(|c| &c.name == name);
         let cid = match existing {
             Some(c) => c.id,
-            None => state.storage.create_campaign(Some(oid), name).await?,
+            None => storage.create_campaign(Some(oid), name).await?,
         };
-        state.storage.set_event_campaign(id, Some(cid)).await?;
+        storage.set_event_campaign(id, Some(cid)).await?;
     }
     Ok(id)
 }
