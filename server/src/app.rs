@@ -33,6 +33,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// One-time token for creating the first organiser account (None once one exists).
     pub setup_token: Arc<Mutex<Option<String>>>,
+    /// The last few collated events, by the state they were made from.
+    pub reports: Arc<crate::report::http::Cache>,
 }
 
 impl AppState {

@@ -86,5 +86,6 @@ pub async fn build_state(
         hub: hub::Hub::new(storage.clone()),
         storage,
         setup_token: Arc::new(Mutex::new(setup)),
+        reports: Arc::default(),
     })
 }

@@ -167,14 +167,22 @@ fn event_export_and_import_move_an_event_between_installations() {
         .unwrap()
         .to_string();
     let out = run(&laptop, &["event", "export", &id]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let archive: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(archive["format"], "roundtable-archive");
     assert_eq!(archive["tables"].as_array().unwrap().len(), 6);
     let file = dir.join("event.json");
     std::fs::write(&file, &out.stdout).unwrap();
     let out = run(&hosted, &["event", "import", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let links: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(links["tables"].as_array().unwrap().len(), 6);
     let new_id = links["event_id"].as_i64().unwrap().to_string();

@@ -44,7 +44,7 @@ fn quote(i: &Item, place: &str) -> Card {
 
 /// The campaign briefing over its events' collations (each built for the policy team's eyes:
 /// only policy-safe fields are read here).
-pub fn briefing(name: &str, events: &[Collated], generated_at: &str) -> Doc {
+pub fn briefing(name: &str, events: &[std::sync::Arc<Collated>], generated_at: &str) -> Doc {
     let a = Audience::Policy;
     // Every quotable comment of the tour, with the event it came from.
     let mut all: Vec<(usize, &Item)> = Vec::new();
@@ -61,7 +61,7 @@ pub fn briefing(name: &str, events: &[Collated], generated_at: &str) -> Doc {
                 .collect()
         })
         .collect();
-    let places: Vec<String> = events.iter().map(place_label).collect();
+    let places: Vec<String> = events.iter().map(|c| place_label(c)).collect();
     let mut sections = Vec::new();
 
     sections.push(Section {
@@ -294,7 +294,7 @@ pub fn briefing(name: &str, events: &[Collated], generated_at: &str) -> Doc {
 }
 
 /// The campaign's rows: every event's policy comment rows with the place first.
-pub fn sheets(events: &[Collated]) -> Vec<Sheet> {
+pub fn sheets(events: &[std::sync::Arc<Collated>]) -> Vec<Sheet> {
     let mut out: Vec<Sheet> = Vec::new();
     for c in events {
         let place = place_label(c);

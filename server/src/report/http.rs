@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::sync::Arc;
 
 use super::collate::{self, Collated};
 use super::{Audience, Format, archive, build, campaign};
@@ -98,9 +99,43 @@ fn wanted(q: Result<Query<ReportQuery>, QueryRejection>) -> AppResult<Wanted> {
     })
 }
 
-/// Reads what a collation needs and collates it (on the blocking pool).
-pub async fn collated(state: &AppState, es: EventState) -> AppResult<Collated> {
+/// The last few collations, keyed by event, sequence number and campaign name: every change
+/// that shows in a report (a post, an agreement, a hide, a tag, an image, settings) is
+/// numbered, so an unchanged key means an unchanged report. Downloading several formats
+/// one after another collates once.
+#[derive(Default)]
+pub struct Cache(std::sync::Mutex<Vec<((i64, i64, Option<String>), Arc<Collated>)>>);
+
+/// How many collations the cache keeps (a 100,000-comment one is ~60 MB).
+const CACHED: usize = 4;
+
+impl Cache {
+    fn get(&self, key: &(i64, i64, Option<String>)) -> Option<Arc<Collated>> {
+        let v = self.0.lock().ok()?;
+        v.iter().find(|(k, _)| k == key).map(|(_, c)| c.clone())
+    }
+    fn put(&self, key: (i64, i64, Option<String>), c: Arc<Collated>) {
+        if let Ok(mut v) = self.0.lock() {
+            v.retain(|(k, _)| k.0 != key.0);
+            v.insert(0, (key, c));
+            v.truncate(CACHED);
+        }
+    }
+}
+
+/// Reads what a collation needs and collates it (on the blocking pool), or takes it from
+/// the cache when nothing has changed since.
+pub async fn collated(state: &AppState, es: EventState) -> AppResult<Arc<Collated>> {
     let event_id = es.event.id;
+    let campaign = state
+        .storage
+        .event_campaign(event_id)
+        .await?
+        .map(|c| c.name);
+    let key = (event_id, es.seq, campaign.clone());
+    if let Some(c) = state.reports.get(&key) {
+        return Ok(c);
+    }
     let comments = state.storage.comments(event_id, None, true).await?;
     let mut images = Vec::new();
     for meta in es.images.iter().filter(|m| !m.hidden) {
@@ -114,12 +149,7 @@ pub async fn collated(state: &AppState, es: EventState) -> AppResult<Collated> {
         .map(|(_, v)| v.as_str())
         .collect::<std::collections::BTreeSet<_>>()
         .len() as i64;
-    let campaign = state
-        .storage
-        .event_campaign(event_id)
-        .await?
-        .map(|c| c.name);
-    tokio::task::spawn_blocking(move || {
+    let c = tokio::task::spawn_blocking(move || {
         collate::collate(collate::Input {
             es: &es,
             comments: &comments,
@@ -130,7 +160,10 @@ pub async fn collated(state: &AppState, es: EventState) -> AppResult<Collated> {
         })
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))?;
+    let c = Arc::new(c);
+    state.reports.put(key, c.clone());
+    Ok(c)
 }
 
 /// The full archive of an event.
@@ -213,7 +246,7 @@ fn downloads(
 
 /// Renders a collated report as the wanted file.
 async fn respond(
-    c: Collated,
+    c: Arc<Collated>,
     w: Wanted,
     archive: Option<archive::Archive>,
     links: Vec<facilitator_ui::Download>,

@@ -399,6 +399,13 @@ async fn reports_hold_exactly_the_visible_comments_with_the_right_counts() -> Re
             .join("\n")
     };
     assert_eq!(strip(&policy), strip(&again));
+    // A new comment is in the next download (collations are reused only while nothing changed).
+    let (mut phone, _) = s.f.phone(1).await?;
+    phone
+        .post(&cid("late"), "A late thought about the surgery car park")
+        .await?;
+    let later = String::from_utf8(s.bytes("for=local&format=md").await?)?;
+    assert!(later.contains("A late thought about the surgery car park"));
 
     // Bad requests say what to do, and nothing changes.
     let res = s.get("format=exe").await?;
