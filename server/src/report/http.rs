@@ -104,17 +104,20 @@ fn wanted(q: Result<Query<ReportQuery>, QueryRejection>) -> AppResult<Wanted> {
 /// numbered, so an unchanged key means an unchanged report. Downloading several formats
 /// one after another collates once.
 #[derive(Default)]
-pub struct Cache(std::sync::Mutex<Vec<((i64, i64, Option<String>), Arc<Collated>)>>);
+pub struct Cache(std::sync::Mutex<Vec<(CacheKey, Arc<Collated>)>>);
+
+/// Event id, sequence number, campaign name.
+type CacheKey = (i64, i64, Option<String>);
 
 /// How many collations the cache keeps (a 100,000-comment one is ~60 MB).
 const CACHED: usize = 4;
 
 impl Cache {
-    fn get(&self, key: &(i64, i64, Option<String>)) -> Option<Arc<Collated>> {
+    fn get(&self, key: &CacheKey) -> Option<Arc<Collated>> {
         let v = self.0.lock().ok()?;
         v.iter().find(|(k, _)| k == key).map(|(_, c)| c.clone())
     }
-    fn put(&self, key: (i64, i64, Option<String>), c: Arc<Collated>) {
+    fn put(&self, key: CacheKey, c: Arc<Collated>) {
         if let Ok(mut v) = self.0.lock() {
             v.retain(|(k, _)| k.0 != key.0);
             v.insert(0, (key, c));
