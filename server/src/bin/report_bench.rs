@@ -374,6 +374,35 @@ fn samples(dir: &str) -> Result<(), String> {
         now_ms: 1_796_515_200_000,
     });
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    // A campaign tour: the same event in two more towns, with their own sessions.
+    let mut tour = vec![std::sync::Arc::new(c.clone())];
+    for (n, place) in [(2u64, "Hastings"), (3, "Grimsby")] {
+        let mut other = es.clone();
+        other.event.id = n as i64;
+        other.event.place = place.into();
+        other.event.title = format!("Fair Shares for {place}: a listening evening");
+        let cs = comments(&other, 150, 11 + n * 7, true);
+        tour.push(std::sync::Arc::new(collate::collate(collate::Input {
+            es: &other,
+            comments: &cs,
+            images: Vec::new(),
+            agreers: 40,
+            campaign: Some("Fair Shares coastal tour".into()),
+            now_ms: 1_796_515_200_000,
+        })));
+    }
+    let doc = roundtable::report::campaign::briefing(
+        "Fair Shares coastal tour",
+        &tour,
+        "2026-12-06 00:00 UTC",
+    );
+    let sheets = roundtable::report::campaign::sheets(&tour);
+    for f in [Format::Html, Format::Pdf, Format::Docx, Format::Markdown] {
+        let out = roundtable::report::render(&doc, &sheets, f, html)?;
+        let path = format!("{dir}/campaign-briefing.{}", f.ext());
+        std::fs::write(&path, out.bytes).map_err(|e| e.to_string())?;
+        println!("wrote {path}");
+    }
     for audience in [Audience::Local, Audience::Policy] {
         for f in Format::ALL {
             let bytes = render(&c, audience, f)?;

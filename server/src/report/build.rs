@@ -610,9 +610,16 @@ pub fn policy(c: &Collated) -> Doc {
 
     let notice = if flagged > 0 {
         format!(
-            "Before sharing: {} quoted below look like they hold an email address, phone \
-             number or postcode. They are marked; remove those details first.",
-            plural(flagged as i64, "comment", "comments")
+            "Before sharing: {} quoted below {} like {} an email address, phone number or \
+             postcode. {} marked; remove those details first.",
+            plural(flagged as i64, "comment", "comments"),
+            if flagged == 1 { "looks" } else { "look" },
+            if flagged == 1 {
+                "it holds"
+            } else {
+                "they hold"
+            },
+            if flagged == 1 { "It is" } else { "They are" }
         )
     } else {
         "Anonymous: no names or contact details. Counts of fewer than 5 people are not given \

@@ -15,6 +15,29 @@ use super::pii;
 use super::sheet::{Cell, Sheet};
 use super::synth::Corpus;
 
+/// The place in short: up to its first comma ("Seaham Community Centre, Tempest Road" →
+/// "Seaham Community Centre"), or the event's title when it has no place.
+fn short_place(c: &Collated) -> String {
+    let p = c.place.split(',').next().unwrap_or_default().trim();
+    if p.is_empty() {
+        c.title.clone()
+    } else {
+        p.to_string()
+    }
+}
+
+/// Which places: "all 3" when every one, else their names.
+fn places_of(events: &[std::sync::Arc<Collated>], which: &[usize]) -> String {
+    if which.len() == events.len() && events.len() > 2 {
+        return format!("all {}", events.len());
+    }
+    which
+        .iter()
+        .filter_map(|&e| events.get(e).map(|c| short_place(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn place_label(c: &Collated) -> String {
     match (c.place.trim().is_empty(), c.date.trim().is_empty()) {
         (false, false) => format!("{} ({})", c.place, c.date),
@@ -116,15 +139,7 @@ pub fn briefing(name: &str, events: &[std::sync::Arc<Collated>], generated_at: &
                 .map(|(t, ps)| {
                     vec![
                         t.term.clone(),
-                        format!(
-                            "{} of {}: {}",
-                            ps.len(),
-                            events.len(),
-                            ps.iter()
-                                .filter_map(|&p| events.get(p).map(|c| c.place.clone()))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        places_of(events, ps),
                         people_count(t.comments as i64, a),
                     ]
                 })
@@ -148,11 +163,10 @@ pub fn briefing(name: &str, events: &[std::sync::Arc<Collated>], generated_at: &
         let mut card = quote(rep, "");
         card.meta = vec![
             format!("{} people made this point", people_count(people, a)),
-            in_events
-                .iter()
-                .filter_map(|&e| events.get(e).map(|c| c.place.clone()))
-                .collect::<Vec<_>>()
-                .join(", "),
+            format!(
+                "in {}",
+                places_of(events, &in_events.iter().copied().collect::<Vec<_>>())
+            ),
         ];
         everywhere.push(Block::Card(card));
     }
@@ -190,10 +204,7 @@ pub fn briefing(name: &str, events: &[std::sync::Arc<Collated>], generated_at: &
                 .map(|(theme, at)| {
                     vec![
                         theme.clone(),
-                        at.iter()
-                            .filter_map(|(e, _)| events.get(*e).map(|c| c.place.clone()))
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        places_of(events, &at.iter().map(|(e, _)| *e).collect::<Vec<_>>()),
                         at.iter().map(|(_, n)| n).sum::<i64>().to_string(),
                     ]
                 })
@@ -281,8 +292,18 @@ pub fn briefing(name: &str, events: &[std::sync::Arc<Collated>], generated_at: &
         ],
         notice: Some(if flagged > 0 {
             format!(
-                "Before sharing: {flagged} comment(s) in this campaign look like they hold an \
-                 email address, phone number or postcode; where quoted they are marked."
+                "Before sharing: {} in this campaign look like {} an email address, phone \
+                 number or postcode; where quoted they are marked.",
+                if flagged == 1 {
+                    "1 comment".to_string()
+                } else {
+                    format!("{flagged} comments")
+                },
+                if flagged == 1 {
+                    "it holds"
+                } else {
+                    "they hold"
+                }
             )
         } else {
             "Anonymous: no names or contact details. Counts of fewer than 5 people are not \
