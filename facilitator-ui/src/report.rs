@@ -83,7 +83,7 @@ dl.figures dd { margin: 0; font-weight: 700; text-align: right; font-variant-num
 .table-wrap { overflow-x: auto; margin: .5rem 0 1rem; }
 table.data { border-collapse: collapse; width: 100%; font-size: .95rem; }
 table.data th, table.data td { border: 1px solid #bbb; padding: .3rem .45rem; text-align: left;
-                               vertical-align: top; overflow-wrap: anywhere; }
+                               vertical-align: top; overflow-wrap: break-word; }
 table.data th { background: #eef1f0; }
 table.data tr { break-inside: avoid; page-break-inside: avoid; }
 ol.replies { list-style: none; margin: .5rem 0 0 1rem; padding: 0; }

@@ -307,12 +307,25 @@ pub fn parse(bytes: &[u8]) -> Result<Checked, InputError> {
             "That file is too big to be a Roundtable archive (64 MB at most).",
         ));
     }
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| {
-        bad(
-            "That file is not a Roundtable archive: it is not JSON. Choose the .json file \
-             downloaded as the local campaign pack's JSON.",
-        )
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_eof() {
+            bad(
+                "That file is cut off: it ends before the archive does. Download the \
+                 archive again and import the whole file.",
+            )
+        } else {
+            bad(
+                "That file is not a Roundtable archive: it is not JSON. Choose the .json \
+                 file downloaded as the local campaign pack's JSON archive.",
+            )
+        }
     })?;
+    if value.get("format").and_then(|v| v.as_str()) == Some("roundtable-report") {
+        return Err(bad(
+            "That is a report's data (the policy briefing's JSON), not an event archive: \
+             import the local campaign pack's \"JSON archive\" instead.",
+        ));
+    }
     if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
         return Err(bad(
             "That JSON file is not a Roundtable event archive (it has no \"format\": \
@@ -329,8 +342,19 @@ pub fn parse(bytes: &[u8]) -> Result<Checked, InputError> {
         }
         None => return Err(bad("The archive has no version number.")),
     }
-    let archive: Archive =
-        serde_json::from_value(value).map_err(|e| bad(format!("The archive is damaged: {e}.")))?;
+    let archive: Archive = serde_json::from_value(value).map_err(|e| {
+        // serde says e.g. "missing field `tables`": name the part in plain words.
+        let detail = e.to_string();
+        let part = detail
+            .split('`')
+            .nth(1)
+            .map(|f| format!(" (its \"{f}\" part is missing or not as expected)"))
+            .unwrap_or_default();
+        bad(format!(
+            "The archive is damaged or incomplete{part}. Download it again from the event's \
+             local campaign pack."
+        ))
+    })?;
     let draft = model::EventDraft {
         title: archive.event.title.clone(),
         place: archive.event.place.clone(),
@@ -526,6 +550,12 @@ mod tests {
         assert!(msg(b"not json").contains("not JSON"));
         assert!(msg(br#"{"format":"other"}"#).contains("not a Roundtable event archive"));
         assert!(msg(br#"{"format":"roundtable-archive","version":9}"#).contains("version 9"));
-        assert!(msg(br#"{"format":"roundtable-archive","version":1}"#).contains("damaged"));
+        assert!(
+            msg(br#"{"format":"roundtable-archive","version":1}"#)
+                .contains("damaged or incomplete")
+        );
+        assert!(msg(br#"{"format":"roundtable-archive","version":1}"#).contains("\"event\" part"));
+        assert!(msg(br#"{"format":"roundtable-archive","#).contains("cut off"));
+        assert!(msg(br#"{"format":"roundtable-report","version":1}"#).contains("JSON archive"));
     }
 }

@@ -35,6 +35,30 @@ pub fn people_count(n: i64, audience: Audience) -> String {
     }
 }
 
+/// A comment's text as the policy briefing quotes it: contact details replaced.
+pub fn policy_text(i: &Item) -> String {
+    if i.pii.is_empty() {
+        i.text.clone()
+    } else {
+        pii::redact(&i.text)
+    }
+}
+
+/// The policy briefing's mark on a comment that held contact details.
+pub fn policy_flag(found: &[pii::Pii]) -> Option<String> {
+    pii::warning(found).map(|w| {
+        format!(
+            "{} Replaced by {} here; check the rest of it before sharing.",
+            w.trim_end_matches(": check before sharing.").replacen(
+                "Looks like it holds",
+                "This comment held what looks like",
+                1
+            ) + ".",
+            pii::REMOVED
+        )
+    })
+}
+
 fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
@@ -139,15 +163,20 @@ fn card(c: &Collated, item: &Item, audience: Audience, with_table: bool) -> Card
                 }
                 m
             },
-            flag: (!local).then(|| pii::warning(&r.pii)).flatten(),
+            flag: (!local).then(|| policy_flag(&r.pii)).flatten(),
         })
         .collect();
     Card {
-        text: item.text.clone(),
+        text: if local {
+            item.text.clone()
+        } else {
+            policy_text(item)
+        },
         marks,
         meta,
-        // The local pack is for the organisers who hold the data anyway; the briefing flags.
-        flag: (!local).then(|| pii::warning(&item.pii)).flatten(),
+        // The local pack is for the organisers who hold the data anyway; the briefing
+        // replaces contact details and says so.
+        flag: (!local).then(|| policy_flag(&item.pii)).flatten(),
         replies: if local { replies } else { Vec::new() },
     }
 }
@@ -610,16 +639,17 @@ pub fn policy(c: &Collated) -> Doc {
 
     let notice = if flagged > 0 {
         format!(
-            "Before sharing: {} quoted below {} like {} an email address, phone number or \
-             postcode. {} marked; remove those details first.",
+            "{} held what looks like an email address, phone number or postcode: those \
+             details are replaced by {} and the {} marked. Names and other details can't \
+             be found automatically, so read the marked {} before sharing.",
             plural(flagged as i64, "comment", "comments"),
-            if flagged == 1 { "looks" } else { "look" },
+            pii::REMOVED,
             if flagged == 1 {
-                "it holds"
+                "comment is"
             } else {
-                "they hold"
+                "comments are"
             },
-            if flagged == 1 { "It is" } else { "They are" }
+            if flagged == 1 { "one" } else { "ones" }
         )
     } else {
         "Anonymous: no names or contact details. Counts of fewer than 5 people are not given \
@@ -687,7 +717,11 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
                     .unwrap_or_default(),
             ),
             Cell::Int(i.round_number),
-            Cell::Text(i.text.clone()),
+            Cell::Text(if local {
+                i.text.clone()
+            } else {
+                policy_text(i)
+            }),
             i.reply_to.map(Cell::Int).unwrap_or(Cell::Empty),
             Cell::Text(
                 if i.highlighted {
@@ -715,7 +749,7 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
         if local {
             row.push(i.name.clone().map(Cell::Text).unwrap_or(Cell::Empty));
         } else {
-            row.push(pii::warning(&i.pii).map(Cell::Text).unwrap_or(Cell::Empty));
+            row.push(policy_flag(&i.pii).map(Cell::Text).unwrap_or(Cell::Empty));
         }
         rows.push(row);
     };

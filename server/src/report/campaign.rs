@@ -57,10 +57,10 @@ fn quote(i: &Item, place: &str) -> Card {
         meta.push(format!("{} people agree", i.agrees));
     }
     Card {
-        text: i.text.clone(),
+        text: super::build::policy_text(i),
         marks: Vec::new(),
         meta,
-        flag: pii::warning(&i.pii),
+        flag: super::build::policy_flag(&i.pii),
         replies: Vec::new(),
     }
 }
@@ -216,7 +216,10 @@ pub fn briefing(name: &str, events: &[std::sync::Arc<Collated>], generated_at: &
     let local_terms = corpus.key_terms(&parts, 8);
     for (e, c) in events.iter().enumerate() {
         let mut blocks = Vec::new();
-        if let Some(terms) = local_terms.get(e).filter(|t| !t.is_empty()) {
+        if let Some(terms) = local_terms
+            .get(e)
+            .filter(|t| !t.is_empty() && events.len() > 1)
+        {
             blocks.push(Block::Para(format!(
                 "What stood out here against the other places: {}.",
                 terms
@@ -279,31 +282,30 @@ pub fn briefing(name: &str, events: &[std::sync::Arc<Collated>], generated_at: &
         kind: "Campaign policy briefing".into(),
         lines: vec![
             format!(
-                "{} events: {}",
-                events.len(),
+                "{}: {}",
+                if events.len() == 1 {
+                    "1 event".to_string()
+                } else {
+                    format!("{} events", events.len())
+                },
                 events
                     .iter()
-                    .map(|c| c.place.as_str())
-                    .filter(|p| !p.trim().is_empty())
+                    .map(|c| short_place(c))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("; ")
             ),
             format!("Made {generated_at} by Roundtable"),
         ],
         notice: Some(if flagged > 0 {
             format!(
-                "Before sharing: {} in this campaign look like {} an email address, phone \
-                 number or postcode; where quoted they are marked.",
+                "{} in this campaign held what looks like an email address, phone number \
+                 or postcode: where quoted, those details are replaced by {} and marked.",
                 if flagged == 1 {
                     "1 comment".to_string()
                 } else {
                     format!("{flagged} comments")
                 },
-                if flagged == 1 {
-                    "it holds"
-                } else {
-                    "they hold"
-                }
+                pii::REMOVED
             )
         } else {
             "Anonymous: no names or contact details. Counts of fewer than 5 people are not \

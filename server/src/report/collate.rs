@@ -59,7 +59,7 @@ pub struct TableInfo {
     pub description: String,
     /// Shown comments, replies included.
     pub comments: i64,
-    /// Distinct devices that wrote there (attendees, hidden comments included: they spoke).
+    /// Distinct devices whose comments are shown there.
     pub contributors: i64,
     /// Share of attendee comments written by the two most active devices.
     pub top_two_share: Option<f64>,
@@ -102,7 +102,7 @@ pub struct Figures {
     /// Written on phones / typed in by facilitators (shown ones).
     pub written: i64,
     pub transcribed: i64,
-    /// Distinct devices that wrote anything.
+    /// Distinct devices whose comments are shown.
     pub contributors: i64,
     /// Distinct devices that agreed with anything.
     pub agreers: i64,
@@ -186,7 +186,10 @@ pub fn collate(input: Input<'_>) -> Collated {
         } else if !c.approved {
             figures.waiting_left_out += 1;
         }
+        // People who wrote what the report shows: the author of a hidden comment (or one
+        // never approved) is not counted, so figures agree with the comments listed.
         if c.source == Source::Attendee
+            && c.is_public()
             && let Some(a) = c.author.as_deref()
         {
             authors.insert(a);

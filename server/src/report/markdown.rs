@@ -4,19 +4,59 @@
 use facilitator_ui::doc::{Block, Doc};
 use std::fmt::Write;
 
-/// Escapes Markdown's punctuation (and HTML's `<`, `&`) in one line of user text.
+/// Escapes one line of user text so it reads as written and can't become markup, with as
+/// few backslashes as possible (people paste this into email and chat): emphasis, code,
+/// links and tables anywhere; headings, quotes and list markers only at the line's start;
+/// `<` always, and `&` only where it would start an entity.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for ch in s.chars() {
+    let chars: Vec<char> = s.chars().collect();
+    // A line that would start a heading, quote, list or ordered list.
+    let first = chars.iter().position(|c| !c.is_whitespace()).unwrap_or(0);
+    let starts_block = match chars.get(first) {
+        Some('#' | '>' | '-' | '+' | '=') => true,
+        Some(c) if c.is_ascii_digit() => {
+            let digits = chars[first..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            matches!(chars.get(first + digits), Some('.' | ')'))
+        }
+        _ => false,
+    };
+    for (i, &ch) in chars.iter().enumerate() {
         match ch {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '>' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(ch);
             }
             '<' => out.push_str("&lt;"),
-            '&' => out.push_str("&amp;"),
+            '&' if chars
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '#')
+                && chars[i + 1..].iter().take(12).any(|c| *c == ';') =>
+            {
+                out.push_str("&amp;")
+            }
             '\r' => {}
+            _ if starts_block && i == first => {
+                if ch.is_ascii_digit() {
+                    // "1. " → "1\. ": escape the dot after the digits.
+                    out.push(ch);
+                } else {
+                    out.push('\\');
+                    out.push(ch);
+                }
+            }
+            '.' | ')'
+                if starts_block
+                    && chars[first].is_ascii_digit()
+                    && i > first
+                    && chars[first..i].iter().all(|c| c.is_ascii_digit()) =>
+            {
+                out.push('\\');
+                out.push(ch);
+            }
             _ => out.push(ch),
         }
     }
@@ -165,10 +205,16 @@ mod tests {
         let md = render(&doc);
         assert!(md.contains("## \\# not a heading"));
         assert!(
-            md.contains(
-                "> \\[click\\]\\(http://x\\) &lt;b\\>bold&lt;/b\\> \\*a\\*  \n> \\#\\# two"
-            )
+            md.contains("> \\[click\\](http://x) &lt;b>bold&lt;/b> \\*a\\*  \n> \\## two"),
+            "{md}"
         );
         assert!(!md.contains("<b>"));
+        assert_eq!(
+            esc("A&E on 2026-12-05, co-op, jo.b@x.org!"),
+            "A&E on 2026-12-05, co-op, jo.b@x.org!"
+        );
+        assert_eq!(esc("&amp; stays text"), "&amp;amp; stays text");
+        assert_eq!(esc("1. first"), "1\\. first");
+        assert_eq!(esc("- a dash"), "\\- a dash");
     }
 }

@@ -508,3 +508,65 @@ mod tests {
         assert!(scan("").is_empty());
     }
 }
+
+/// What replaces contact details in the policy briefing.
+pub const REMOVED: &str = "[removed]";
+
+/// The text with whatever [`scan`] finds replaced by [`REMOVED`]: each smallest run of up to
+/// five words that holds personal data on its own goes. If something is still found
+/// afterwards (it spans more words), the whole text is withheld.
+pub fn redact(text: &str) -> String {
+    if scan(text).is_empty() {
+        return text.to_string();
+    }
+    let mut words: Vec<String> = text.split(' ').map(str::to_string).collect();
+    // The shortest run of words that holds something, leftmost first; replaced, then again.
+    for _ in 0..words.len() {
+        let hit = (1..=5usize).find_map(|len| {
+            (0..words.len().saturating_sub(len - 1))
+                .find(|&i| !scan(&words[i..i + len].join(" ")).is_empty())
+                .map(|i| (i, len))
+        });
+        let Some((i, len)) = hit else { break };
+        // Keep a line break that sat at the end of the last word removed.
+        let tail = if words[i + len - 1].ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        words.splice(i..i + len, [format!("{REMOVED}{tail}")]);
+    }
+    let out = words;
+    let joined = out.join(" ");
+    if scan(&joined).is_empty() {
+        joined
+    } else {
+        "[withheld: this comment holds contact details]".to_string()
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::*;
+
+    #[test]
+    fn contact_details_are_removed_and_the_rest_kept() {
+        assert_eq!(
+            redact("Ring me about the bus campaign on 07700 900123 please"),
+            "Ring me about the bus campaign on [removed] please"
+        );
+        assert_eq!(
+            redact("email jo.bloggs@example.com or 01424 123456, I live at TN34 1AA"),
+            "email [removed] or [removed] I live at [removed]"
+        );
+        assert_eq!(redact("No details here"), "No details here");
+        for t in [
+            "call 07700 900123 or 07700 900456",
+            "jo at gmail dot com",
+            "SW1A 1AA and cf10 3at",
+        ] {
+            let r = redact(t);
+            assert!(scan(&r).is_empty(), "{t:?} → {r:?}");
+        }
+    }
+}

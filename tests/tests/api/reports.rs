@@ -21,7 +21,18 @@ const STORY: &str = "Storyqxmarker";
 const CAPTION: &str = "Captionqxmarker";
 const ORGANISER: &str = "Organiserqxmarker";
 const HIDDEN: &str = "Hiddenqxmarker";
-const MARKERS: [&str; 7] = [NAME, FACILITATOR, REASON, STORY, CAPTION, ORGANISER, HIDDEN];
+/// Contact details in a comment: replaced in every policy format.
+const PHONE: &str = "07700 900123";
+const MARKERS: [&str; 8] = [
+    NAME,
+    FACILITATOR,
+    REASON,
+    STORY,
+    CAPTION,
+    ORGANISER,
+    HIDDEN,
+    PHONE,
+];
 
 async fn act(ws: &mut Ws, mut cmd: Value) -> Result<Value> {
     let r = cid("ref");
@@ -122,7 +133,7 @@ async fn scripted() -> Result<Scripted> {
     .await?;
     let pii = post(
         &mut c,
-        "Ring me about the bus campaign on 07700 900123",
+        &format!("Ring me about the bus campaign on {PHONE}"),
         None,
         None,
     )
