@@ -14,6 +14,8 @@ pub struct FormatLink {
 #[derive(Debug, Clone)]
 pub struct ShareRow {
     pub id: i64,
+    /// "made 2026-12-01".
+    pub made: String,
     /// "Expires 2026-12-31 00:00 UTC", "Revoked", "Expired".
     pub status: String,
     pub live: bool,
@@ -32,8 +34,17 @@ pub struct ReportsBox {
     pub campaign_url: String,
     pub campaigns: Vec<(i64, String)>,
     pub campaign_id: Option<i64>,
-    /// Default expiry shown in the date field.
+    pub limits: ShareLimits,
+}
+
+/// The share form's dates (YYYY-MM-DD) and what to warn about.
+#[derive(Debug, Clone, Default)]
+pub struct ShareLimits {
     pub default_expiry: String,
+    pub min: String,
+    pub max: String,
+    /// Comments the policy briefing flags for personal data.
+    pub flagged: i64,
 }
 
 pub fn reports_box(b: &ReportsBox) -> Markup {
@@ -63,7 +74,7 @@ pub fn reports_box(b: &ReportsBox) -> Markup {
                     @for f in &b.policy { li { a href=(f.url) { (f.label) } } }
                 }
             }
-            (share_box(&b.share_url, &b.shares, &b.default_expiry))
+            (share_box(&b.share_url, &b.shares, &b.limits))
             @if !b.campaign_url.is_empty() {
                 h3 { "Campaign tour" }
                 form.stack method="post" action=(b.campaign_url) {
@@ -78,30 +89,41 @@ pub fn reports_box(b: &ReportsBox) -> Markup {
                         "A campaign compares its events (the same themes in several towns) in one \
                          policy briefing. " a href="/organiser/campaigns" { "Make or open a campaign" }
                     }
-                    button type="submit" { "Save" }
+                    button.button type="submit" { "Save campaign" }
                 }
             }
         }
     }
 }
 
-fn share_box(share_url: &str, shares: &[ShareRow], default_expiry: &str) -> Markup {
+fn share_box(share_url: &str, shares: &[ShareRow], limits: &ShareLimits) -> Markup {
     html! {
         h3 { "Share the policy briefing" }
         p.who {
             "A share link opens the policy briefing only (never the local pack), until the date \
              you choose or until you revoke it. Anyone with the link can read it."
         }
-        form.stack method="post" action=(share_url) {
-            label for="expires" { "Link works until (the end of)" }
-            input #expires type="date" name="expires" value=(default_expiry) required;
-            button type="submit" { "Make a share link" }
+        @if limits.flagged > 0 {
+            p.hint role="note" {
+                strong { "Before you share: " }
+                (plural(limits.flagged, "comment holds", "comments hold"))
+                " what looks like an email address, phone number or postcode. The briefing \
+                 replaces those details with [removed] and marks the comment; read the marked \
+                 ones for names or other details first, and correct them from the console if \
+                 needed. A share link always shows the briefing as it is now."
+            }
+        }
+        form.stack.share-form method="post" action=(share_url) {
+            label for="expires" { "Link works until the end of (UTC)" }
+            input #expires type="date" name="expires" value=(limits.default_expiry)
+                min=(limits.min) max=(limits.max) required;
+            button.button type="submit" { "Make a share link" }
         }
         @if !shares.is_empty() {
             ul.share-list {
                 @for s in shares {
                     li.share {
-                        span { "Share link " (s.id) ": " (s.status) }
+                        span { "Link " (s.id) ", " (s.made) ": " (s.status) }
                         @if s.live {
                             " "
                             form.inline-form method="post" action=(s.revoke_url) {
@@ -187,7 +209,7 @@ pub fn campaigns_page(p: &CampaignsPage) -> Markup {
                     label for="campaign-name" { "Name" }
                     input #campaign-name type="text" name="name" value=(p.name) maxlength="120" required
                         aria-invalid=[p.error.as_ref().map(|_| "true")];
-                    button type="submit" { "Make the campaign" }
+                    button.button.primary type="submit" { "Make the campaign" }
                 }
             }
         },
@@ -201,7 +223,7 @@ pub struct CampaignPage {
     pub policy: Vec<FormatLink>,
     pub share_url: String,
     pub shares: Vec<ShareRow>,
-    pub default_expiry: String,
+    pub limits: ShareLimits,
 }
 
 pub fn campaign_page(p: &CampaignPage) -> Markup {
@@ -235,7 +257,7 @@ pub fn campaign_page(p: &CampaignPage) -> Markup {
                 ul.format-links {
                     @for f in &p.policy { li { a href=(f.url) { (f.label) } } }
                 }
-                (share_box(&p.share_url, &p.shares, &p.default_expiry))
+                (share_box(&p.share_url, &p.shares, &p.limits))
             }
         },
     )
@@ -265,8 +287,33 @@ pub fn import_page(p: &ImportPage) -> Markup {
                     label for="archive" { "Archive file (.json)" }
                     input #archive type="file" name="archive" accept=".json,application/json" required
                         aria-invalid=[p.error.as_ref().map(|_| "true")];
-                    button type="submit" { "Import" }
+                    p.check {
+                        input #again type="checkbox" name="again" value="1";
+                        " "
+                        label for="again" {
+                            "Import it again, even if an event with the same title and date is \
+                             already here"
+                        }
+                    }
+                    button.button.primary type="submit" { "Import" }
                 }
+            }
+        },
+    )
+}
+
+/// An error on a share link: for someone outside the organising team, so no organiser
+/// header and no "back to your events".
+pub fn share_error_page(title: &str, message: &str) -> Markup {
+    staff_doc(
+        title,
+        "organiser",
+        Chrome::Plain,
+        &[],
+        html! {
+            main #main {
+                h1 { (title) }
+                div.alert role="alert" { p { (message) } }
             }
         },
     )

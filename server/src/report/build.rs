@@ -117,11 +117,8 @@ fn card(c: &Collated, item: &Item, audience: Audience, with_table: bool) -> Card
     if item.merged_count > 0 {
         if local {
             meta.push(format!("+{} similar", item.merged_count));
-        } else {
-            meta.push(format!(
-                "{} people said this",
-                people_count(item.people(), audience)
-            ));
+        } else if item.people() >= SUPPRESS_BELOW {
+            meta.push(format!("{} people said this", item.people()));
         }
     }
     if with_table {
@@ -502,15 +499,25 @@ pub fn policy(c: &Collated) -> Doc {
     });
 
     let mut themes = Vec::new();
-    if !c.key_terms.is_empty() {
+    // Terms at least 5 comments mention: a count under 5 would be suppressed anyway.
+    let terms: Vec<&KeyTerm> = c
+        .key_terms
+        .iter()
+        .filter(|t| t.comments as i64 >= SUPPRESS_BELOW)
+        .collect();
+    if !terms.is_empty() {
         themes.push(Block::Table {
             head: vec!["Key term".into(), "Comments mentioning it".into()],
-            rows: c
-                .key_terms
+            rows: terms
                 .iter()
-                .map(|t| vec![t.term.clone(), people_count(t.comments as i64, a)])
+                .map(|t| vec![t.term.clone(), t.comments.to_string()])
                 .collect(),
         });
+    } else if !c.key_terms.is_empty() {
+        themes.push(Block::Note(format!(
+            "Terms that came up (each in fewer than 5 comments): {}.",
+            terms_line(&c.key_terms)
+        )));
     }
     let groups: Vec<&SimilarGroup> = c
         .groups
@@ -519,7 +526,7 @@ pub fn policy(c: &Collated) -> Doc {
         .take(15)
         .collect();
     if !groups.is_empty() {
-        themes.push(Block::Heading("Points many people made".into()));
+        themes.push(Block::Heading("Points several people made".into()));
         themes.extend(groups.into_iter().map(|g| Block::Card(group_card(c, g, a))));
     }
     if !themes.is_empty() {
@@ -695,12 +702,16 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
         head.push("name".into());
     } else {
         head.push("check for personal data".into());
+        // Suppressed counts are left blank, so the column stays numbers for analysis.
+        if let Some(h) = head.iter_mut().find(|h| *h == "agreement") {
+            *h = "agreement (blank: fewer than 5)".into();
+        }
     }
     let count_cell = |n: i64| {
         if local || n == 0 || n >= SUPPRESS_BELOW {
             Cell::Int(n)
         } else {
-            Cell::Text("fewer than 5".into())
+            Cell::Empty
         }
     };
     let mut rows = Vec::with_capacity(c.items.len());
@@ -828,5 +839,13 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
             .collect(),
         rows: term_rows,
     };
-    vec![comments, tables, terms]
+    let mut out = vec![comments, tables, terms];
+    if !local {
+        for (sheet, col) in [(1, "people who wrote"), (2, "comments")] {
+            if let Some(h) = out[sheet].head.iter_mut().find(|h| *h == col) {
+                *h = format!("{col} (blank: fewer than 5)");
+            }
+        }
+    }
+    out
 }

@@ -247,6 +247,11 @@ fn downloads(
     out
 }
 
+/// What a share link's reader sees at the top instead of the organisers' checklist.
+const SHARED_NOTICE: &str = "Shared by the organisers. Anonymous: no names or contact details \
+     (where a comment held any, they are replaced by [removed]); counts of fewer than 5 people \
+     are not given exactly.";
+
 /// Renders a collated report as the wanted file.
 async fn respond(
     c: Arc<Collated>,
@@ -263,10 +268,13 @@ async fn respond(
         }
     } else {
         tokio::task::spawn_blocking(move || {
-            let doc = match w.audience {
+            let mut doc = match w.audience {
                 Audience::Local => build::local(&c),
                 Audience::Policy => build::policy(&c),
             };
+            if share {
+                doc.notice = Some(SHARED_NOTICE.into());
+            }
             let sheets = build::sheets(&c, w.audience);
             let download = w.download;
             super::render(&doc, &sheets, w.format, |d| {
@@ -390,7 +398,7 @@ pub async fn reports_box(
             .map(|c| (c.id, c.name))
             .collect(),
         campaign_id: state.storage.event_campaign(id).await?.map(|c| c.id),
-        default_expiry: default_expiry(),
+        limits: share_limits(flagged(state, id).await?),
     })
 }
 
@@ -400,14 +408,17 @@ fn share_rows(shares: &[Share], base: &str) -> Vec<facilitator_ui::ShareRow> {
         .iter()
         .map(|s| {
             let live = !s.revoked && s.expires_at > now;
+            // Links end at midnight after their last day.
+            let last_day = day(s.expires_at - 1);
             facilitator_ui::ShareRow {
                 id: s.id,
+                made: format!("made {}", day(s.created_at)),
                 status: if s.revoked {
                     "revoked".into()
                 } else if !live {
-                    format!("expired {}", super::format_utc(s.expires_at))
+                    format!("expired after {last_day}")
                 } else {
-                    format!("works until {}", super::format_utc(s.expires_at))
+                    format!("works until the end of {last_day} (UTC)")
                 },
                 live,
                 revoke_url: format!("{base}/{}/revoke", s.id),
@@ -418,12 +429,31 @@ fn share_rows(shares: &[Share], base: &str) -> Vec<facilitator_ui::ShareRow> {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Four weeks from today, as `YYYY-MM-DD`.
-fn default_expiry() -> String {
-    super::format_utc(now_ms() + 28 * DAY_MS)
-        .chars()
-        .take(10)
-        .collect()
+/// `YYYY-MM-DD` of a moment.
+fn day(ms: i64) -> String {
+    super::format_utc(ms).chars().take(10).collect()
+}
+
+/// The share form's dates: four weeks from today by default, today to a year ahead.
+fn share_limits(flagged: i64) -> facilitator_ui::ShareLimits {
+    let now = now_ms();
+    facilitator_ui::ShareLimits {
+        default_expiry: day(now + 28 * DAY_MS),
+        min: day(now),
+        max: day(now + 365 * DAY_MS),
+        flagged,
+    }
+}
+
+/// Shown comments of an event whose text looks like it holds contact details.
+async fn flagged(state: &AppState, event_id: i64) -> AppResult<i64> {
+    Ok(state
+        .storage
+        .comments(event_id, None, false)
+        .await?
+        .iter()
+        .filter(|c| c.is_public() && !super::pii::scan(&c.text).is_empty())
+        .count() as i64)
 }
 
 /// Parses the expiry date: the link works until the end of that day (UTC), at most a year.
@@ -480,7 +510,7 @@ async fn make_share(
     let mut res = facilitator_ui::share_made_page(&facilitator_ui::ShareMadePage {
         what,
         url: state.url(&format!("/share/{token}")),
-        expires: super::format_utc(expires_at),
+        expires: format!("the end of {} (UTC)", day(expires_at - 1)),
         back_url,
     })
     .into_response();
@@ -607,7 +637,22 @@ async fn create_campaign(
 ) -> StaffResult<Response> {
     let f = forms::read(body)?;
     let raw = field(&f, "name");
-    match crate::model::clean_text(&raw, "The campaign's name", 120, true) {
+    let taken = |name: &str, all: &[Campaign]| {
+        all.iter()
+            .any(|c| c.name.to_lowercase() == name.to_lowercase())
+    };
+    let all = state.storage.campaigns_of(o.id).await?;
+    let parsed = crate::model::clean_text(&raw, "The campaign's name", 120, true).and_then(|n| {
+        if taken(&n, &all) {
+            Err(crate::model::InputError::new(
+                "bad_request",
+                format!("You already have a campaign called \u{201c}{n}\u{201d}: choose another name, or open that one."),
+            ))
+        } else {
+            Ok(n)
+        }
+    });
+    match parsed {
         Ok(name) => {
             let id = state.storage.create_campaign(Some(o.id), &name).await?;
             Ok(Redirect::to(&format!("/organiser/campaigns/{id}")).into_response())
@@ -645,6 +690,10 @@ async fn campaign_page(
     }
     let base = format!("/organiser/campaigns/{}/report", c.id);
     let shares = state.storage.shares_of(None, Some(c.id)).await?;
+    let mut flagged_total = 0;
+    for eid in state.storage.campaign_events(c.id).await? {
+        flagged_total += flagged(&state, eid).await?;
+    }
     Ok(
         facilitator_ui::campaign_page(&facilitator_ui::CampaignPage {
             name: c.name.clone(),
@@ -652,7 +701,7 @@ async fn campaign_page(
             policy: format_links(&base, Audience::Policy, false),
             share_url: format!("/organiser/campaigns/{}/shares", c.id),
             shares: share_rows(&shares, &format!("/organiser/campaigns/{}/shares", c.id)),
-            default_expiry: default_expiry(),
+            limits: share_limits(flagged_total),
         })
         .into_response(),
     )
@@ -677,7 +726,10 @@ async fn campaign_file(
     let download = w.download;
     let format = w.format;
     let out = tokio::task::spawn_blocking(move || {
-        let doc = campaign::briefing(&c.name, &events, &super::format_utc(now_ms()));
+        let mut doc = campaign::briefing(&c.name, &events, &super::format_utc(now_ms()));
+        if share {
+            doc.notice = Some(SHARED_NOTICE.into());
+        }
         let sheets = campaign::sheets(&events);
         super::render(&doc, &sheets, format, |d| {
             facilitator_ui::report_page(&facilitator_ui::ReportView {
@@ -734,8 +786,33 @@ async fn campaign_share_revoke(
     Ok(Redirect::to(&format!("/organiser/campaigns/{}", c.id)).into_response())
 }
 
-/// A share link: the policy briefing only, whatever `for` says.
+/// A share link: the policy briefing only, whatever `for` says. Errors get a page for
+/// someone outside the organising team.
 async fn shared(
+    state: State<AppState>,
+    token: Path<String>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Response {
+    let mut res = match shared_file(state, token, q).await {
+        Ok(res) => res,
+        Err(StaffError(e)) => {
+            let (status, message) = e.parts();
+            let title = if status == StatusCode::NOT_FOUND {
+                "This link does not work"
+            } else {
+                "That didn't work"
+            };
+            (status, facilitator_ui::share_error_page(title, &message)).into_response()
+        }
+    };
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+async fn shared_file(
     State(state): State<AppState>,
     Path(token): Path<String>,
     q: Result<Query<ReportQuery>, QueryRejection>,
@@ -752,12 +829,7 @@ async fn shared(
         None
     };
     let Some(share) = share else {
-        let mut res = StaffError(AppError::not_found(GONE)).into_response();
-        res.headers_mut().insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
-        return Ok(res);
+        return Err(StaffError(AppError::not_found(GONE)));
     };
     let mut w = wanted(q)?;
     w.audience = Audience::Policy;
@@ -784,9 +856,14 @@ async fn import_page(LoggedIn(_): LoggedIn) -> impl IntoResponse {
     facilitator_ui::import_page(&facilitator_ui::ImportPage { error: None })
 }
 
-/// The file in a `multipart/form-data` body (the first part with a filename), or the body
-/// itself when it was sent as JSON.
-fn uploaded_file<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<&'a [u8]> {
+/// An upload: the file (the first part with a filename, or the whole body when it was sent
+/// as JSON) and whether the "import it again" box was ticked.
+struct Upload<'a> {
+    file: Option<&'a [u8]>,
+    again: bool,
+}
+
+fn uploaded<'a>(headers: &HeaderMap, body: &'a [u8]) -> Upload<'a> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -796,27 +873,41 @@ fn uploaded_file<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<&'a [u8]> {
         .map(str::trim)
         .find_map(|p| p.strip_prefix("boundary="))
     else {
-        return Some(body);
+        return Upload {
+            file: Some(body),
+            again: false,
+        };
     };
-    let boundary = boundary.trim_matches('"');
-    let delim = format!("--{boundary}");
+    let delim = format!("--{}", boundary.trim_matches('"'));
     let find = |hay: &[u8], needle: &[u8], from: usize| {
         hay.get(from..)?
             .windows(needle.len())
             .position(|w| w == needle)
             .map(|p| p + from)
     };
-    let mut at = find(body, delim.as_bytes(), 0)?;
-    loop {
-        let start = at + delim.len();
-        let head_end = find(body, b"\r\n\r\n", start)?;
-        let next = find(body, format!("\r\n{delim}").as_bytes(), head_end + 4)?;
-        let head = String::from_utf8_lossy(body.get(start..head_end)?);
+    let mut up = Upload {
+        file: None,
+        again: false,
+    };
+    let Some(mut at) = find(body, delim.as_bytes(), 0) else {
+        return up;
+    };
+    let next_delim = format!("\r\n{delim}");
+    while let Some(head_end) = find(body, b"\r\n\r\n", at + delim.len()) {
+        let Some(next) = find(body, next_delim.as_bytes(), head_end + 4) else {
+            break;
+        };
+        let head =
+            String::from_utf8_lossy(body.get(at + delim.len()..head_end).unwrap_or_default());
+        let content = body.get(head_end + 4..next);
         if head.contains("filename=") {
-            return body.get(head_end + 4..next);
+            up.file = up.file.or(content);
+        } else if head.contains("name=\"again\"") {
+            up.again = true;
         }
         at = next + 2;
     }
+    up
 }
 
 async fn import(
@@ -838,7 +929,8 @@ async fn import(
             "That file is too big to be a Roundtable archive (64 MB at most).".into(),
         ));
     };
-    let Some(file) = uploaded_file(&headers, &body) else {
+    let up = uploaded(&headers, &body);
+    let Some(file) = up.file else {
         return Ok(refuse(
             StatusCode::BAD_REQUEST,
             "Choose the archive file to import.".into(),
@@ -848,6 +940,25 @@ async fn import(
         Ok(c) => c,
         Err(e) => return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, e.message)),
     };
+    // The same evening imported twice would count twice in its campaign: ask first.
+    if !up.again
+        && let Some(same) = state
+            .storage
+            .events_of(o.id)
+            .await?
+            .into_iter()
+            .find(|e| e.title == checked.event.title && e.date == checked.event.date)
+    {
+        return Ok(refuse(
+            StatusCode::CONFLICT,
+            format!(
+                "An event called \u{201c}{}\u{201d} on {} is already here (event {}). If \
+                 this is another copy of it, there is nothing to do. To import it again as a \
+                 separate event, tick \u{201c}Import it again\u{201d} and choose the file again.",
+                same.title, same.date, same.id
+            ),
+        ));
+    }
     let id = import_checked(state.storage.as_ref(), Some(o.id), &checked).await?;
     Ok(Redirect::to(&format!("/organiser/events/{id}")).into_response())
 }

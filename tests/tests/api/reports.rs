@@ -393,9 +393,10 @@ async fn reports_hold_exactly_the_visible_comments_with_the_right_counts() -> Re
         "people counts under 5 are suppressed"
     );
     assert!(
-        policy.contains("Looks like it holds a phone number"),
+        policy.contains("This comment held what looks like a phone number"),
         "{policy}"
     );
+    assert!(policy.contains("Ring me about the bus campaign on [removed]"));
     assert!(
         policy.contains("Three weeks to see a GP"),
         "proposals are quoted"
@@ -460,6 +461,18 @@ async fn no_personal_data_reaches_any_policy_briefing() -> Result<()> {
         .await?;
     assert_eq!(res.status(), 303);
     let campaign = res.headers()["location"].to_str()?.to_string();
+    let res = s
+        .http
+        .post(s.f.server.url("/organiser/campaigns"))
+        .form(&[("name", "coastal towns TOUR")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 422, "one name, one campaign");
+    assert!(
+        res.text()
+            .await?
+            .contains("You already have a campaign called")
+    );
     let cid_ = campaign.rsplit('/').next().unwrap().to_string();
     let res = s
         .http
@@ -567,7 +580,13 @@ async fn no_personal_data_reaches_any_policy_briefing() -> Result<()> {
     assert_eq!(res.status(), 303);
     let res = client().get(&share).send().await?;
     assert_eq!(res.status(), 404);
-    assert!(res.text().await?.contains("expired or been revoked"));
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    let page = res.text().await?;
+    assert!(page.contains("expired or been revoked"));
+    assert!(
+        !page.contains("Your events"),
+        "no organiser links for outsiders: {page}"
+    );
     Ok(())
 }
 
@@ -579,11 +598,25 @@ async fn the_archive_imports_back_as_the_same_event() -> Result<()> {
     assert_eq!(a["format"], "roundtable-archive");
     assert_eq!(a["version"], 1);
     assert_eq!(a["comments"].as_array().map(Vec::len), Some(9));
-    // Upload it as a form would.
+    // Upload it as a form would. The same title and date is already here: asked first.
     let form = reqwest::multipart::Form::new().part(
         "archive",
         reqwest::multipart::Part::bytes(first.clone()).file_name("event.json"),
     );
+    let res = s
+        .http
+        .post(s.f.server.url("/organiser/import"))
+        .multipart(form)
+        .send()
+        .await?;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await?.contains("Import it again"));
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "archive",
+            reqwest::multipart::Part::bytes(first.clone()).file_name("event.json"),
+        )
+        .text("again", "1");
     let res = s
         .http
         .post(s.f.server.url("/organiser/import"))
