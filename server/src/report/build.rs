@@ -82,7 +82,8 @@ fn terms_line(terms: &[KeyTerm]) -> String {
         .join(", ")
 }
 
-fn lines(c: &Collated) -> Vec<String> {
+/// The lines under a report's title: place and date, campaign, when it was made.
+pub fn lines(c: &Collated) -> Vec<String> {
     let mut out = Vec::new();
     let when: Vec<&str> = [c.place.as_str(), c.date.as_str()]
         .into_iter()
@@ -295,6 +296,16 @@ fn most_replied(c: &Collated, n: usize) -> Vec<&Item> {
     v.sort_by(|a, b| b.replies.len().cmp(&a.replies.len()).then(a.id.cmp(&b.id)));
     v.truncate(n);
     v
+}
+
+/// A report's head alone (title, kind, lines), for formats that need no more of it.
+pub fn head(c: &Collated, audience: Audience) -> Doc {
+    Doc {
+        title: c.title.clone(),
+        kind: audience.label().into(),
+        lines: lines(c),
+        ..Doc::default()
+    }
 }
 
 /// The local campaign pack.

@@ -268,16 +268,23 @@ async fn respond(
         }
     } else {
         tokio::task::spawn_blocking(move || {
-            let mut doc = match w.audience {
-                Audience::Local => build::local(&c),
-                Audience::Policy => build::policy(&c),
-            };
-            if share {
-                doc.notice = Some(SHARED_NOTICE.into());
-            }
-            let sheets = build::sheets(&c, w.audience);
             let download = w.download;
-            super::render(&doc, &sheets, w.format, |d| {
+            let audience = w.audience;
+            let parts = super::Parts {
+                doc: || {
+                    let mut doc = match audience {
+                        Audience::Local => build::local(&c),
+                        Audience::Policy => build::policy(&c),
+                    };
+                    if share {
+                        doc.notice = Some(SHARED_NOTICE.into());
+                    }
+                    doc
+                },
+                sheets: || build::sheets(&c, audience),
+                head: || build::head(&c, audience),
+            };
+            super::render(w.format, parts, |d| {
                 facilitator_ui::report_page(&facilitator_ui::ReportView {
                     doc: d,
                     downloads: if download { Vec::new() } else { links },
@@ -726,12 +733,22 @@ async fn campaign_file(
     let download = w.download;
     let format = w.format;
     let out = tokio::task::spawn_blocking(move || {
-        let mut doc = campaign::briefing(&c.name, &events, &super::format_utc(now_ms()));
-        if share {
-            doc.notice = Some(SHARED_NOTICE.into());
-        }
-        let sheets = campaign::sheets(&events);
-        super::render(&doc, &sheets, format, |d| {
+        let parts = super::Parts {
+            doc: || {
+                let mut doc = campaign::briefing(&c.name, &events, &super::format_utc(now_ms()));
+                if share {
+                    doc.notice = Some(SHARED_NOTICE.into());
+                }
+                doc
+            },
+            sheets: || campaign::sheets(&events),
+            head: || facilitator_ui::doc::Doc {
+                title: c.name.clone(),
+                kind: "Campaign policy briefing".into(),
+                ..Default::default()
+            },
+        };
+        super::render(format, parts, |d| {
             facilitator_ui::report_page(&facilitator_ui::ReportView {
                 doc: d,
                 downloads: if download { Vec::new() } else { links },

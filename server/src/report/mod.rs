@@ -141,22 +141,35 @@ pub struct Output {
     pub content_type: &'static str,
 }
 
-/// Renders a document-shaped report (`doc`) or its rows (`sheets`) in a format. JSON here is
-/// the rows with the document's title; the local pack's JSON archive is made by [`archive`].
-pub fn render(
-    doc: &Doc,
-    sheets: &[sheet::Sheet],
+/// What a report is made from, built only when its format needs it: the document (HTML,
+/// Markdown, PDF, DOCX), the rows (CSV, XLSX, JSON), and the head (title, kind, lines) for
+/// the JSON.
+pub struct Parts<D, S, H> {
+    pub doc: D,
+    pub sheets: S,
+    pub head: H,
+}
+
+/// Renders a report in a format, building only the parts that format reads (a 100,000-row
+/// CSV never holds the document too).
+pub fn render<D, S, H>(
     format: Format,
+    parts: Parts<D, S, H>,
     html: impl FnOnce(&Doc) -> String,
-) -> Result<Output, String> {
+) -> Result<Output, String>
+where
+    D: FnOnce() -> Doc,
+    S: FnOnce() -> Vec<sheet::Sheet>,
+    H: FnOnce() -> Doc,
+{
     let bytes = match format {
-        Format::Html => html(doc).into_bytes(),
-        Format::Markdown => markdown::render(doc).into_bytes(),
-        Format::Pdf => pdf::render(doc).map_err(|e| e.to_string())?,
-        Format::Docx => docx::render(doc)?,
-        Format::Xlsx => xlsx::render(sheets)?,
-        Format::Csv => csv::render(sheets.first().ok_or("no rows")?).into_bytes(),
-        Format::Json => sheets_json(doc, sheets)?,
+        Format::Html => html(&(parts.doc)()).into_bytes(),
+        Format::Markdown => markdown::render(&(parts.doc)()).into_bytes(),
+        Format::Pdf => pdf::render(&(parts.doc)()).map_err(|e| e.to_string())?,
+        Format::Docx => docx::render(&(parts.doc)())?,
+        Format::Xlsx => xlsx::render(&(parts.sheets)())?,
+        Format::Csv => csv::render((parts.sheets)().first().ok_or("no rows")?).into_bytes(),
+        Format::Json => sheets_json(&(parts.head)(), &(parts.sheets)())?,
     };
     Ok(Output {
         bytes,
