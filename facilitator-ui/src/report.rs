@@ -46,6 +46,8 @@ p { margin: 0 0 .75rem; }
 .generated { color: #555; font-size: .9rem; }
 .totals { font-weight: 600; font-size: 1rem; }
 nav ol { padding-left: 1.4rem; columns: 2; column-gap: 2rem; font-size: .95rem; }
+nav li { break-inside: avoid; }
+@media (max-width: 40rem) { nav ol { columns: 1; } }
 nav a { color: #1b1b1b; }
 .table-desc { color: #444; font-style: italic; white-space: pre-line; }
 ol.comments { list-style: none; margin: 0; padding: 0; }
