@@ -163,7 +163,7 @@ pub async fn collated(state: &AppState, es: EventState) -> AppResult<Arc<Collate
         })
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))?;
+    .map_err(task_failed)?;
     let c = Arc::new(c);
     state.reports.put(key, c.clone());
     Ok(c)
@@ -247,6 +247,31 @@ fn downloads(
     out
 }
 
+/// The HTML page of a report: with links to its other formats in the browser, without them
+/// in a downloaded file.
+fn html_view(
+    links: Vec<facilitator_ui::Download>,
+    download: bool,
+    label: &'static str,
+) -> impl FnOnce(&facilitator_ui::doc::Doc) -> String {
+    move |d| {
+        facilitator_ui::report_page(&facilitator_ui::ReportView {
+            doc: d,
+            downloads: if download { Vec::new() } else { links },
+            downloads_label: label.into(),
+        })
+        .into_string()
+    }
+}
+
+fn task_failed(e: tokio::task::JoinError) -> AppError {
+    AppError::Internal(anyhow::anyhow!("report task failed: {e}"))
+}
+
+fn rendering_failed(e: String) -> AppError {
+    AppError::Internal(anyhow::anyhow!("report rendering failed: {e}"))
+}
+
 /// What a share link's reader sees at the top instead of the organisers' checklist.
 const SHARED_NOTICE: &str = "Shared by the organisers. Anonymous: no names or contact details \
      (where a comment held any, they are replaced by [removed]); counts of fewer than 5 people \
@@ -284,18 +309,15 @@ async fn respond(
                 sheets: || build::sheets(&c, audience),
                 head: || build::head(&c, audience),
             };
-            super::render(w.format, parts, |d| {
-                facilitator_ui::report_page(&facilitator_ui::ReportView {
-                    doc: d,
-                    downloads: if download { Vec::new() } else { links },
-                    downloads_label: "Download this report".into(),
-                })
-                .into_string()
-            })
+            super::render(
+                w.format,
+                parts,
+                html_view(links, download, "Download this report"),
+            )
         })
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("report rendering failed: {e}")))?
+        .map_err(task_failed)?
+        .map_err(rendering_failed)?
     };
     Ok(file_response(out, &name, w.download, share))
 }
@@ -748,18 +770,15 @@ async fn campaign_file(
                 ..Default::default()
             },
         };
-        super::render(format, parts, |d| {
-            facilitator_ui::report_page(&facilitator_ui::ReportView {
-                doc: d,
-                downloads: if download { Vec::new() } else { links },
-                downloads_label: "Download this briefing".into(),
-            })
-            .into_string()
-        })
+        super::render(
+            format,
+            parts,
+            html_view(links, download, "Download this briefing"),
+        )
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("report task failed: {e}")))?
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("report rendering failed: {e}")))?;
+    .map_err(task_failed)?
+    .map_err(rendering_failed)?;
     Ok(file_response(out, &name, download, share))
 }
 
