@@ -684,7 +684,7 @@ pub fn policy(c: &Collated) -> Doc {
 }
 
 fn time_cell(ms: i64) -> Cell {
-    Cell::Text(super::format_utc(ms))
+    Cell::from(super::format_utc(ms))
 }
 
 /// The sheets: comments (one row per shown comment or reply), tables, key terms.
@@ -725,6 +725,16 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
             Cell::Empty
         }
     };
+    // Values that repeat down a column: one allocation each, shared by every row.
+    let word = |w: &str| -> Cell { w.into() };
+    let (on_wall, shown, yes, no) = (word("on the wall"), word("shown"), word("yes"), word(""));
+    let (transcribed, written) = (word("transcribed"), word("written"));
+    let themes: std::collections::HashMap<i64, Cell> = c
+        .tables
+        .iter()
+        .map(|t| (t.number, word(&t.theme)))
+        .collect();
+    let flag = |b: bool| if b { yes.clone() } else { no.clone() };
     let mut rows = Vec::with_capacity(c.items.len());
     let mut push = |i: &Item| {
         if !local && !quotable(i) {
@@ -733,45 +743,39 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
         let mut row = vec![
             Cell::Int(i.id),
             Cell::Int(i.table_number),
-            Cell::Text(
-                c.table(i.table_number)
-                    .map(|t| t.theme.clone())
-                    .unwrap_or_default(),
-            ),
+            themes.get(&i.table_number).cloned().unwrap_or(Cell::Empty),
             Cell::Int(i.round_number),
-            Cell::Text(if local {
+            Cell::from(if local {
                 i.text.clone()
             } else {
                 policy_text(i)
             }),
             i.reply_to.map(Cell::Int).unwrap_or(Cell::Empty),
-            Cell::Text(
-                if i.highlighted {
-                    "on the wall"
-                } else {
-                    "shown"
-                }
-                .into(),
-            ),
-            Cell::Text(if i.starred { "yes" } else { "" }.into()),
-            Cell::Text(i.tags.join("; ")),
+            if i.highlighted {
+                on_wall.clone()
+            } else {
+                shown.clone()
+            },
+            flag(i.starred),
+            if i.tags.is_empty() {
+                no.clone()
+            } else {
+                Cell::from(i.tags.join("; "))
+            },
             count_cell(i.agrees),
             Cell::Int(i.merged_count),
-            Cell::Text(
-                if i.transcribed {
-                    "transcribed"
-                } else {
-                    "written"
-                }
-                .into(),
-            ),
-            Cell::Text(if i.edited { "yes" } else { "" }.into()),
+            if i.transcribed {
+                transcribed.clone()
+            } else {
+                written.clone()
+            },
+            flag(i.edited),
             time_cell(i.created_at),
         ];
         if local {
-            row.push(i.name.clone().map(Cell::Text).unwrap_or(Cell::Empty));
+            row.push(i.name.clone().map(Cell::from).unwrap_or(Cell::Empty));
         } else {
-            row.push(policy_flag(&i.pii).map(Cell::Text).unwrap_or(Cell::Empty));
+            row.push(policy_flag(&i.pii).map(Cell::from).unwrap_or(Cell::Empty));
         }
         rows.push(row);
     };
@@ -808,17 +812,17 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
             .map(|t| {
                 vec![
                     Cell::Int(t.number),
-                    Cell::Text(t.theme.clone()),
-                    Cell::Text(t.description.clone()),
+                    Cell::from(t.theme.clone()),
+                    Cell::from(t.description.clone()),
                     Cell::Int(t.comments),
                     count_cell(t.contributors),
                     match t.top_two_share {
                         Some(s) if local || t.contributors >= SUPPRESS_BELOW => {
-                            Cell::Text(format!("{:.0}%", s * 100.0))
+                            Cell::from(format!("{:.0}%", s * 100.0))
                         }
                         _ => Cell::Empty,
                     },
-                    Cell::Text(terms_line(&t.key_terms)),
+                    Cell::from(terms_line(&t.key_terms)),
                 ]
             })
             .collect(),
@@ -826,19 +830,19 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
     let mut term_rows = Vec::new();
     for t in &c.key_terms {
         term_rows.push(vec![
-            Cell::Text("whole event".into()),
-            Cell::Text(t.term.clone()),
+            Cell::from("whole event"),
+            Cell::from(t.term.clone()),
             count_cell(t.comments as i64),
-            Cell::Text(format!("{:.3}", t.score)),
+            Cell::from(format!("{:.3}", t.score)),
         ]);
     }
     for table in &c.tables {
         for t in &table.key_terms {
             term_rows.push(vec![
-                Cell::Text(format!("table {}", table.number)),
-                Cell::Text(t.term.clone()),
+                Cell::from(format!("table {}", table.number)),
+                Cell::from(t.term.clone()),
                 count_cell(t.comments as i64),
-                Cell::Text(format!("{:.3}", t.score)),
+                Cell::from(format!("{:.3}", t.score)),
             ]);
         }
     }

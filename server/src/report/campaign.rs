@@ -334,9 +334,10 @@ pub fn sheets(events: &[std::sync::Arc<Collated>]) -> Vec<Sheet> {
                     rows: Vec::new(),
                 });
             }
+            let place_cell = Cell::from(place.as_str());
             if let Some(sheet) = out.get_mut(n) {
                 for mut row in s.rows {
-                    row.insert(0, Cell::Text(place.clone()));
+                    row.insert(0, place_cell.clone());
                     sheet.rows.push(row);
                 }
             }

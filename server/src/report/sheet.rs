@@ -1,22 +1,23 @@
 //! Reports as rows: the model behind the CSV and XLSX downloads. One `Sheet` per table of data
 //! (comments, tables, key terms); CSV takes the first, XLSX writes them all.
 
-/// A spreadsheet cell.
+/// A spreadsheet cell. Text is shared (`Arc<str>`): a value that repeats down a column (a
+/// table's theme, "shown", "written") is one allocation however many rows hold it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
-    Text(String),
+    Text(std::sync::Arc<str>),
     Int(i64),
     Empty,
 }
 
 impl From<&str> for Cell {
     fn from(s: &str) -> Self {
-        Cell::Text(s.to_string())
+        Cell::Text(s.into())
     }
 }
 impl From<String> for Cell {
     fn from(s: String) -> Self {
-        Cell::Text(s)
+        Cell::Text(s.into())
     }
 }
 impl From<i64> for Cell {
