@@ -75,7 +75,7 @@ async fn any_console(state: &AppState, token: &str) -> AppResult<(EventState, Op
 }
 
 /// The lead's console link only (cards, report).
-async fn console_event(state: &AppState, token: &str) -> AppResult<EventState> {
+pub(crate) async fn console_event(state: &AppState, token: &str) -> AppResult<EventState> {
     match any_console(state, token).await? {
         (es, None) => Ok(es),
         (_, Some(_)) => Err(AppError::not_found(BAD_CONSOLE)),

@@ -281,17 +281,11 @@ const SHARED_NOTICE: &str = "Shared by the organisers. Anonymous: no names or co
 async fn respond(
     c: Arc<Collated>,
     w: Wanted,
-    archive: Option<archive::Archive>,
     links: Vec<facilitator_ui::Download>,
     share: bool,
 ) -> AppResult<Response> {
     let name = super::file_name(&c.title, &c.date, w.audience.slug(), w.format.ext());
-    let out = if let (Format::Json, Some(a)) = (w.format, archive) {
-        super::Output {
-            bytes: serde_json::to_vec_pretty(&a).map_err(anyhow::Error::new)?,
-            content_type: Format::Json.content_type(),
-        }
-    } else {
+    let out = {
         tokio::task::spawn_blocking(move || {
             let download = w.download;
             let audience = w.audience;
@@ -346,27 +340,12 @@ fn file_response(out: super::Output, name: &str, download: bool, share: bool) ->
     res
 }
 
-async fn lead_event(state: &AppState, token: &str) -> AppResult<EventState> {
-    const BAD: &str = "This console link is not valid. It may have been replaced: ask the organiser for the current link.";
-    if !security::plausible_token(token) {
-        return Err(AppError::not_found(BAD));
-    }
-    match state.storage.find_console(token).await? {
-        Some((id, None)) => state
-            .storage
-            .event_state(id)
-            .await?
-            .ok_or_else(|| AppError::not_found(BAD)),
-        _ => Err(AppError::not_found(BAD)),
-    }
-}
-
 async fn console_report(
     State(state): State<AppState>,
     Path(token): Path<String>,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> StaffResult<Response> {
-    let es = lead_event(&state, &token).await?;
+    let es = crate::console::console_event(&state, &token).await?;
     let w = wanted(q)?;
     let base = format!("/console/{token}/report");
     event_report(&state, es, w, &base).await
@@ -378,18 +357,23 @@ async fn event_report(
     w: Wanted,
     base: &str,
 ) -> StaffResult<Response> {
-    let archive = if w.format == Format::Json && w.audience == Audience::Local {
-        Some(archive_of(state.storage.as_ref(), &es).await?)
-    } else {
-        None
-    };
+    // The local pack's JSON is the archive: read from storage, no collation needed.
+    if w.format == Format::Json && w.audience == Audience::Local {
+        let archive = archive_of(state.storage.as_ref(), &es).await?;
+        let name = super::file_name(&es.event.title, &es.event.date, w.audience.slug(), "json");
+        let out = super::Output {
+            bytes: serde_json::to_vec_pretty(&archive).map_err(anyhow::Error::new)?,
+            content_type: Format::Json.content_type(),
+        };
+        return Ok(file_response(out, &name, true, false));
+    }
     let other = match w.audience {
         Audience::Local => Audience::Policy,
         Audience::Policy => Audience::Local,
     };
     let links = downloads(base, w.audience, true, Some(other));
     let c = collated(state, es).await?;
-    Ok(respond(c, w, archive, links, false).await?)
+    Ok(respond(c, w, links, false).await?)
 }
 
 async fn organiser_report(
@@ -575,19 +559,28 @@ async fn event_share_revoke(
     Path((id, share)): Path<(String, String)>,
 ) -> StaffResult<Response> {
     let es = owned_event(&state, &o, &id).await?;
-    let share: i64 = share
-        .parse()
-        .map_err(|_| AppError::not_found("That share link was not found."))?;
+    let back = format!("/organiser/events/{}#reports", es.event.id);
+    revoke(&state, &share, Some(es.event.id), None, &back).await
+}
+
+/// Revokes a share link of that event or campaign, then goes back to its page.
+async fn revoke(
+    state: &AppState,
+    share: &str,
+    event_id: Option<i64>,
+    campaign_id: Option<i64>,
+    back: &str,
+) -> StaffResult<Response> {
+    let not_found = || AppError::not_found("That share link was not found.");
+    let share: i64 = share.parse().map_err(|_| not_found())?;
     if !state
         .storage
-        .revoke_share(share, Some(es.event.id), None)
+        .revoke_share(share, event_id, campaign_id)
         .await?
     {
-        return Err(StaffError(AppError::not_found(
-            "That share link was not found.",
-        )));
+        return Err(StaffError(not_found()));
     }
-    Ok(Redirect::to(&format!("/organiser/events/{}#reports", es.event.id)).into_response())
+    Ok(Redirect::to(back).into_response())
 }
 
 async fn owned_campaign(
@@ -811,15 +804,8 @@ async fn campaign_share_revoke(
     Path((id, share)): Path<(String, String)>,
 ) -> StaffResult<Response> {
     let c = owned_campaign(&state, &o, &id).await?;
-    let share: i64 = share
-        .parse()
-        .map_err(|_| AppError::not_found("That share link was not found."))?;
-    if !state.storage.revoke_share(share, None, Some(c.id)).await? {
-        return Err(StaffError(AppError::not_found(
-            "That share link was not found.",
-        )));
-    }
-    Ok(Redirect::to(&format!("/organiser/campaigns/{}", c.id)).into_response())
+    let back = format!("/organiser/campaigns/{}", c.id);
+    revoke(&state, &share, None, Some(c.id), &back).await
 }
 
 /// A share link: the policy briefing only, whatever `for` says. Errors get a page for
@@ -885,7 +871,7 @@ async fn shared_file(
     let links = downloads(&base, Audience::Policy, false, None);
     let c = collated(&state, es).await?;
     // Policy JSON is rows, never the archive.
-    Ok(respond(c, w, None, links, true).await?)
+    Ok(respond(c, w, links, true).await?)
 }
 
 async fn import_page(LoggedIn(_): LoggedIn) -> impl IntoResponse {
