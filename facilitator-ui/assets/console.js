@@ -562,6 +562,11 @@
       case 'presence':
         state.presence = m.tables || {};
         renderOverview();
+        var pt = document.getElementById('pledge-total'), np = Number(m.pledged) || 0;
+        if (pt) {
+          pt.hidden = np < 1;
+          pt.textContent = np === 1 ? '1 person has pledged an action.' : np + ' people have pledged an action.';
+        }
         break;
       case 'overview':
         state.overview = { round_id: m.round_id, tables: m.tables || [] };

@@ -251,8 +251,9 @@
         }
         break;
       case 'presence':
-        state.presence = { tables: m.tables || {}, comments: m.comments };
+        state.presence = { tables: m.tables || {}, comments: m.comments, pledged: m.pledged };
         renderCounts();
+        renderPledges();
         break;
       case 'resync':
         setConn('reconnecting'); // the server closes the socket; we resume with since
@@ -521,6 +522,7 @@
       }
     }
     tickCountdown();
+    renderPledges();
     var shown = ui.agenda.hidden ? '' : agendaText.textContent;
     if (was !== ui.agenda.hidden || shown !== agendaShown) scheduleFit();
     agendaShown = shown;
@@ -548,6 +550,21 @@
   }
 
   // ---- live counts -------------------------------------------------------------------------
+
+  // While the pledges item runs, how many people have committed to act (never who).
+  function renderPledges() {
+    var box = document.getElementById('wall-pledges');
+    if (!box) return;
+    var item = runningItem();
+    var n = state.presence ? Number(state.presence.pledged) || 0 : 0;
+    var show = !!(item && item.kind === 'pledges');
+    var text = n === 1 ? '1 person has committed to act' : n + ' people have committed to act';
+    if (box.textContent !== text) box.textContent = text;
+    if (box.hidden === show) {
+      box.hidden = !show;
+      scheduleFit();
+    }
+  }
 
   function renderCounts() {
     var p = state.presence;

@@ -217,6 +217,7 @@ pub fn console_page(page: &ConsolePage) -> Markup {
                             @if lead { "Room overview" } @else { "Your table" }
                         }
                         p #overview-scope .hint {}
+                        @if lead { p #pledge-total .hint hidden {} }
                         div.overview-wrap {
                             table #overview .overview {
                                 caption.visually-hidden {

@@ -383,6 +383,10 @@ pub fn event_page(page: &EventPage) -> Markup {
                 a #link-settings .button href=(page.settings_url) {
                     "Settings: run of show, moderation, tags"
                 }
+                " "
+                a #link-pledges .button href={ (page.settings_url.trim_end_matches("/settings")) "/pledges" } {
+                    "Pledges and \u{201c}about you\u{201d}"
+                }
             }
             h2 #table-links-heading { "Table facilitator links" }
             section #table-links aria-labelledby="table-links-heading" {

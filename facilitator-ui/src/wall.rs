@@ -72,6 +72,9 @@ pub fn wall_page(page: &WallPage) -> Markup {
                     div #wall-announcement .wall-announcement role="status" hidden {
                         p #wall-announcement-text .wall-announcement-text {}
                     }
+                    // While the pledges item runs: "83 people have committed to act" (a
+                    // count only, never names).
+                    p #wall-pledges .wall-pledges hidden {}
                     // "focus": the table's theme as a big heading.
                     h2 #wall-focus-title .wall-focus-title hidden {}
                     p #wall-empty .wall-empty {

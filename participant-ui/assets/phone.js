@@ -160,6 +160,8 @@
     endsAt = (it && cur.ends_at) || 0;
     cdItem = it;
     if (strip) strip.hidden = !it;
+    var pc = $('pledge-card'); // shown while the pledges item runs, or once pledged
+    if (pc && !pc.hasAttribute('data-pledged')) pc.hidden = !(it && it.kind === 'pledges');
     if (it && t) t.textContent = (it.title || '') + (it.speaker && it.speaker.trim() ? ': ' + it.speaker.trim() : '');
     ticking();
   }

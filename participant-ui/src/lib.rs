@@ -6,6 +6,9 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+mod pledge;
+pub use pledge::{AboutPage, AboutQuestion, PledgeOptionView, PledgePage, about_page, pledge_page};
+
 /// The stylesheet served at [`css_path`].
 pub const PHONE_CSS: &str = include_str!("../assets/phone.css");
 /// The script served at [`js_path`].
@@ -128,6 +131,20 @@ pub struct TablePage {
     pub moderation_pre: bool,
     /// No-JS reply: the comment being answered (id, its text), from `?reply=ID`.
     pub replying_to: Option<(i64, String)>,
+    /// The pledge card (see [`PledgeCard`]).
+    pub pledge: PledgeCard,
+    /// "About you" is on and this phone hasn't answered: a link to the questions.
+    pub about_url: Option<String>,
+}
+
+/// The pledge card on the table page.
+pub struct PledgeCard {
+    /// The pledge page of this table.
+    pub url: String,
+    /// The lead is running the pledges item now.
+    pub running: bool,
+    /// This phone has pledged.
+    pub pledged: bool,
 }
 
 /// Another table, as listed on the room page.
@@ -478,6 +495,7 @@ pub fn table_page(page: &TablePage) -> Markup {
                     div #announcement .announce role="status" aria-live="polite" {
                         @if let Some(a) = page.announcement.as_deref().filter(|a| !a.trim().is_empty()) { (a) }
                     }
+                    (pledge::pledge_card(&page.pledge))
                     (prompt_area(page))
                     p.to-room { a #room-link href=(page.room_url) { "See other tables / move table" } }
                     section #write .write aria-label="Write a comment" {
@@ -543,6 +561,9 @@ pub fn table_page(page: &TablePage) -> Markup {
                     }
                 }
                 footer.foot {
+                    @if let Some(url) = &page.about_url {
+                        p { a #about-link href=(url) { "A few questions about you (optional)" } }
+                    }
                     a href="/" { "Moving table? Type the code from its card" }
                 }
             }
@@ -777,6 +798,12 @@ mod tests {
             room_url: "/t/TOK/room".into(),
             moderation_pre: false,
             replying_to: None,
+            pledge: PledgeCard {
+                url: "/t/TOK/pledge".into(),
+                running: false,
+                pledged: false,
+            },
+            about_url: None,
         }
     }
 

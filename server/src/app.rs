@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::assets::router())
         .merge(crate::participant::router())
+        .merge(crate::pledges::router())
         .merge(crate::organiser::router())
         .merge(crate::console::router())
         .merge(crate::report::http::router())

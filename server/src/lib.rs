@@ -29,6 +29,7 @@ pub mod limits;
 pub mod model;
 pub mod organiser;
 pub mod participant;
+pub mod pledges;
 pub mod qr;
 pub mod report;
 pub mod security;

@@ -58,7 +58,7 @@ pub const NOT_SAVED: &str = "Not saved: the server can't store comments right no
 const BAD_LINK: &str = "This table link is not valid any more. Scan the QR code on your table again, or type the code from the table card on the first page.";
 
 /// The table for a join token, with its event.
-async fn load_table(state: &AppState, token: &str) -> AppResult<(EventState, Table)> {
+pub(crate) async fn load_table(state: &AppState, token: &str) -> AppResult<(EventState, Table)> {
     if !security::plausible_token(token) {
         return Err(AppError::not_found(BAD_LINK));
     }
@@ -166,7 +166,10 @@ async fn join(
 }
 
 /// The device's anonymous id, and a `Set-Cookie` when it is new.
-fn attendee_id(state: &AppState, headers: &HeaderMap) -> AppResult<(String, Option<String>)> {
+pub(crate) fn attendee_id(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> AppResult<(String, Option<String>)> {
     if let Some(v) =
         security::cookie(headers, ATTENDEE_COOKIE).filter(|v| security::plausible_token(v))
     {
@@ -197,7 +200,9 @@ async fn render_table(
     table: &Table,
     voter: &str,
     draft: Draft,
+    headers: &HeaderMap,
 ) -> AppResult<maud::Markup> {
+    let (pledge, about_url) = crate::pledges::phone_card(state, es, table, headers).await?;
     let comments = state
         .storage
         .comments(es.event.id, Some(table.id), false)
@@ -273,11 +278,13 @@ async fn render_table(
         room_url: format!("/t/{token}/room"),
         moderation_pre: es.event.moderation == crate::agenda::Moderation::Pre,
         replying_to,
+        pledge,
+        about_url,
     }))
 }
 
 /// Adds `Retry-After` to a refusal.
-fn with_retry_after(mut res: Response, slow: Slow) -> Response {
+pub(crate) fn with_retry_after(mut res: Response, slow: Slow) -> Response {
     if let Ok(v) = HeaderValue::from_str(&slow.seconds().to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -285,7 +292,7 @@ fn with_retry_after(mut res: Response, slow: Slow) -> Response {
 }
 
 /// Takes a rate-limit token for an attendee action: per device, then per address.
-fn limit_action(
+pub(crate) fn limit_action(
     state: &AppState,
     kind: Kind,
     voter: &str,
@@ -303,7 +310,7 @@ fn limit_action(
     }
 }
 
-fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
+pub(crate) fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
     if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -368,6 +375,7 @@ async fn table_page(
             }),
             reply_to,
         },
+        &headers,
     )
     .await?;
     Ok(with_cookie(page.into_response(), cookie))
@@ -473,6 +481,7 @@ async fn post_comment(
                     notice: None,
                     reply_to: form.reply_to.trim().parse().ok(),
                 },
+                &headers,
             )
             .await?;
             let res = with_cookie((status, page).into_response(), cookie);

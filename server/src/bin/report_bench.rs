@@ -302,6 +302,7 @@ fn bench() -> Result<(), String> {
         let mb = |b: usize| b as f64 / 1_048_576.0;
         let (c, ms, peak) = measure(|| {
             collate::collate(collate::Input {
+                pledges: Default::default(),
                 es: &es,
                 comments: &cs,
                 images: Vec::new(),
@@ -369,6 +370,7 @@ fn samples(dir: &str) -> Result<(), String> {
         c.tags = vec!["local campaign idea".into()];
     }
     let c = collate::collate(collate::Input {
+        pledges: Default::default(),
         es: &es,
         comments: &cs,
         images: Vec::new(),
@@ -386,6 +388,7 @@ fn samples(dir: &str) -> Result<(), String> {
         other.event.title = format!("Fair Shares for {place}: a listening evening");
         let cs = comments(&other, 150, 11 + n * 7, true);
         tour.push(std::sync::Arc::new(collate::collate(collate::Input {
+            pledges: Default::default(),
             es: &other,
             comments: &cs,
             images: Vec::new(),

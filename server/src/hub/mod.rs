@@ -425,7 +425,7 @@ impl Hub {
         }
     }
 
-    /// The `presence` message now (with the shown-comment count).
+    /// The `presence` message now (with the shown-comment and pledge counts).
     pub async fn presence_now(&self, event_id: i64) -> String {
         let shown = self
             .0
@@ -433,7 +433,13 @@ impl Hub {
             .shown_count(event_id)
             .await
             .unwrap_or_default();
-        protocol::presence_msg(&self.presence(event_id), shown)
+        let pledged = self
+            .0
+            .storage
+            .pledge_count(event_id)
+            .await
+            .unwrap_or_default();
+        protocol::presence_msg(&self.presence(event_id), shown, pledged)
     }
 
     /// Devices with a phone page open, per table.
@@ -495,10 +501,16 @@ impl Hub {
             .shown_count(event_id)
             .await
             .unwrap_or_default();
+        let pledged = self
+            .0
+            .storage
+            .pledge_count(event_id)
+            .await
+            .unwrap_or_default();
         let _ = room
             .tx
             .send(Arc::new(Envelope::unnumbered(protocol::presence_msg(
-                &presence, shown,
+                &presence, shown, pledged,
             ))));
         match self.0.storage.table_stats(event_id).await {
             Ok((round, stats)) => {

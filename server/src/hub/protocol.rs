@@ -203,9 +203,10 @@ fn presence_json(presence: &HashMap<i64, i64>) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-/// `{"type":"presence",...}` (not numbered), with how many comments are shown.
-pub fn presence_msg(presence: &HashMap<i64, i64>, shown: i64) -> String {
-    json!({"type": "presence", "tables": presence_json(presence), "comments": shown, "now": now_ms()})
+/// `{"type":"presence",...}` (not numbered), with how many comments are shown and how many
+/// people have pledged (a count only: the wall shows it).
+pub fn presence_msg(presence: &HashMap<i64, i64>, shown: i64, pledged: i64) -> String {
+    json!({"type": "presence", "tables": presence_json(presence), "comments": shown, "pledged": pledged, "now": now_ms()})
         .to_string()
 }
 

@@ -402,6 +402,7 @@ pub fn local(c: &Collated) -> Doc {
         TAG_STORY,
         "No comment was tagged \u{201c}personal story\u{201d}.",
     ));
+    sections.push(pledges_section(&c.pledges));
 
     for t in &c.tables {
         let mut blocks = Vec::new();
@@ -466,6 +467,79 @@ pub fn local(c: &Collated) -> Doc {
                 .into(),
         ),
         sections,
+    }
+}
+
+/// The pledges: how many chose each action, then the people who asked to be contacted.
+/// Local campaign pack only.
+fn pledges_section(p: &super::collate::PledgeSummary) -> Section {
+    let mut blocks = Vec::new();
+    if p.people == 0 {
+        blocks.push(Block::Note("Nobody pledged an action.".into()));
+    } else {
+        blocks.push(Block::Para(format!(
+            "{} committed to act; {} of them asked to be contacted.",
+            if p.people == 1 {
+                "1 person".to_string()
+            } else {
+                format!("{} people", p.people)
+            },
+            p.contacts.len()
+        )));
+        blocks.push(Block::Table {
+            head: vec!["Action".into(), "Follows up".into(), "People".into()],
+            rows: p
+                .actions
+                .iter()
+                .map(|(label, table, n)| {
+                    vec![
+                        label.clone(),
+                        table.clone().unwrap_or_else(|| "–".into()),
+                        n.to_string(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if !p.contacts.is_empty() {
+        blocks.push(Block::Heading("People to contact".into()));
+        blocks.push(Block::Note(
+            "Each ticked a box agreeing to be contacted by phone or text, or by email (only the \
+             channels filled in below), about the actions they chose and nothing else. Their \
+             details are kept apart from what they wrote. Keep this list within the organising \
+             team and delete it once the follow-up is done."
+                .into(),
+        ));
+        blocks.push(Block::Table {
+            head: vec![
+                "Name".into(),
+                "Phone".into(),
+                "Email".into(),
+                "Actions".into(),
+            ],
+            rows: p
+                .contacts
+                .iter()
+                .map(|c| {
+                    vec![
+                        if c.name.is_empty() {
+                            "(no name given)".into()
+                        } else {
+                            c.name.clone()
+                        },
+                        c.phone.clone().unwrap_or_default(),
+                        c.email.clone().unwrap_or_default(),
+                        c.actions.join("; "),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    Section {
+        id: "pledges".into(),
+        title: "Pledges".into(),
+        new_page: true,
+        blocks,
     }
 }
 
@@ -855,6 +929,9 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
         rows: term_rows,
     };
     let mut out = vec![comments, tables, terms];
+    if local {
+        out.extend(pledge_sheets(&c.pledges));
+    }
     if !local {
         for (sheet, col) in [(1, "people who wrote"), (2, "comments")] {
             if let Some(h) = out[sheet].head.iter_mut().find(|h| *h == col) {
@@ -863,4 +940,43 @@ pub fn sheets(c: &Collated, audience: Audience) -> Vec<Sheet> {
         }
     }
     out
+}
+
+/// The local pack's pledge sheets: how many chose each action, and the people who agreed
+/// to be contacted (never joined to any comment).
+fn pledge_sheets(p: &super::collate::PledgeSummary) -> [Sheet; 2] {
+    let head = |cols: &[&str]| cols.iter().map(|s| s.to_string()).collect();
+    [
+        Sheet {
+            name: "Pledges".into(),
+            head: head(&["action", "follows up", "people"]),
+            rows: p
+                .actions
+                .iter()
+                .map(|(label, table, n)| {
+                    vec![
+                        Cell::from(label.clone()),
+                        Cell::from(table.clone().unwrap_or_default()),
+                        Cell::Int(*n),
+                    ]
+                })
+                .collect(),
+        },
+        Sheet {
+            name: "Pledge contacts".into(),
+            head: head(&["name", "phone", "email", "actions"]),
+            rows: p
+                .contacts
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::from(c.name.clone()),
+                        Cell::from(c.phone.clone().unwrap_or_default()),
+                        Cell::from(c.email.clone().unwrap_or_default()),
+                        Cell::from(c.actions.join("; ")),
+                    ]
+                })
+                .collect(),
+        },
+    ]
 }

@@ -360,6 +360,7 @@ pub fn sheets(events: &[std::sync::Arc<Collated>]) -> Vec<Sheet> {
                 key_terms: Vec::new(),
                 groups: Vec::new(),
                 images: Vec::new(),
+                pledges: Default::default(),
             },
             Audience::Policy,
         );

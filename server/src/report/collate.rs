@@ -114,6 +114,26 @@ pub struct Figures {
     pub tables_with_comments: i64,
 }
 
+/// Pledges, for the local campaign pack only (the policy builder never reads them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PledgeSummary {
+    /// People who pledged.
+    pub people: i64,
+    /// (action, the table it follows up, how many chose it), in the organiser's order.
+    pub actions: Vec<(String, Option<String>, i64)>,
+    /// Those who ticked a consent box, in the order they pledged.
+    pub contacts: Vec<PledgeContact>,
+}
+
+/// Someone who agreed to be contacted about the actions they chose.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PledgeContact {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub actions: Vec<String>,
+}
+
 /// One event, collated.
 #[derive(Debug, Clone)]
 pub struct Collated {
@@ -134,6 +154,7 @@ pub struct Collated {
     /// Biggest first.
     pub groups: Vec<SimilarGroup>,
     pub images: Vec<ReportImage>,
+    pub pledges: PledgeSummary,
 }
 
 impl Collated {
@@ -164,6 +185,7 @@ pub struct Input<'a> {
     pub agreers: i64,
     pub campaign: Option<String>,
     pub now_ms: i64,
+    pub pledges: PledgeSummary,
 }
 
 pub fn collate(input: Input<'_>) -> Collated {
@@ -366,5 +388,6 @@ pub fn collate(input: Input<'_>) -> Collated {
         key_terms,
         groups,
         images,
+        pledges: input.pledges,
     }
 }

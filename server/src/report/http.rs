@@ -107,7 +107,9 @@ fn wanted(q: Result<Query<ReportQuery>, QueryRejection>) -> AppResult<Wanted> {
 pub struct Cache(std::sync::Mutex<Vec<(CacheKey, Arc<Collated>)>>);
 
 /// Event id, sequence number, campaign name.
-type CacheKey = (i64, i64, Option<String>);
+/// (event, its sequence number, campaign name, pledges as read): pledges are not numbered
+/// changes, so what was read of them is part of the key.
+type CacheKey = (i64, i64, Option<String>, collate::PledgeSummary);
 
 /// How many collations the cache keeps (a 100,000-comment one is ~60 MB).
 const CACHED: usize = 4;
@@ -126,6 +128,54 @@ impl Cache {
     }
 }
 
+/// The event's pledges, summed up for the local campaign pack.
+pub async fn pledge_summary(
+    storage: &dyn crate::storage::Storage,
+    event_id: i64,
+) -> AppResult<collate::PledgeSummary> {
+    let Some(setup) = storage.pledge_setup(event_id).await? else {
+        return Ok(collate::PledgeSummary::default());
+    };
+    let pledges = storage.pledges(event_id).await?;
+    let label = |id: i64| {
+        setup
+            .options
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.label.clone())
+    };
+    Ok(collate::PledgeSummary {
+        people: pledges.len() as i64,
+        actions: setup
+            .options
+            .iter()
+            .map(|o| {
+                let n = pledges.iter().filter(|p| p.options.contains(&o.id)).count() as i64;
+                let table = o.table.as_ref().map(|(_, n, theme)| {
+                    if theme.trim().is_empty() {
+                        format!("Table {n}")
+                    } else {
+                        format!("Table {n}: {}", theme.trim())
+                    }
+                });
+                (o.label.clone(), table, n)
+            })
+            .collect(),
+        contacts: pledges
+            .iter()
+            .filter_map(|p| {
+                let c = p.contact.as_ref()?;
+                Some(collate::PledgeContact {
+                    name: c.name.clone(),
+                    phone: c.phone.as_ref().map(|x| x.0.clone()),
+                    email: c.email.as_ref().map(|x| x.0.clone()),
+                    actions: p.options.iter().filter_map(|id| label(*id)).collect(),
+                })
+            })
+            .collect(),
+    })
+}
+
 /// Reads what a collation needs and collates it (on the blocking pool), or takes it from
 /// the cache when nothing has changed since.
 pub async fn collated(state: &AppState, es: EventState) -> AppResult<Arc<Collated>> {
@@ -135,7 +185,8 @@ pub async fn collated(state: &AppState, es: EventState) -> AppResult<Arc<Collate
         .event_campaign(event_id)
         .await?
         .map(|c| c.name);
-    let key = (event_id, es.seq, campaign.clone());
+    let pledges = pledge_summary(state.storage.as_ref(), event_id).await?;
+    let key = (event_id, es.seq, campaign.clone(), pledges.clone());
     if let Some(c) = state.reports.get(&key) {
         return Ok(c);
     }
@@ -160,6 +211,7 @@ pub async fn collated(state: &AppState, es: EventState) -> AppResult<Arc<Collate
             agreers,
             campaign,
             now_ms: now_ms(),
+            pledges,
         })
     })
     .await

@@ -430,6 +430,50 @@ pub trait Storage: Send + Sync {
         campaign_id: Option<i64>,
     ) -> StorageResult<bool>;
 
+    /// Pledge actions, who contacts people, and whether "about you" is on (`None`: no event).
+    async fn pledge_setup(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<Option<crate::pledges::model::PledgeSetup>>;
+    async fn save_pledge_setup(
+        &self,
+        event_id: i64,
+        input: &crate::pledges::model::SetupInput,
+    ) -> StorageResult<()>;
+    /// The pledge made with the key whose hash this is.
+    async fn pledge(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+    ) -> StorageResult<Option<crate::pledges::model::Pledge>>;
+    /// Every pledge of the event (for the local campaign pack).
+    async fn pledges(&self, event_id: i64) -> StorageResult<Vec<crate::pledges::model::Pledge>>;
+    async fn pledge_count(&self, event_id: i64) -> StorageResult<i64>;
+    /// Makes or replaces the pledge of this key (refused once the event is closed).
+    async fn save_pledge(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+        pledge: &crate::pledges::model::NewPledge,
+    ) -> StorageResult<()>;
+    /// Deletes the pledge and its contact details; false when there was none.
+    async fn withdraw_pledge(&self, event_id: i64, key_hash: &str) -> StorageResult<bool>;
+    async fn about(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+    ) -> StorageResult<Option<crate::pledges::model::About>>;
+    async fn save_about(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+        about: &crate::pledges::model::About,
+    ) -> StorageResult<()>;
+    async fn about_totals(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<crate::pledges::model::AboutTotals>;
+
     /// Applies a change atomically, numbering what changed. A console's change (`actor`) is
     /// also written to the activity log, even when it changed nothing.
     async fn apply(

@@ -7,6 +7,7 @@
 //! lock upgrades.
 
 mod facilitation;
+mod pledges;
 mod reports;
 
 use std::str::FromStr;
@@ -1096,6 +1097,74 @@ impl Storage for SqliteStorage {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn pledge_setup(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<Option<crate::pledges::model::PledgeSetup>> {
+        pledges::setup(self, event_id).await
+    }
+
+    async fn save_pledge_setup(
+        &self,
+        event_id: i64,
+        input: &crate::pledges::model::SetupInput,
+    ) -> StorageResult<()> {
+        pledges::save_setup(self, event_id, input).await
+    }
+
+    async fn pledge(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+    ) -> StorageResult<Option<crate::pledges::model::Pledge>> {
+        pledges::pledge(self, event_id, key_hash).await
+    }
+
+    async fn pledges(&self, event_id: i64) -> StorageResult<Vec<crate::pledges::model::Pledge>> {
+        pledges::pledges(self, event_id).await
+    }
+
+    async fn pledge_count(&self, event_id: i64) -> StorageResult<i64> {
+        pledges::pledge_count(self, event_id).await
+    }
+
+    async fn save_pledge(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+        pledge: &crate::pledges::model::NewPledge,
+    ) -> StorageResult<()> {
+        pledges::save_pledge(self, event_id, key_hash, pledge).await
+    }
+
+    async fn withdraw_pledge(&self, event_id: i64, key_hash: &str) -> StorageResult<bool> {
+        pledges::withdraw_pledge(self, event_id, key_hash).await
+    }
+
+    async fn about(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+    ) -> StorageResult<Option<crate::pledges::model::About>> {
+        pledges::about(self, event_id, key_hash).await
+    }
+
+    async fn save_about(
+        &self,
+        event_id: i64,
+        key_hash: &str,
+        about: &crate::pledges::model::About,
+    ) -> StorageResult<()> {
+        pledges::save_about(self, event_id, key_hash, about).await
+    }
+
+    async fn about_totals(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<crate::pledges::model::AboutTotals> {
+        pledges::about_totals(self, event_id).await
     }
 
     async fn campaigns_of(&self, organiser_id: i64) -> StorageResult<Vec<super::Campaign>> {
