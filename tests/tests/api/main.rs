@@ -9,6 +9,7 @@ mod disk;
 mod facilitation;
 mod journey;
 mod nojs;
+mod pledges;
 mod reports;
 mod resume;
 mod walls;
