@@ -385,7 +385,7 @@ pub fn event_page(page: &EventPage) -> Markup {
                 }
                 " "
                 a #link-pledges .button href={ (page.settings_url.trim_end_matches("/settings")) "/pledges" } {
-                    "Pledges and \u{201c}about you\u{201d}"
+                    "Phones: language, pledges, \u{201c}about you\u{201d}"
                 }
             }
             h2 #table-links-heading { "Table facilitator links" }

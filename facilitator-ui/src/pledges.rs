@@ -27,6 +27,8 @@ pub struct PledgeSettingsPage {
     pub tables: Vec<(i64, String)>,
     pub contact_by: String,
     pub about_you: bool,
+    /// `en` or `cy`: the language phones start in.
+    pub lang: String,
     /// People who pledged so far.
     pub pledged: i64,
     /// Of them, how many left a way to be contacted.
@@ -43,7 +45,7 @@ pub fn pledge_settings_page(page: &PledgeSettingsPage) -> Markup {
     let content = html! {
         main #main {
             p.back { a #pledges-back href=(page.back_url) { "\u{2190} Back to the event" } }
-            h1 { "Pledges: " bdi { (page.event_title) } }
+            h1 { "Phones: " bdi { (page.event_title) } }
             (alert(page.error.as_ref()))
             @if let Some(notice) = &page.notice {
                 div.notice role="status" { p { (notice) } }
@@ -57,6 +59,20 @@ pub fn pledge_settings_page(page: &PledgeSettingsPage) -> Markup {
                 }
             }
             form #pledge-form .stack method="post" action=(page.action_url) {
+                fieldset {
+                    legend { "Language on the phones" }
+                    div.field {
+                        label for="lang" { "Phones start in" }
+                        p.hint #lang-hint {
+                            "Everyone can switch between English and Cymraeg with one tap; \
+                             their choice is remembered."
+                        }
+                        select #lang name="lang" aria-describedby="lang-hint" {
+                            option value="en" selected[page.lang != "cy"] { "English" }
+                            option value="cy" selected[page.lang == "cy"] lang="cy" { "Cymraeg" }
+                        }
+                    }
+                }
                 fieldset {
                     legend { "Actions people can commit to" }
                     p.hint {
@@ -134,7 +150,7 @@ pub fn pledge_settings_page(page: &PledgeSettingsPage) -> Markup {
         }
     };
     staff_doc(
-        &format!("Pledges: {}", page.event_title),
+        &format!("Phones: {}", page.event_title),
         "page-settings",
         Chrome::Organiser,
         &[],

@@ -12,6 +12,9 @@
     return e;
   }
   function all(x) { return Array.prototype.slice.call(x); }
+  // The page's words, filled in per language by the server (participant-ui/i18n/*.ftl).
+  var L = {};
+  function T(k, v) { var s = L[k] || k; for (var n in v) s = s.replace('{' + n + '}', v[n]); return s; }
 
   var wsPath = attr('ws'), prefix = attr('agree-prefix'), tableNo = +attr('table'), tableId = attr('table-id');
   var maxSeq = +attr('seq') || 0;
@@ -21,10 +24,8 @@
   if (!list) return;
   var cidIn = form && form.elements.client_id, postBtn = form && form.querySelector('button');
   var errBox = $('form-error'), statusBox = $('form-status'), conn = $('conn'), note = $('closed-note');
-  var CLOSED_ROUND = 'Comments open when the facilitator starts the next round.';
-  var CLOSED_EVENT = 'Comments are closed for now. Thank you for taking part.';
-  var HINT = 'A few words is fine. ', HINT_PRE = 'A facilitator reads it first, then your table can see it.';
-  var HINT_POST = 'Everyone at your table can read it.';
+  var CLOSED_ROUND = T('closed-round'), CLOSED_EVENT = T('closed-event');
+  var HINT = T('hint') + ' ', HINT_PRE = T('hint-pre'), HINT_POST = T('hint-post');
 
   // Storage (may be missing or throw in private modes).
   function load(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
@@ -46,9 +47,9 @@
 
   // Comments: same markup as the server renders.
   function setBtn(b, n, done) {
-    var label = (done ? 'You agreed' : 'Agree') + (n > 0 ? ' · ' + n : '');
+    var label = (done ? T('you-agreed') : T('agree')) + (n > 0 ? ' · ' + n : '');
     if (b.textContent === label && b.disabled === !!done) return;
-    b.textContent = done ? 'You agreed' : 'Agree';
+    b.textContent = done ? T('you-agreed') : T('agree');
     if (n > 0) b.appendChild(el('span', 'n', ' · ' + n));
     b.disabled = !!done;
     b.className = 'agree-btn' + (done ? ' done' : '');
@@ -64,9 +65,9 @@
       while (li.firstChild && li.firstChild !== f) li.removeChild(li.firstChild);
       if (fac || wall || pend) {
         var tags = el('p', 'tags');
-        if (pend) tags.appendChild(el('span', 'tag tag-wait', 'Waiting for the facilitator'));
-        if (fac) tags.appendChild(el('span', 'tag tag-facil', 'Noted by the facilitator'));
-        if (wall) tags.appendChild(el('span', 'tag tag-wall', 'On the wall'));
+        if (pend) tags.appendChild(el('span', 'tag tag-wait', T('tag-waiting')));
+        if (fac) tags.appendChild(el('span', 'tag tag-facil', T('tag-facilitator')));
+        if (wall) tags.appendChild(el('span', 'tag tag-wall', T('tag-wall')));
         li.insertBefore(tags, f);
       }
       var p = el('p', 'c-text');
@@ -83,7 +84,7 @@
     setBtn(f.querySelector('button'), li._n, agreed[c.id]);
   }
   function build(c) {
-    var li = el('li'), f = el('form', 'agree-form'), b = el('button'), a = el('a', 'reply', 'Reply');
+    var li = el('li'), f = el('form', 'agree-form'), b = el('button'), a = el('a', 'reply', T('reply'));
     li.id = 'c-' + c.id;
     li.setAttribute('data-id', c.id);
     if (c.reply_to != null) li.setAttribute('data-reply-to', c.reply_to);
@@ -115,7 +116,7 @@
   // `mine`: dropped by the server; a .pending one is this phone's own, waiting for approval.
   function removeC(id, mine) {
     var li = $('c-' + id), r = li && li.querySelector('.replies');
-    if (mine && li && li.classList.contains('pending')) say('A facilitator didn’t add one of your comments to the table.');
+    if (mine && li && li.classList.contains('pending')) say(T('turned-down'));
     if (li && li.parentNode) li.parentNode.removeChild(li);
     if (r) all(r.children).forEach(place);
     updEmpty();
@@ -150,7 +151,7 @@
     // Posting goes on past zero until the round is closed.
     var more = cdItem && cdItem.kind === 'round' && eventOpen && round && (round.id == null || cdItem.round_id === round.id);
     cd.textContent = !endsAt ? '' : s > 0 ? two(Math.floor(s / 60)) + ':' + two(s % 60)
-      : 'Time’s up' + (more ? ' · you can still post' : '');
+      : T('times-up') + (more ? ' · ' + T('still-post') : '');
     cd.className = 'cd' + (endsAt && s <= 0 ? ' over' : '');
   }
   function ticking() { clearInterval(tick); tick = endsAt ? setInterval(showCd, 1000) : null; showCd(); }
@@ -162,7 +163,7 @@
     if (strip) strip.hidden = !it;
     var pc = $('pledge-card'); // shown while the pledges item runs, or once pledged
     if (pc && !pc.hasAttribute('data-pledged')) pc.hidden = !(it && it.kind === 'pledges');
-    if (it && t) t.textContent = (it.title || '') + (it.speaker && it.speaker.trim() ? ': ' + it.speaker.trim() : '');
+    if (it && t) { t.textContent = ''; t.appendChild(el('bdi', null, (it.title || '') + (it.speaker && it.speaker.trim() ? ': ' + it.speaker.trim() : ''))); }
     ticking();
   }
   function onMod(m) {
@@ -174,20 +175,20 @@
     var n = t ? +t[tableId] || 0 : 0;
     if (!present || !t) return;
     present.hidden = n < 1;
-    present.textContent = n === 1 ? '1 person at this table' : n + ' people at this table';
+    present.textContent = T(n === 1 ? 'present-one' : 'present-many', { n: n });
   }
   if (strip && !strip.hidden) { endsAt = num(strip, 'data-end') || 0; ticking(); }
 
   // Question area and whether posting is possible.
   var wasOpen = eventOpen && !!round;
   function renderState() {
-    var ok = eventOpen && !!round, pr = $('prompt'), title = theme || 'Table ' + tableNo;
+    var ok = eventOpen && !!round, pr = $('prompt'), title = theme || T('table-n', { n: tableNo });
     if (pr) {
       while (pr.firstChild) pr.removeChild(pr.firstChild);
-      pr.appendChild(el('p', 'kicker', 'Table ' + tableNo + (ok ? ' · Round ' + round.number : '')));
+      pr.appendChild(el('p', 'kicker', T('table-n', { n: tableNo }) + (ok ? ' · ' + T('round-n', { n: round.number }) : '')));
       if (ok && round.kind !== 'theme' && round.prompt && round.prompt.trim()) {
         pr.appendChild(el('h1', null, round.prompt));
-        if (theme.trim()) pr.appendChild(el('p', 'theme-line', 'Your table’s theme: ' + theme));
+        if (theme.trim()) pr.appendChild(el('p', 'theme-line', T('your-theme', { theme: theme })));
       } else {
         pr.appendChild(el('h1', null, title));
         if (ok && round.prompt && round.prompt.trim()) pr.appendChild(el('p', 'ask', round.prompt));
@@ -200,7 +201,7 @@
     // #closed-note is a live region: it alone says why posting is closed (not #form-status too).
     var why = ok ? '' : eventOpen ? CLOSED_ROUND : CLOSED_EVENT;
     if (note && note.textContent !== why) note.textContent = why;
-    if (ok !== wasOpen) { say(ok ? 'You can write a comment now.' : ''); wasOpen = ok; }
+    if (ok !== wasOpen) { say(ok ? T('write-now') : ''); wasOpen = ok; }
     showCd();
   }
   function onRound(r) {
@@ -255,7 +256,7 @@
     ws = null;
     clearTimeout(dead);
     if (s) { s.onopen = s.onmessage = s.onclose = null; try { s.close(); } catch (e) { /* ignore */ } }
-    setConn('Reconnecting…', 'off');
+    setConn(T('reconnecting'), 'off');
     onDown();
     schedule();
     flush();
@@ -269,7 +270,7 @@
     arm(20000);
     s.onopen = function () {
       if (ws !== s) return;
-      setConn('Live', 'on');
+      setConn(T('live'), 'on');
       arm(45000);
       flush();
     };
@@ -321,7 +322,7 @@
       if (!w) return;
       box = el('ul', 'outbox');
       box.id = 'outbox';
-      box.setAttribute('aria-label', 'Your comments not sent yet');
+      box.setAttribute('aria-label', T('outbox-label'));
       w.appendChild(box);
     }
     while (box.firstChild) box.removeChild(box.firstChild);
@@ -333,16 +334,16 @@
       li.appendChild(p);
       // A round that closed first: say so, keep the words, offer the round open now.
       var late = it.state === 'failed' && it.code === 'round_closed', now = eventOpen && round && round.number !== it.round;
-      var st = late ? (it.round ? 'Round ' + it.round : 'The round') + ' closed before this could be sent.' +
-          (now ? '' : ' Copy it, or post it when the next round opens.')
-        : it.state === 'failed' ? 'Not sent: ' + it.msg
-        : it.state === 'sending' ? 'Sending…'
+      var st = late ? T('round-closed-before', { round: it.round ? T('round-n', { n: it.round }) : T('the-round') }) +
+          (now ? '' : ' ' + T('copy-or-later'))
+        : it.state === 'failed' ? T('not-sent', { why: it.msg })
+        : it.state === 'sending' ? T('sending')
         : it.why ? it.why
-        : 'Waiting to send. It will go as soon as the connection is back.';
+        : T('waiting-send');
       li.appendChild(el('p', 'out-state', st));
       if (it.state === 'failed') {
         if (!late || now) {
-          var again = el('button', 'small', late ? 'Post to the current round' : 'Try again');
+          var again = el('button', 'small', late ? T('post-current') : T('try-again'));
           again.type = 'button';
           again.onclick = function () {
             if (late) it.id = newId();
@@ -351,7 +352,7 @@
           };
           li.appendChild(again);
         }
-        var rm = el('button', 'small', 'Remove');
+        var rm = el('button', 'small', T('remove'));
         rm.type = 'button';
         rm.onclick = function () { outbox.splice(outbox.indexOf(it), 1); renderOut(); };
         li.appendChild(rm);
@@ -365,7 +366,7 @@
     if (i >= 0) outbox.splice(i, 1);
     if (inflight === it) inflight = null;
     setErr('');
-    say('Sent');
+    say(T('sent'));
     renderOut();
     flush();
   }
@@ -423,7 +424,7 @@
     }).then(function (res) {
       if (res.type === 'opaqueredirect' || (res.status >= 200 && res.status < 400)) done(it);
       else if (res.status === 429) {
-        it.why = 'Waiting: you’re posting quickly. It will go in a few seconds.';
+        it.why = T('posting-quickly');
         wait(it, 1000 * (+res.headers.get('Retry-After') || 5));
       }
       else if (res.status === 409) fail(it, '', 'round_closed');
@@ -436,11 +437,11 @@
     if (it) done(it);
   }
   function onError(m) {
-    var msg = m.message || 'That didn’t work. Please try again.', r = m.ref || '';
+    var msg = L['code-' + m.code] || m.message || T('did-not-work'), r = m.ref || '';
     if (inflight && r === inflight.ref) {
       var it = inflight;
       if (m.code === 'rate_limited') {
-        it.why = 'Waiting: you’re posting quickly. It will go in ' + (m.retry_after || 5) + ' s.';
+        it.why = T('posting-quickly-s', { n: m.retry_after || 5 });
         wait(it, 1000 * (m.retry_after || 5));
         return;
       }
@@ -458,16 +459,15 @@
   }
   function onDown() {
     if (inflight) wait(inflight, 0);
-    if (outbox.length) say('Not sent yet. Your words are kept on this phone.');
+    if (outbox.length) say(T('kept-on-phone'));
   }
   // Near the limit, a counter under the box: "87 characters left", then "120 characters too
   // many" in the error colour. Screen readers hear it once typing pauses.
   var MAX_CHARS = 1000, COUNT_FROM = 900, countBox = $('text-count'), countSr = $('text-count-sr'), srTimer = null;
-  function chars(n) { return n + (n === 1 ? ' character' : ' characters'); }
   function countText() {
     if (!ta || !countBox) return;
     var n = Array.from(ta.value.replace(/^\s+|\s+$/g, '')).length, over = n > MAX_CHARS;
-    var msg = n < COUNT_FROM ? '' : over ? chars(n - MAX_CHARS) + ' too many' : chars(MAX_CHARS - n) + ' left';
+    var msg = n < COUNT_FROM ? '' : over ? T('too-many-chars', { n: n - MAX_CHARS }) : T('chars-left', { n: MAX_CHARS - n });
     if (countBox.textContent !== msg) countBox.textContent = msg;
     countBox.className = 'count' + (over ? ' over' : '');
     if (!countSr) return;
@@ -482,14 +482,14 @@
     if (rbox && rbox.parentNode) rbox.parentNode.removeChild(rbox);
     rbox = null;
     replyTo = id;
-    if (lab) lab.textContent = id ? 'Your reply' : 'Your comment';
+    if (lab) lab.textContent = id ? T('your-reply') : T('your-comment');
     if (!id) return;
     text = Array.from(text.trim());
     rbox = el('div', 'replying');
     rbox.id = 'replying';
-    p = el('p', null, 'Replying to: ');
+    p = el('p', null, T('replying-to') + ' ');
     p.appendChild(el('bdi', null, '“' + text.slice(0, 60).join('') + (text.length > 60 ? '…' : '') + '”'));
-    x = el('button', 'small', 'Cancel reply');
+    x = el('button', 'small', T('cancel-reply'));
     x.type = 'button';
     x.id = 'reply-cancel';
     rbox.appendChild(p);
@@ -523,9 +523,9 @@
     form.addEventListener('submit', function (e) {
       var text = ta.value.replace(/^\s+|\s+$/g, ''), nm = nameIn.value.trim();
       e.preventDefault();
-      if (!text) { setErr('Your comment is empty. Write something first.'); return; }
+      if (!text) { setErr(T('comment-empty')); return; }
       if (Array.from(text).length > 1000) {
-        setErr('Your comment is too long; the most is 1000 characters. Please shorten it.');
+        setErr(T('comment-too-long'));
         return;
       }
       setErr('');
@@ -535,7 +535,7 @@
       ta.value = '';
       countText();
       save(draftKey, '');
-      say(isOpen() ? 'Sending…' : 'Not sent yet. Your words are kept on this phone.');
+      say(isOpen() ? T('sending') : T('kept-on-phone'));
       renderOut();
       flush();
     });
@@ -565,8 +565,8 @@
     fetch(f.getAttribute('action'), { method: 'POST', credentials: 'same-origin', redirect: 'manual' })
       .then(function (res) {
         if (res.type === 'opaqueredirect' || (res.status >= 200 && res.status < 400)) markAgreed(id, li, f);
-        else setErr('That agreement couldn’t be saved. Please try again in a moment.');
-      }, function () { setErr('No connection just now. Try agreeing again in a moment.'); });
+        else setErr(T('agree-failed'));
+      }, function () { setErr(T('agree-offline')); });
   });
 
   window.addEventListener('offline', drop); // a dead socket can look open for a long while

@@ -5,8 +5,13 @@
 //! Every page works with JavaScript off (plain HTML forms); `phone.js` only adds live updates.
 
 use maud::{DOCTYPE, Markup, html};
+use std::sync::LazyLock;
 
+pub mod i18n;
 mod pledge;
+
+pub use i18n::Lang;
+use i18n::{count, t, tv};
 pub use pledge::{AboutPage, AboutQuestion, PledgeOptionView, PledgePage, about_page, pledge_page};
 
 /// The stylesheet served at [`css_path`].
@@ -26,14 +31,38 @@ const fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 const CSS_HASH: u64 = fnv1a(PHONE_CSS.as_bytes());
-const JS_HASH: u64 = fnv1a(PHONE_JS.as_bytes());
+
+/// The script in each language: `phone.js` with its `var L = {};` filled with that
+/// language's messages. (path, body), in [`Lang::ALL`] order.
+static SCRIPTS: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+    Lang::ALL
+        .iter()
+        .map(|&lang| {
+            let body = PHONE_JS.replacen(
+                "var L = {};",
+                &format!("var L = {};", i18n::script_messages(lang)),
+                1,
+            );
+            let hash = fnv1a(body.as_bytes());
+            (
+                format!("/assets/phone-{}-{hash:016x}.js", lang.code()),
+                body,
+            )
+        })
+        .collect()
+});
 
 /// Every asset of this crate: (content-hashed path, content type, body).
 pub fn assets() -> Vec<(String, &'static str, &'static str)> {
-    vec![
-        (css_path(), "text/css; charset=utf-8", PHONE_CSS),
-        (js_path(), "text/javascript; charset=utf-8", PHONE_JS),
-    ]
+    let mut out = vec![(css_path(), "text/css; charset=utf-8", PHONE_CSS)];
+    for (path, body) in SCRIPTS.iter() {
+        out.push((
+            path.clone(),
+            "text/javascript; charset=utf-8",
+            body.as_str(),
+        ));
+    }
+    out
 }
 
 /// Content-hashed path of the stylesheet (cache it for a year).
@@ -41,9 +70,30 @@ pub fn css_path() -> String {
     format!("/assets/phone-{CSS_HASH:016x}.css")
 }
 
-/// Content-hashed path of the script (cache it for a year).
-pub fn js_path() -> String {
-    format!("/assets/phone-{JS_HASH:016x}.js")
+/// Content-hashed path of the script in `lang` (cache it for a year).
+pub fn js_path(lang: Lang) -> String {
+    SCRIPTS
+        .get(lang as usize)
+        .map(|(p, _)| p.clone())
+        .unwrap_or_default()
+}
+
+/// The language switch in the header: where it goes (it comes back to this page).
+pub struct LangSwitch {
+    /// The page's language.
+    pub lang: Lang,
+    /// `/lang/{other}?back=…`
+    pub url: String,
+}
+
+impl LangSwitch {
+    /// English, no switch link (tests and pages that have none).
+    pub fn english() -> Self {
+        LangSwitch {
+            lang: Lang::En,
+            url: String::new(),
+        }
+    }
 }
 
 /// A comment as the phone shows it.
@@ -86,6 +136,7 @@ pub struct RoundView {
 
 /// The table page: the heart of the phone experience.
 pub struct TablePage {
+    pub lang: LangSwitch,
     pub event_title: String,
     pub place: String,
     pub date: String,
@@ -163,6 +214,7 @@ pub struct RoomTable {
 
 /// The read-only view of the whole room, and the way to move tables.
 pub struct RoomPage {
+    pub lang: LangSwitch,
     pub event_title: String,
     pub my_table_number: i64,
     /// Back to the phone's own table page.
@@ -179,6 +231,7 @@ pub struct RoomPage {
 
 /// The landing page: type the code from the table card.
 pub struct LandingPage {
+    pub lang: LangSwitch,
     pub code: String,
     pub error: Option<String>,
     /// Link for organisers to log in.
@@ -194,6 +247,7 @@ pub struct TableChoice {
 
 /// The list of tables of an event, reached by its short code.
 pub struct ChooseTablePage {
+    pub lang: LangSwitch,
     pub event_title: String,
     pub place: String,
     pub tables: Vec<TableChoice>,
@@ -201,6 +255,7 @@ pub struct ChooseTablePage {
 
 /// A plain error page in the phone style (bad link, event over...).
 pub struct PhoneErrorPage {
+    pub lang: LangSwitch,
     pub title: String,
     pub message: String,
 }
@@ -211,7 +266,7 @@ fn shown_name(name: Option<&String>) -> Option<&str> {
 }
 
 /// `<head>` shared by every page. Only the table page loads the script.
-fn head(title: &str, script: bool) -> Markup {
+fn head(title: &str, script: Option<Lang>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
@@ -219,8 +274,8 @@ fn head(title: &str, script: bool) -> Markup {
             title { (title) }
             link rel="icon" href="data:,";
             link rel="stylesheet" href=(css_path());
-            @if script {
-                script src=(js_path()) defer {}
+            @if let Some(lang) = script {
+                script src=(js_path(lang)) defer {}
             }
         }
     }
@@ -228,17 +283,22 @@ fn head(title: &str, script: bool) -> Markup {
 
 /// The header: event title (or the product name) and an optional small line under it.
 /// `live` (table page only) adds the connection state and how many are at the table.
-fn top(event_title: &str, meta: &str, live: Option<i64>) -> Markup {
+fn top(switch: &LangSwitch, event_title: &str, meta: &str, live: Option<i64>) -> Markup {
+    let l = switch.lang;
     html! {
         header.top {
-            p.ev { (event_title) }
+            @if !switch.url.is_empty() {
+                a #lang-switch .lang href=(switch.url) lang=(l.other().code())
+                    aria-label=(t(l, "lang-switch-label")) { (t(l, "lang-switch")) }
+            }
+            p.ev { bdi { (event_title) } }
             @if !meta.is_empty() {
-                p.ev-meta { (meta) }
+                p.ev-meta { bdi { (meta) } }
             }
             @if let Some(n) = live {
                 div.live {
                     p #conn .conn role="status" {}
-                    p #present .present hidden[n < 1] { (present_text(n)) }
+                    p #present .present hidden[n < 1] { (present_text(l, n)) }
                 }
             }
         }
@@ -246,12 +306,8 @@ fn top(event_title: &str, meta: &str, live: Option<i64>) -> Markup {
 }
 
 /// "5 people at this table"; `phone.js` says the same.
-fn present_text(n: i64) -> String {
-    if n == 1 {
-        "1 person at this table".into()
-    } else {
-        format!("{n} people at this table")
-    }
+fn present_text(l: Lang, n: i64) -> String {
+    count(l, "present-one", "present-many", n)
 }
 
 /// "Round 1", "Talk: Cllr Smith"; `phone.js` builds the same from an agenda item.
@@ -269,24 +325,23 @@ fn agenda_label(a: &AgendaView) -> String {
 
 /// Time left in words, for pages read without JavaScript (`phone.js` replaces it with a
 /// ticking mm:ss).
-fn time_left(ends_at: i64, now: i64) -> String {
+fn time_left(l: Lang, ends_at: i64, now: i64) -> String {
     let ms = ends_at.saturating_sub(now);
     if ms <= 0 {
-        return TIMES_UP.into();
+        return t(l, "times-up").into();
     }
-    format!("{} min left", ms.saturating_add(59_999) / 60_000)
+    let minutes = (ms.saturating_add(59_999) / 60_000).to_string();
+    tv(l, "time-left", &[("n", &minutes)])
 }
 
-const TIMES_UP: &str = "Time’s up";
-
 /// The slim strip saying what is running now, with its countdown.
-fn agenda_strip(agenda: Option<&AgendaView>, now: i64) -> Markup {
+fn agenda_strip(l: Lang, agenda: Option<&AgendaView>, now: i64) -> Markup {
     let ends = agenda.and_then(|a| a.ends_at);
     html! {
         div #agenda-now .agenda hidden[agenda.is_none()] data-end=[ends] {
-            span #agenda-title { @if let Some(a) = agenda { (agenda_label(a)) } }
+            span #agenda-title { @if let Some(a) = agenda { bdi { (agenda_label(a)) } } }
             span #countdown .cd.over[ends.is_some_and(|e| e <= now)] role="timer" {
-                @if let Some(e) = ends { (time_left(e, now)) }
+                @if let Some(e) = ends { (time_left(l, e, now)) }
             }
         }
     }
@@ -338,10 +393,10 @@ fn place_date(place: &str, date: &str) -> String {
 }
 
 /// The agree button's contents; `phone.js` builds the same shape.
-fn agree_button(agrees: i64, agreed: bool) -> Markup {
+fn agree_button(l: Lang, agrees: i64, agreed: bool) -> Markup {
     html! {
         button.agree-btn.done[agreed] type="submit" disabled[agreed] {
-            @if agreed { "You agreed" } @else { "Agree" }
+            @if agreed { (t(l, "you-agreed")) } @else { (t(l, "agree")) }
             @if agrees > 0 {
                 span.n { " · " (agrees) }
             }
@@ -352,6 +407,7 @@ fn agree_button(agrees: i64, agreed: bool) -> Markup {
 /// One comment with its replies; `phone.js` builds the same shape (see `build` and `fill`
 /// there). Without `agree_url_prefix` it is read-only (the room page): no buttons.
 fn comment_item(
+    l: Lang,
     c: &CommentView,
     replies: &[&CommentView],
     agree_url_prefix: Option<&str>,
@@ -363,13 +419,13 @@ fn comment_item(
             @if c.pending || c.facilitator || c.highlighted {
                 p.tags {
                     @if c.pending {
-                        span.tag.tag-wait { "Waiting for the facilitator" }
+                        span.tag.tag-wait { (t(l, "tag-waiting")) }
                     }
                     @if c.facilitator {
-                        span.tag.tag-facil { "Noted by the facilitator" }
+                        span.tag.tag-facil { (t(l, "tag-facilitator")) }
                     }
                     @if c.highlighted {
-                        span.tag.tag-wall { "On the wall" }
+                        span.tag.tag-wall { (t(l, "tag-wall")) }
                     }
                 }
             }
@@ -378,20 +434,20 @@ fn comment_item(
                 p.c-name { "— " bdi { (name) } }
             }
             @if c.edited {
-                p.c-note { "(corrected by facilitator)" }
+                p.c-note { (t(l, "corrected")) }
             }
             @if let Some(prefix) = agree_url_prefix {
                 form.agree-form method="post" action={ (prefix) (c.id) "/agree" } {
-                    (agree_button(c.agrees, c.agreed))
-                    a.reply id={ "reply-" (c.id) } href={ "?reply=" (c.id) "#post-form" } { "Reply" }
+                    (agree_button(l, c.agrees, c.agreed))
+                    a.reply id={ "reply-" (c.id) } href={ "?reply=" (c.id) "#post-form" } { (t(l, "reply")) }
                 }
             } @else if c.agrees > 0 {
-                p.c-note { "Agreed by " (c.agrees) }
+                p.c-note { (tv(l, "agreed-by", &[("n", &c.agrees.to_string())])) }
             }
             @if !replies.is_empty() {
                 ul.replies {
                     @for r in replies {
-                        (comment_item(r, &[], agree_url_prefix))
+                        (comment_item(l, r, &[], agree_url_prefix))
                     }
                 }
             }
@@ -401,32 +457,34 @@ fn comment_item(
 
 /// The question area at the top of the table page; `phone.js` re-renders it the same way.
 fn prompt_area(page: &TablePage) -> Markup {
+    let l = page.lang.lang;
     let open_round = page.round.as_ref().filter(|_| page.event_open);
+    let table_n = tv(l, "table-n", &[("n", &page.table_number.to_string())]);
     let theme_title = if page.theme.trim().is_empty() {
-        format!("Table {}", page.table_number)
+        table_n.clone()
     } else {
         page.theme.clone()
     };
     html! {
         section #prompt .prompt {
             p.kicker {
-                "Table " (page.table_number)
-                @if let Some(r) = open_round { " · Round " (r.number) }
+                (table_n)
+                @if let Some(r) = open_round { " · " (tv(l, "round-n", &[("n", &r.number.to_string())])) }
             }
             @match open_round {
                 Some(r) if !r.theme_round && !r.prompt.trim().is_empty() => {
-                    h1 { (r.prompt) }
+                    h1 { bdi { (r.prompt) } }
                     @if !page.theme.trim().is_empty() {
-                        p.theme-line { "Your table’s theme: " (page.theme) }
+                        p.theme-line { (tv(l, "your-theme", &[("theme", &page.theme)])) }
                     }
                 }
                 _ => {
-                    h1 { (theme_title) }
+                    h1 { bdi { (theme_title) } }
                     @if let Some(r) = open_round.filter(|r| !r.prompt.trim().is_empty()) {
-                        p.ask { (r.prompt) }
+                        p.ask { bdi { (r.prompt) } }
                     }
                     @if !page.theme_description.trim().is_empty() {
-                        p.desc { (page.theme_description) }
+                        p.desc { bdi { (page.theme_description) } }
                     }
                 }
             }
@@ -434,23 +492,15 @@ fn prompt_area(page: &TablePage) -> Markup {
     }
 }
 
-// The hint under the comment box; `phone.js` (`onMod`) switches it when moderation changes.
-const HINT: &str = "A few words is fine. ";
-const HINT_PRE: &str = "A facilitator reads it first, then your table can see it.";
-const HINT_POST: &str = "Everyone at your table can read it.";
-const CLOSED_ROUND: &str = "Comments open when the facilitator starts the next round.";
-const CLOSED_EVENT: &str = "Comments are closed for now. Thank you for taking part.";
-
 /// Renders the table page.
 pub fn table_page(page: &TablePage) -> Markup {
+    let l = page.lang.lang;
     let can_post = page.event_open && page.round.is_some();
+    let table_n = tv(l, "table-n", &[("n", &page.table_number.to_string())]);
     let title = if page.theme.trim().is_empty() {
-        format!("Table {} — {}", page.table_number, page.event_title)
+        format!("{table_n} — {}", page.event_title)
     } else {
-        format!(
-            "Table {}: {} — {}",
-            page.table_number, page.theme, page.event_title
-        )
+        format!("{table_n}: {} — {}", page.theme, page.event_title)
     };
     let (round_no, prompt, kind) = match &page.round {
         Some(r) => (
@@ -462,20 +512,21 @@ pub fn table_page(page: &TablePage) -> Markup {
     };
     let replying = page.replying_to.as_ref().filter(|_| can_post);
     let hint = format!(
-        "{HINT}{}",
+        "{} {}",
+        t(l, "hint"),
         if page.moderation_pre {
-            HINT_PRE
+            t(l, "hint-pre")
         } else {
-            HINT_POST
+            t(l, "hint-post")
         }
     );
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head(&title, true))
+        html lang=(l.code()) {
+            (head(&title, Some(l)))
             body.page-table {
-                (agenda_strip(page.agenda.as_ref(), page.server_now))
-                (top(&page.event_title, &place_date(&page.place, &page.date), Some(page.present)))
+                (agenda_strip(l, page.agenda.as_ref(), page.server_now))
+                (top(&page.lang, &page.event_title, &place_date(&page.place, &page.date), Some(page.present)))
                 main #main .noform[!can_post]
                     data-ws=(page.ws_path)
                     data-seq=(page.seq)
@@ -493,18 +544,18 @@ pub fn table_page(page: &TablePage) -> Markup {
                     // Always there (empty when there is no message) so that screen readers
                     // announce a new one.
                     div #announcement .announce role="status" aria-live="polite" {
-                        @if let Some(a) = page.announcement.as_deref().filter(|a| !a.trim().is_empty()) { (a) }
+                        @if let Some(a) = page.announcement.as_deref().filter(|a| !a.trim().is_empty()) { bdi { (a) } }
                     }
-                    (pledge::pledge_card(&page.pledge))
+                    (pledge::pledge_card(l, &page.pledge))
                     (prompt_area(page))
-                    p.to-room { a #room-link href=(page.room_url) { "See other tables / move table" } }
-                    section #write .write aria-label="Write a comment" {
+                    p.to-room { a #room-link href=(page.room_url) { (t(l, "room-link")) } }
+                    section #write .write aria-label=(t(l, "write-label")) {
                         // Always there (empty while posting is open) so that screen readers
                         // announce it when a round or the event closes; said only here, not
                         // again under the form.
                         p #closed-note .closed-note role="status" {
                             @if !can_post {
-                                @if page.event_open { (CLOSED_ROUND) } @else { (CLOSED_EVENT) }
+                                @if page.event_open { (t(l, "closed-round")) } @else { (t(l, "closed-event")) }
                             }
                         }
                         div #form-error .form-error role="alert" {
@@ -516,13 +567,13 @@ pub fn table_page(page: &TablePage) -> Markup {
                         form #post-form method="post" action=(page.post_url) hidden[!can_post] {
                             @if let Some((id, text)) = replying {
                                 div #replying .replying {
-                                    p { "Replying to: " bdi { "“" (snippet(text)) "”" } }
-                                    a #reply-cancel .btn.small href="?#post-form" { "Cancel reply" }
+                                    p { (t(l, "replying-to")) " " bdi { "“" (snippet(text)) "”" } }
+                                    a #reply-cancel .btn.small href="?#post-form" { (t(l, "cancel-reply")) }
                                     input type="hidden" name="reply_to" value=(id);
                                 }
                             }
                             label for="text" {
-                                @if replying.is_some() { "Your reply" } @else { "Your comment" }
+                                @if replying.is_some() { (t(l, "your-reply")) } @else { (t(l, "your-comment")) }
                             }
                             // No maxlength: a pasted longer text would be cut without a word.
                             // phone.js counts down near the limit (1,000 characters) and
@@ -534,27 +585,27 @@ pub fn table_page(page: &TablePage) -> Markup {
                             p #text-count .count {}
                             p #text-count-sr .visually-hidden aria-live="polite" {}
                             p #text-hint .hint { (hint) }
-                            label for="name" { "Your name " span.opt { "(optional)" } }
+                            label for="name" { (t(l, "your-name")) " " span.opt { (t(l, "optional")) } }
                             input #name .field type="text" name="name" maxlength="40"
                                 autocomplete="off" value=(page.draft_name)
                                 aria-describedby="name-hint";
-                            p #name-hint .hint { "Leave it blank to stay anonymous." }
+                            p #name-hint .hint { (t(l, "name-hint")) }
                             input type="hidden" name="client_id" value=(page.client_id);
                             @if let Some(r) = &page.round {
                                 input type="hidden" name="round" value=(r.number);
                             }
-                            button.primary type="submit" { "Post" }
+                            button.primary type="submit" { (t(l, "post")) }
                         }
                     }
                     section.comments aria-labelledby="comments-h" {
-                        h2 #comments-h { "Comments at this table" }
+                        h2 #comments-h { (t(l, "comments-heading")) }
                         div #comments-live aria-live="polite" aria-relevant="additions" {
                             p #no-comments .empty hidden[!page.comments.is_empty()] {
-                                "No comments yet. Yours could be the first."
+                                (t(l, "no-comments"))
                             }
                             ul #comments .comment-list {
                                 @for (c, replies) in threads(&page.comments) {
-                                    (comment_item(c, &replies, Some(&page.agree_url_prefix)))
+                                    (comment_item(l, c, &replies, Some(&page.agree_url_prefix)))
                                 }
                             }
                         }
@@ -562,9 +613,9 @@ pub fn table_page(page: &TablePage) -> Markup {
                 }
                 footer.foot {
                     @if let Some(url) = &page.about_url {
-                        p { a #about-link href=(url) { "A few questions about you (optional)" } }
+                        p { a #about-link href=(url) { (t(l, "about-link")) } }
                     }
-                    a href="/" { "Moving table? Type the code from its card" }
+                    a href="/" { (t(l, "moving-table")) }
                 }
             }
         }
@@ -574,62 +625,64 @@ pub fn table_page(page: &TablePage) -> Markup {
 /// Renders the room page: every table, how many are there, a way to move, and (with
 /// `viewing`) one table's comments, read-only. No script.
 pub fn room_page(page: &RoomPage) -> Markup {
-    let title = format!("Tables in the room — {}", page.event_title);
-    let mine = format!("You are at table {}", page.my_table_number);
+    let l = page.lang.lang;
+    let title = format!("{} — {}", t(l, "room-title"), page.event_title);
+    let mine = tv(l, "you-are-at", &[("n", &page.my_table_number.to_string())]);
+    let table_n = |n: i64| tv(l, "table-n", &[("n", &n.to_string())]);
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head(&title, false))
+        html lang=(l.code()) {
+            (head(&title, None))
             body.page-room {
-                (top(&page.event_title, &mine, None))
+                (top(&page.lang, &page.event_title, &mine, None))
                 main #main {
-                    p.back { a #back-link href=(page.back_url) { "← Back to your table" } }
+                    p.back { a #back-link href=(page.back_url) { (t(l, "back-to-table")) } }
                     @if let Some(m) = &page.message {
                         p #room-message .status role="status" { (m) }
                     }
                     @if let Some((number, theme, comments)) = &page.viewing {
                         section #viewing aria-labelledby="viewing-h" {
                             h1 #viewing-h {
-                                "Table " (number)
-                                @if !theme.trim().is_empty() { ": " (theme) }
+                                (table_n(*number))
+                                @if !theme.trim().is_empty() { ": " bdi { (theme) } }
                             }
                             @if let Some(r) = &page.round {
-                                p.kicker { "Round " (r.number) @if !r.prompt.trim().is_empty() { ": " (r.prompt) } }
+                                p.kicker { (tv(l, "round-n", &[("n", &r.number.to_string())])) @if !r.prompt.trim().is_empty() { ": " bdi { (r.prompt) } } }
                             }
-                            @if let Some(t) = page.tables.iter().find(|t| t.number == *number && !t.mine) {
-                                p { a.btn href=(t.move_url) { "Move to table " (number) } }
+                            @if let Some(tb) = page.tables.iter().find(|tb| tb.number == *number && !tb.mine) {
+                                p { a.btn href=(tb.move_url) { (tv(l, "move-to", &[("n", &number.to_string())])) } }
                             }
                             @if comments.is_empty() {
-                                p.empty { "No comments at this table yet." }
+                                p.empty { (t(l, "no-comments-there")) }
                             } @else {
                                 ul #view-comments .comment-list {
                                     @for (c, replies) in threads(comments) {
-                                        (comment_item(c, &replies, None))
+                                        (comment_item(l, c, &replies, None))
                                     }
                                 }
                             }
                         }
-                        h2 { "All tables" }
+                        h2 { (t(l, "all-tables")) }
                     } @else {
-                        h1 { "Tables in the room" }
-                        p { "Look at what other tables are saying, or move to another table." }
+                        h1 { (t(l, "room-title")) }
+                        p { (t(l, "room-intro")) }
                     }
                     ul.room-tables {
-                        @for t in &page.tables {
-                            li.room-t.mine[t.mine] id={ "table-" (t.number) } {
+                        @for tb in &page.tables {
+                            li.room-t.mine[tb.mine] id={ "table-" (tb.number) } {
                                 p.rt-name {
-                                    "Table " (t.number)
-                                    @if !t.theme.trim().is_empty() { ": " (t.theme) }
+                                    (table_n(tb.number))
+                                    @if !tb.theme.trim().is_empty() { ": " bdi { (tb.theme) } }
                                 }
                                 p.rt-meta {
-                                    @if t.mine { strong { "Your table" } " · " }
-                                    @if t.present > 0 { (t.present) " here" } @else { "Nobody here yet" }
+                                    @if tb.mine { strong { (t(l, "your-table")) } " · " }
+                                    @if tb.present > 0 { (tv(l, "here-n", &[("n", &tb.present.to_string())])) } @else { (t(l, "nobody-here")) }
                                 }
-                                @if !t.mine {
+                                @if !tb.mine {
                                     p.rt-links {
-                                        a.btn.small id={ "look-" (t.number) } href=(t.view_url) { "Look" }
+                                        a.btn.small id={ "look-" (tb.number) } href=(tb.view_url) { (t(l, "look")) }
                                         " "
-                                        a.btn.small id={ "move-" (t.number) } href=(t.move_url) { "Move here" }
+                                        a.btn.small id={ "move-" (tb.number) } href=(tb.move_url) { (t(l, "move-here")) }
                                     }
                                 }
                             }
@@ -637,7 +690,7 @@ pub fn room_page(page: &RoomPage) -> Markup {
                     }
                 }
                 footer.foot {
-                    a href=(page.back_url) { "Back to your table (table " (page.my_table_number) ")" }
+                    a href=(page.back_url) { (tv(l, "back-to-table-n", &[("n", &page.my_table_number.to_string())])) }
                 }
             }
         }
@@ -646,31 +699,33 @@ pub fn room_page(page: &RoomPage) -> Markup {
 
 /// Renders the landing page.
 pub fn landing_page(page: &LandingPage) -> Markup {
+    let l = page.lang.lang;
+    let title = format!("{} — {}", t(l, "join-title"), t(l, "product"));
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head("Join your table — Roundtable", false))
+        html lang=(l.code()) {
+            (head(&title, None))
             body.page-landing {
-                (top("Roundtable", "", None))
+                (top(&page.lang, t(l, "product"), "", None))
                 main #main {
-                    h1 { "Join your table" }
-                    p { "Scan the QR code on your table with your phone camera, or type the code below." }
+                    h1 { (t(l, "join-title")) }
+                    p { (t(l, "join-intro")) }
                     form.join method="get" action="/join" {
                         div #form-error .form-error role="alert" {
                             @if let Some(e) = &page.error { (e) }
                         }
-                        label for="code" { "Code on your table card" }
+                        label for="code" { (t(l, "code-label")) }
                         input #code .field.code type="text" name="code" value=(page.code)
                             required autocapitalize="characters" autocomplete="off"
                             autocorrect="off" spellcheck="false"
                             aria-describedby="form-error"
                             aria-invalid=[page.error.as_ref().map(|_| "true")];
-                        button.primary type="submit" { "Join" }
+                        button.primary type="submit" { (t(l, "join")) }
                     }
-                    p.hint { "You don’t need an app or an account. You can stay anonymous." }
+                    p.hint { (t(l, "join-hint")) }
                 }
                 footer.foot {
-                    a href=(page.organiser_url) { "Organiser login" }
+                    a href=(page.organiser_url) lang="en" { (t(l, "organiser-login")) }
                 }
             }
         }
@@ -679,25 +734,26 @@ pub fn landing_page(page: &LandingPage) -> Markup {
 
 /// Renders the table chooser.
 pub fn choose_table_page(page: &ChooseTablePage) -> Markup {
-    let title = format!("Choose your table — {}", page.event_title);
+    let l = page.lang.lang;
+    let title = format!("{} — {}", t(l, "choose-title"), page.event_title);
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head(&title, false))
+        html lang=(l.code()) {
+            (head(&title, None))
             body.page-choose {
-                (top(&page.event_title, page.place.trim(), None))
+                (top(&page.lang, &page.event_title, page.place.trim(), None))
                 main #main {
-                    h1 { "Choose your table" }
+                    h1 { (t(l, "choose-title")) }
                     @if page.tables.is_empty() {
-                        p { "No tables have been set up yet. Please ask a facilitator." }
+                        p { (t(l, "choose-none")) }
                     } @else {
-                        p { "Pick the table you are sitting at. You can move to another table later." }
+                        p { (t(l, "choose-intro")) }
                         ul.tables {
-                            @for t in &page.tables {
+                            @for tb in &page.tables {
                                 li {
-                                    a.table-link href=(t.url) {
-                                        "Table " (t.number)
-                                        @if !t.theme.trim().is_empty() { " — " (t.theme) }
+                                    a.table-link href=(tb.url) {
+                                        (tv(l, "table-n", &[("n", &tb.number.to_string())]))
+                                        @if !tb.theme.trim().is_empty() { " — " bdi { (tb.theme) } }
                                     }
                                 }
                             }
@@ -705,7 +761,7 @@ pub fn choose_table_page(page: &ChooseTablePage) -> Markup {
                     }
                 }
                 footer.foot {
-                    a href="/" { "Type a different code" }
+                    a href="/" { (t(l, "other-code")) }
                 }
             }
         }
@@ -714,18 +770,19 @@ pub fn choose_table_page(page: &ChooseTablePage) -> Markup {
 
 /// Renders an error page for attendees.
 pub fn error_page(page: &PhoneErrorPage) -> Markup {
-    let title = format!("{} — Roundtable", page.title);
+    let l = page.lang.lang;
+    let title = format!("{} — {}", page.title, t(l, "product"));
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head(&title, false))
+        html lang=(l.code()) {
+            (head(&title, None))
             body.page-error {
-                (top("Roundtable", "", None))
+                (top(&page.lang, t(l, "product"), "", None))
                 main #main {
                     h1 { (page.title) }
                     p { (page.message) }
                     p {
-                        a.btn href="/" { "Type the code on your table card" }
+                        a.btn href="/" { (t(l, "type-code")) }
                     }
                 }
             }
@@ -738,16 +795,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn script_says_the_same_words() {
-        for words in [
-            HINT,
-            HINT_PRE,
-            HINT_POST,
-            CLOSED_ROUND,
-            CLOSED_EVENT,
-            TIMES_UP,
-        ] {
-            assert!(PHONE_JS.contains(words), "phone.js lacks {words:?}");
+    fn each_language_has_its_own_script_with_its_words() {
+        let paths: Vec<String> = Lang::ALL.iter().map(|l| js_path(*l)).collect();
+        assert_ne!(paths[0], paths[1]);
+        for (lang, path) in Lang::ALL.iter().zip(&paths) {
+            let body = assets()
+                .into_iter()
+                .find(|a| &a.0 == path)
+                .map(|a| a.2)
+                .unwrap_or_default();
+            assert!(body.contains(&format!("var L = {};", i18n::script_messages(*lang))));
+            let page = table_page(&TablePage {
+                lang: LangSwitch {
+                    lang: *lang,
+                    url: "/lang/x".into(),
+                },
+                ..page(vec![])
+            })
+            .into_string();
+            assert!(
+                page.contains(path.as_str()),
+                "the page loads its language's script"
+            );
+            assert!(page.contains(&format!("<html lang=\"{}\">", lang.code())));
         }
     }
 
@@ -768,6 +838,7 @@ mod tests {
 
     fn page(comments: Vec<CommentView>) -> TablePage {
         TablePage {
+            lang: LangSwitch::english(),
             event_title: "Fair Shares <Town>".into(),
             place: "Hall".into(),
             date: "Sat".into(),
@@ -888,7 +959,7 @@ mod tests {
         let html = render(&p);
         assert!(html.contains(">Round 1<"));
         assert!(html.contains("class=\"cd over\""));
-        assert!(html.contains(TIMES_UP));
+        assert!(html.contains(t(Lang::En, "times-up")));
         p.agenda = Some(AgendaView {
             title: "Break".into(),
             speaker: Some("  ".into()),
@@ -905,7 +976,7 @@ mod tests {
         p.announcement = Some("Five minutes left".into());
         p.present = 1;
         let html = render(&p);
-        assert!(html.contains(">Five minutes left</div>"));
+        assert!(html.contains("><bdi>Five minutes left</bdi></div>"));
         assert!(html.contains(">1 person at this table<"));
         p.present = 6;
         assert!(render(&p).contains(">6 people at this table<"));
@@ -988,6 +1059,7 @@ mod tests {
             mine,
         };
         RoomPage {
+            lang: LangSwitch::english(),
             event_title: "Ev".into(),
             my_table_number: 1,
             back_url: "/t/TOK".into(),
@@ -1026,7 +1098,7 @@ mod tests {
         };
         let html = room_page(&room(Some((2, "Buses".into(), vec![r, c])))).into_string();
         assert!(html.contains("id=\"viewing\""));
-        assert!(html.contains(">Table 2: Buses<"));
+        assert!(html.contains(">Table 2: <bdi>Buses</bdi><"));
         assert!(html.contains("&lt;b&gt;bold"));
         assert!(html.contains("Agreed by 2"));
         assert!(!html.contains("<form"));

@@ -3,7 +3,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use super::{head, top};
+use super::{Lang, LangSwitch, head, t, top, tv};
 
 /// One action on the pledge form.
 pub struct PledgeOptionView {
@@ -16,6 +16,7 @@ pub struct PledgeOptionView {
 
 /// The pledge page.
 pub struct PledgePage {
+    pub lang: LangSwitch,
     pub event_title: String,
     pub table_number: i64,
     /// Back to the table page.
@@ -49,17 +50,18 @@ pub struct PledgePage {
 
 /// Renders the pledge page.
 pub fn pledge_page(page: &PledgePage) -> Markup {
-    let title = format!("Commit to an action — {}", page.event_title);
-    let meta = format!("Table {}", page.table_number);
+    let l = page.lang.lang;
+    let title = format!("{} — {}", t(l, "pledge-title"), page.event_title);
+    let meta = tv(l, "table-n", &[("n", &page.table_number.to_string())]);
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head(&title, false))
+        html lang=(l.code()) {
+            (head(&title, None))
             body.page-pledge {
-                (top(&page.event_title, &meta, None))
+                (top(&page.lang, &page.event_title, &meta, None))
                 main #main {
-                    p.back { a #back-link href=(page.back_url) { "← Back to your table" } }
-                    h1 { "Commit to an action" }
+                    p.back { a #back-link href=(page.back_url) { (t(l, "back-to-table")) } }
+                    h1 { (t(l, "pledge-title")) }
                     div #form-error .form-error role="alert" {
                         @if let Some(e) = &page.error { (e) }
                     }
@@ -68,21 +70,21 @@ pub fn pledge_page(page: &PledgePage) -> Markup {
                     }
                     @if let Some(chosen) = &page.pledged {
                         section #my-pledge .card aria-labelledby="my-pledge-h" {
-                            h2 #my-pledge-h { "Your pledge" }
-                            ul { @for c in chosen { li { (c) } } }
+                            h2 #my-pledge-h { (t(l, "pledge-yours")) }
+                            ul { @for c in chosen { li { bdi { (c) } } } }
                             form method="post" action=(page.withdraw_url) {
-                                button #withdraw .btn type="submit" { "Withdraw my pledge" }
+                                button #withdraw .btn type="submit" { (t(l, "pledge-withdraw")) }
                             }
-                            p.hint { "Withdrawing deletes your pledge and any contact details you gave." }
+                            p.hint { (t(l, "pledge-withdraw-hint")) }
                         }
                     }
                     @if page.open {
-                        (pledge_form(page))
+                        (pledge_form(l, page))
                     } @else {
-                        p { "The event has closed, so pledges can’t be made or changed now." }
+                        p { (t(l, "pledge-closed")) }
                     }
                     @if let Some(url) = &page.about_url {
-                        p.to-about { a #about-link href=(url) { "A few questions about you (optional)" } }
+                        p.to-about { a #about-link href=(url) { (t(l, "about-link")) } }
                     }
                 }
             }
@@ -90,42 +92,38 @@ pub fn pledge_page(page: &PledgePage) -> Markup {
     }
 }
 
-fn pledge_form(page: &PledgePage) -> Markup {
+fn pledge_form(l: Lang, page: &PledgePage) -> Markup {
     html! {
         form #pledge-form method="post" action=(page.action_url) {
             fieldset.options {
                 legend {
-                    @if page.pledged.is_some() { "Change what you’ll do" } @else { "What will you do? Tick one or more." }
+                    @if page.pledged.is_some() { (t(l, "pledge-change")) } @else { (t(l, "pledge-choose")) }
                 }
                 @for o in &page.options {
                     div.check {
                         input type="checkbox" id={ "opt-" (o.id) } name={ "option_" (o.id) }
                             value="1" checked[o.checked];
                         label for={ "opt-" (o.id) } {
-                            (o.label)
-                            @if let Some(t) = &o.table { span.opt { " (" (t) ")" } }
+                            bdi { (o.label) }
+                            @if let Some(tb) = &o.table { span.opt { " (" bdi { (tb) } ")" } }
                         }
                     }
                 }
             }
             fieldset.contact {
-                legend { "Stay in touch (optional)" }
-                p.hint #contact-hint {
-                    (page.contact_by) " will get in touch only if you tick a box below. "
-                    "Your details are kept apart from anything you wrote tonight. "
-                    "Leave this part empty to pledge without being contacted."
-                }
-                label for="p-name" { "Your name " span.opt { "(optional)" } }
+                legend { (t(l, "pledge-contact")) }
+                p.hint #contact-hint { (tv(l, "pledge-contact-hint", &[("who", &page.contact_by)])) }
+                label for="p-name" { (t(l, "pledge-name")) " " span.opt { (t(l, "optional")) } }
                 input #p-name .field type="text" name="name" maxlength="60"
                     autocomplete="name" value=(page.name);
-                label for="p-phone" { "Phone number " span.opt { "(optional)" } }
+                label for="p-phone" { (t(l, "pledge-phone")) " " span.opt { (t(l, "optional")) } }
                 input #p-phone .field type="tel" name="phone" maxlength="30"
                     autocomplete="tel" value=(page.phone);
                 div.check {
                     input #p-phone-ok type="checkbox" name="phone_ok" value="1" checked[page.phone_ok];
                     label for="p-phone-ok" { (page.consent_phone) }
                 }
-                label for="p-email" { "Email address " span.opt { "(optional)" } }
+                label for="p-email" { (t(l, "pledge-email")) " " span.opt { (t(l, "optional")) } }
                 input #p-email .field type="email" name="email" maxlength="200"
                     autocomplete="email" value=(page.email);
                 div.check {
@@ -134,21 +132,23 @@ fn pledge_form(page: &PledgePage) -> Markup {
                 }
             }
             button #pledge-save .primary type="submit" {
-                @if page.pledged.is_some() { "Save my changes" } @else { "Make my pledge" }
+                @if page.pledged.is_some() { (t(l, "pledge-save-changes")) } @else { (t(l, "pledge-save")) }
             }
         }
     }
 }
 
-/// One "about you" question: (form field, question, answers with the chosen one marked).
+/// One "about you" question: its form field, the question, and the answers as (value sent,
+/// words shown, chosen).
 pub struct AboutQuestion {
     pub field: String,
     pub question: String,
-    pub answers: Vec<(String, bool)>,
+    pub answers: Vec<(String, String, bool)>,
 }
 
 /// The optional "about you" page.
 pub struct AboutPage {
+    pub lang: LangSwitch,
     pub event_title: String,
     pub back_url: String,
     pub action_url: String,
@@ -159,21 +159,18 @@ pub struct AboutPage {
 
 /// Renders the "about you" page.
 pub fn about_page(page: &AboutPage) -> Markup {
-    let title = format!("About you — {}", page.event_title);
+    let l = page.lang.lang;
+    let title = format!("{} — {}", t(l, "about-title"), page.event_title);
     html! {
         (DOCTYPE)
-        html lang="en" {
-            (head(&title, false))
+        html lang=(l.code()) {
+            (head(&title, None))
             body.page-about {
-                (top(&page.event_title, "", None))
+                (top(&page.lang, &page.event_title, "", None))
                 main #main {
-                    p.back { a #back-link href=(page.back_url) { "← Back to your table" } }
-                    h1 { "About you" }
-                    p {
-                        "Every question is optional. The organisers see only totals (how many "
-                        "said each answer), never who said what, and your answers are never "
-                        "put next to your comments or your pledge."
-                    }
+                    p.back { a #back-link href=(page.back_url) { (t(l, "back-to-table")) } }
+                    h1 { (t(l, "about-title")) }
+                    p { (t(l, "about-intro")) }
                     div #form-error .form-error role="alert" {
                         @if let Some(e) = &page.error { (e) }
                     }
@@ -184,21 +181,21 @@ pub fn about_page(page: &AboutPage) -> Markup {
                         @for q in &page.questions {
                             fieldset.options {
                                 legend { (q.question) }
-                                @for (i, (a, on)) in q.answers.iter().enumerate() {
+                                @for (i, (value, words, on)) in q.answers.iter().enumerate() {
                                     div.check {
                                         input type="radio" id={ (q.field) "-" (i) } name=(q.field)
-                                            value=(a) checked[*on];
-                                        label for={ (q.field) "-" (i) } { (a) }
+                                            value=(value) checked[*on];
+                                        label for={ (q.field) "-" (i) } { (words) }
                                     }
                                 }
                                 div.check {
                                     input type="radio" id={ (q.field) "-none" } name=(q.field)
-                                        value="" checked[q.answers.iter().all(|(_, on)| !on)];
-                                    label for={ (q.field) "-none" } { "I’d rather not say" }
+                                        value="" checked[q.answers.iter().all(|(_, _, on)| !on)];
+                                    label for={ (q.field) "-none" } { (t(l, "about-none")) }
                                 }
                             }
                         }
-                        button #about-save .primary type="submit" { "Save my answers" }
+                        button #about-save .primary type="submit" { (t(l, "about-save")) }
                     }
                 }
             }
@@ -208,18 +205,18 @@ pub fn about_page(page: &AboutPage) -> Markup {
 
 /// The card on the table page: shown while the lead runs the pledges item (`phone.js`
 /// shows and hides it live) and whenever this phone has pledged.
-pub(crate) fn pledge_card(card: &super::PledgeCard) -> Markup {
+pub(crate) fn pledge_card(l: Lang, card: &super::PledgeCard) -> Markup {
     html! {
         section #pledge-card .card.pledge-card aria-labelledby="pledge-h"
             hidden[!card.running && !card.pledged] data-pledged=[card.pledged.then_some("1")]
         {
-            h2 #pledge-h { "Commit to an action" }
+            h2 #pledge-h { (t(l, "pledge-title")) }
             @if card.pledged {
-                p { "Thank you for your pledge. You can see it, change it or withdraw it." }
-                a #pledge-link .btn href=(card.url) { "See your pledge" }
+                p { (t(l, "pledge-thanks")) }
+                a #pledge-link .btn href=(card.url) { (t(l, "pledge-see")) }
             } @else {
-                p { "Join a campaign, host a meeting, volunteer: pick what you’ll do next." }
-                a #pledge-link .btn.primary href=(card.url) { "Make a pledge" }
+                p { (t(l, "pledge-card-text")) }
+                a #pledge-link .btn.primary href=(card.url) { (t(l, "pledge-make")) }
             }
         }
     }
@@ -231,6 +228,7 @@ mod tests {
 
     fn page() -> PledgePage {
         PledgePage {
+            lang: LangSwitch::english(),
             event_title: "Fair <Shares>".into(),
             table_number: 2,
             back_url: "/t/T".into(),
@@ -263,7 +261,7 @@ mod tests {
         let html = pledge_page(&page()).into_string();
         assert!(html.contains("name=\"option_7\" value=\"1\" checked"));
         assert!(html.contains("Join the &lt;bus&gt; campaign"));
-        assert!(html.contains("(Table 3: Buses)"));
+        assert!(html.contains("(<bdi>Table 3: Buses</bdi>)"));
         assert!(
             html.contains(
                 "<input id=\"p-phone-ok\" type=\"checkbox\" name=\"phone_ok\" value=\"1\">"

@@ -100,14 +100,17 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, message) = self.parts();
         let title = match status {
-            StatusCode::NOT_FOUND => "Not found",
-            StatusCode::FORBIDDEN => "Not allowed",
-            s if s.is_server_error() => "Please try again",
-            _ => "That didn't work",
+            StatusCode::NOT_FOUND => "err-not-found",
+            StatusCode::FORBIDDEN => "err-not-allowed",
+            s if s.is_server_error() => "err-try-again",
+            _ => "err-did-not-work",
         };
+        let lang = crate::lang::switch(None, "/");
+        let l = lang.lang;
         let page = participant_ui::error_page(&participant_ui::PhoneErrorPage {
-            title: title.to_string(),
-            message,
+            title: participant_ui::i18n::t(l, title).to_string(),
+            message: crate::lang::tr(l, &message),
+            lang,
         });
         (status, page).into_response()
     }

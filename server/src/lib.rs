@@ -25,6 +25,7 @@ pub mod events;
 pub mod forms;
 pub mod hub;
 pub mod images;
+pub mod lang;
 pub mod limits;
 pub mod model;
 pub mod organiser;

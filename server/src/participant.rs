@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms;
 use crate::hub::Role;
+use crate::lang;
 use crate::limits::{Kind, Slow, slow_down_message};
 use crate::model::{self, EventState, Source, Table};
 use crate::security::{self, ATTENDEE_COOKIE};
@@ -81,6 +82,7 @@ pub(crate) async fn load_table(state: &AppState, token: &str) -> AppResult<(Even
 
 async fn landing() -> impl IntoResponse {
     participant_ui::landing_page(&participant_ui::LandingPage {
+        lang: lang::switch(None, "/"),
         code: String::new(),
         error: None,
         organiser_url: "/organiser".into(),
@@ -100,12 +102,14 @@ async fn join(
 ) -> AppResult<Response> {
     let typed = query.ok().map(|q| q.0.code).unwrap_or_default();
     let ip = peer.ip().to_string();
+    let l = lang::current(None);
     let refuse = |status: StatusCode, msg: &str| {
         (
             status,
             participant_ui::landing_page(&participant_ui::LandingPage {
+                lang: lang::switch(None, "/"),
                 code: typed.chars().take(20).collect(),
-                error: Some(msg.to_string()),
+                error: Some(lang::tr(l, msg)),
                 organiser_url: "/organiser".into(),
             }),
         )
@@ -147,8 +151,11 @@ async fn join(
             "That event isn't open for comments right now. If it is about to start, try again in a few minutes.",
         ));
     }
+    let event_lang = event_lang(&state, es.event.id).await?;
+    let back = format!("/join?code={}", security::display_code(&code));
     Ok(
         participant_ui::choose_table_page(&participant_ui::ChooseTablePage {
+            lang: lang::switch(Some(event_lang), &back),
             event_title: es.event.title.clone(),
             place: es.event.place.clone(),
             tables: es
@@ -202,7 +209,10 @@ async fn render_table(
     draft: Draft,
     headers: &HeaderMap,
 ) -> AppResult<maud::Markup> {
-    let (pledge, about_url) = crate::pledges::phone_card(state, es, table, headers).await?;
+    let (pledge, about_url, event_lang) =
+        crate::pledges::phone_card(state, es, table, headers).await?;
+    let switch = lang::switch(Some(event_lang), &format!("/t/{}", table.join_token));
+    let l = switch.lang;
     let comments = state
         .storage
         .comments(es.event.id, Some(table.id), false)
@@ -230,6 +240,7 @@ async fn render_table(
         .copied()
         .unwrap_or(0);
     Ok(participant_ui::table_page(&participant_ui::TablePage {
+        lang: switch,
         event_title: es.event.title.clone(),
         place: es.event.place.clone(),
         date: es.event.date.clone(),
@@ -265,8 +276,8 @@ async fn render_table(
         client_id: security::new_token()?,
         draft_text: draft.text,
         draft_name: draft.name,
-        error: draft.error,
-        notice: draft.notice,
+        error: draft.error.map(|e| lang::tr(l, &e)),
+        notice: draft.notice.map(|n| lang::tr(l, &n)),
         agenda: running.map(|(item, cur)| participant_ui::AgendaView {
             title: item.title.clone(),
             speaker: item.speaker.clone(),
@@ -281,6 +292,16 @@ async fn render_table(
         pledge,
         about_url,
     }))
+}
+
+/// The language an event's phones start in.
+pub(crate) async fn event_lang(state: &AppState, event_id: i64) -> AppResult<participant_ui::Lang> {
+    Ok(state
+        .storage
+        .pledge_setup(event_id)
+        .await?
+        .map(|s| s.lang)
+        .unwrap_or_default())
 }
 
 /// Adds `Retry-After` to a refusal.
@@ -342,8 +363,10 @@ async fn table_page(
             "A lot of people are joining from this network right now. Please wait {} seconds and reload this page.",
             slow.seconds()
         );
+        let l = lang::current(None);
         let page = participant_ui::error_page(&participant_ui::PhoneErrorPage {
-            title: "One moment".into(),
+            lang: lang::switch(None, &format!("/t/{token}")),
+            title: lang::tr(l, "One moment"),
             message: msg,
         });
         return Ok(with_retry_after(
@@ -680,7 +703,11 @@ async fn room_page(
             },
         },
     };
+    let event_lang = event_lang(&state, es.event.id).await?;
+    let switch = lang::switch(Some(event_lang), &format!("/t/{token}/room"));
+    let l = switch.lang;
     Ok(participant_ui::room_page(&participant_ui::RoomPage {
+        lang: switch,
         event_title: es.event.title.clone(),
         my_table_number: mine.number,
         back_url: format!("/t/{token}"),
@@ -702,7 +729,7 @@ async fn room_page(
             })
             .collect(),
         viewing,
-        message,
+        message: message.map(|m| lang::tr(l, &m)),
     })
     .into_response())
 }

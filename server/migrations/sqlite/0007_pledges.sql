@@ -7,6 +7,8 @@
 
 ALTER TABLE events ADD COLUMN pledge_contact_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE events ADD COLUMN about_you INTEGER NOT NULL DEFAULT 0;
+-- The language phones and the wall start in ('en' or 'cy'); each phone can switch.
+ALTER TABLE events ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';
 
 CREATE TABLE pledge_options (
     id       INTEGER PRIMARY KEY,

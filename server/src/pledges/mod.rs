@@ -21,12 +21,15 @@ use std::net::SocketAddr;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult, StaffResult};
 use crate::forms::{self, field};
+use crate::lang;
 use crate::limits::{Kind, slow_down_message};
 use crate::model::{EventState, Table};
 use crate::organiser::{LoggedIn, owned_event};
 use crate::participant::{limit_action, load_table, with_cookie, with_retry_after};
 use crate::security;
 use crate::storage::StorageError;
+use participant_ui::Lang;
+use participant_ui::i18n::{t, tv};
 
 use model::{ABOUT_QUESTIONS, PledgeDraft, PledgeSetup};
 
@@ -92,8 +95,9 @@ pub(crate) async fn phone_card(
     es: &EventState,
     table: &Table,
     headers: &HeaderMap,
-) -> AppResult<(participant_ui::PledgeCard, Option<String>)> {
+) -> AppResult<(participant_ui::PledgeCard, Option<String>, Lang)> {
     let event_id = es.event.id;
+    let setup = setup_of(state, event_id).await?;
     let pledged = match key_hash(headers, &pledge_cookie(event_id)) {
         Some(h) => state.storage.pledge(event_id, &h).await?.is_some(),
         None => false,
@@ -102,11 +106,7 @@ pub(crate) async fn phone_card(
         .agenda
         .running()
         .is_some_and(|(item, _)| item.kind == "pledges");
-    let about_on = state
-        .storage
-        .pledge_setup(event_id)
-        .await?
-        .is_some_and(|s| s.about_you);
+    let about_on = setup.about_you;
     let answered = match key_hash(headers, &about_cookie(event_id)) {
         Some(h) => state.storage.about(event_id, &h).await?.is_some(),
         None => false,
@@ -119,6 +119,7 @@ pub(crate) async fn phone_card(
             pledged,
         },
         (about_on && !answered && es.event.open).then(|| format!("/t/{token}/about")),
+        setup.lang,
     ))
 }
 
@@ -142,6 +143,15 @@ fn table_name(number: i64, theme: &str) -> String {
     }
 }
 
+/// Who will get in touch, in the page's language.
+fn contact_by(l: Lang, setup: &PledgeSetup, event_title: &str) -> String {
+    if setup.contact_by.trim().is_empty() {
+        tv(l, "organisers-of", &[("event", event_title.trim())])
+    } else {
+        model::contact_by(&setup.contact_by, event_title)
+    }
+}
+
 struct PledgeView {
     draft: PledgeDraft,
     error: Option<String>,
@@ -161,7 +171,9 @@ async fn render_pledge(
         Some(h) => state.storage.pledge(event_id, &h).await?,
         None => None,
     };
-    let contact_by = model::contact_by(&setup.contact_by, &es.event.title);
+    let switch = lang::switch(Some(setup.lang), &format!("/t/{}/pledge", table.join_token));
+    let l = switch.lang;
+    let contact_by = contact_by(l, &setup, &es.event.title);
     let chosen: Vec<i64> = if view.error.is_some() {
         view.draft
             .options
@@ -195,22 +207,23 @@ async fn render_pledge(
     });
     let token = &table.join_token;
     Ok(participant_ui::pledge_page(&participant_ui::PledgePage {
+        lang: switch,
         event_title: es.event.title.clone(),
         table_number: table.number,
         back_url: format!("/t/{token}"),
         action_url: format!("/t/{token}/pledge"),
         withdraw_url: format!("/t/{token}/pledge/withdraw"),
         options: option_views(&setup, &chosen),
-        consent_phone: model::consent_phone(&contact_by),
-        consent_email: model::consent_email(&contact_by),
+        consent_phone: tv(l, "consent-phone", &[("who", &contact_by)]),
+        consent_email: tv(l, "consent-email", &[("who", &contact_by)]),
         contact_by,
         name: draft.name,
         phone: draft.phone,
         phone_ok: draft.phone_ok,
         email: draft.email,
         email_ok: draft.email_ok,
-        error: view.error,
-        notice: view.notice,
+        error: view.error.map(|e| lang::tr(l, &e)),
+        notice: view.notice.map(|n| lang::tr(l, &n)),
         pledged,
         open: es.event.open,
         about_url: (setup.about_you && es.event.open).then(|| format!("/t/{token}/about")),
@@ -279,7 +292,12 @@ async fn save_pledge(
         email_ok: !field(&f, "email_ok").is_empty(),
     };
     let setup = setup_of(&state, event_id).await?;
-    let contact_by = model::contact_by(&setup.contact_by, &es.event.title);
+    let l = lang::current(Some(setup.lang));
+    let who = contact_by(l, &setup, &es.event.title);
+    let consents = (
+        tv(l, "consent-phone", &[("who", &who)]),
+        tv(l, "consent-email", &[("who", &who)]),
+    );
     let (voter, device_cookie) = crate::participant::attendee_id(&state, &headers)?;
     let mut retry = None;
     let result: Result<Option<String>, AppError> = if !es.event.open {
@@ -288,7 +306,7 @@ async fn save_pledge(
             message: "The event has closed, so pledges can't be made or changed now. You can still withdraw yours.".into(),
         })
     } else {
-        match model::parse_pledge(&draft, &setup, &contact_by) {
+        match model::parse_pledge(&draft, &setup, &consents) {
             Err(e) => Err(e.into()),
             Ok(pledge) => {
                 match limit_action(&state, Kind::Post, &voter, device_cookie.is_some(), peer) {
@@ -370,12 +388,18 @@ async fn withdraw(
 fn about_view(
     es: &EventState,
     table: &Table,
+    setup: &PledgeSetup,
     about: &model::About,
     error: Option<String>,
     notice: Option<String>,
 ) -> participant_ui::AboutPage {
     let token = &table.join_token;
+    let switch = lang::switch(Some(setup.lang), &format!("/t/{token}/about"));
+    let l = switch.lang;
+    let error = error.map(|e| lang::tr(l, &e));
+    let notice = notice.map(|n| lang::tr(l, &n));
     participant_ui::AboutPage {
+        lang: switch,
         event_title: es.event.title.clone(),
         back_url: format!("/t/{token}"),
         action_url: format!("/t/{token}/about"),
@@ -383,15 +407,38 @@ fn about_view(
             .iter()
             .map(|(field, question, answers)| participant_ui::AboutQuestion {
                 field: field.to_string(),
-                question: question.to_string(),
+                question: t(l, about_key(question)).to_string(),
                 answers: answers
                     .iter()
-                    .map(|a| (a.to_string(), about.get(field) == Some(*a)))
+                    .map(|a| {
+                        (
+                            a.to_string(),
+                            t(l, about_key(a)).to_string(),
+                            about.get(field) == Some(*a),
+                        )
+                    })
                     .collect(),
             })
             .collect(),
         error,
         notice,
+    }
+}
+
+/// The message key for an "about you" question or answer (stored in English).
+fn about_key(english: &str) -> &'static str {
+    match english {
+        "Is this your first political event?" => "about-q-first",
+        "Are you a member of the organising party?" => "about-q-member",
+        "How old are you?" => "about-q-age",
+        "Yes" => "about-yes",
+        "No" => "about-no",
+        "Under 18" => "about-under-18",
+        "18–24" => "about-18-24",
+        "25–34" => "about-25-34",
+        "35–49" => "about-35-49",
+        "50–64" => "about-50-64",
+        _ => "about-65-plus",
     }
 }
 
@@ -421,7 +468,10 @@ async fn about_page(
     .unwrap_or_default();
     let saved = query.ok().and_then(|q| q.0.saved).is_some();
     let notice = saved.then(|| "Thank you. Your answers are saved.".to_string());
-    Ok(participant_ui::about_page(&about_view(&es, &table, &about, None, notice)).into_response())
+    Ok(
+        participant_ui::about_page(&about_view(&es, &table, &setup, &about, None, notice))
+            .into_response(),
+    )
 }
 
 async fn save_about(
@@ -450,6 +500,7 @@ async fn save_about(
             let page = participant_ui::about_page(&about_view(
                 &es,
                 &table,
+                &setup,
                 &model::About::default(),
                 Some(e.message),
                 None,
@@ -462,6 +513,7 @@ async fn save_about(
         let page = participant_ui::about_page(&about_view(
             &es,
             &table,
+            &setup,
             &about,
             Some(slow_down_message(slow)),
             None,
@@ -482,12 +534,18 @@ async fn save_about(
 /// Blank rows offered after the stored actions.
 const BLANK_OPTION_ROWS: usize = 3;
 
+/// What the organiser typed, shown again after a refusal.
+struct Typed {
+    rows: Vec<facilitator_ui::PledgeOptionRow>,
+    contact_by: String,
+    about_you: bool,
+    lang: String,
+}
+
 async fn settings_view(
     state: &AppState,
     es: &EventState,
-    rows: Option<Vec<facilitator_ui::PledgeOptionRow>>,
-    contact_by: Option<String>,
-    about_you: Option<bool>,
+    typed: Option<Typed>,
     error: Option<String>,
     notice: Option<String>,
 ) -> AppResult<facilitator_ui::PledgeSettingsPage> {
@@ -495,6 +553,15 @@ async fn settings_view(
     let setup = setup_of(state, event_id).await?;
     let pledges = state.storage.pledges(event_id).await?;
     let count = |id: i64| pledges.iter().filter(|p| p.options.contains(&id)).count() as i64;
+    let (rows, contact_by, about_you, language) = match typed {
+        Some(t) => (
+            Some(t.rows),
+            Some(t.contact_by),
+            Some(t.about_you),
+            Some(t.lang),
+        ),
+        None => (None, None, None, None),
+    };
     let mut rows = rows.unwrap_or_else(|| {
         setup
             .live()
@@ -527,6 +594,7 @@ async fn settings_view(
             .collect(),
         contact_by: contact_by.unwrap_or(setup.contact_by),
         about_you: about_you.unwrap_or(setup.about_you),
+        lang: language.unwrap_or_else(|| setup.lang.code().to_string()),
         pledged: pledges.len() as i64,
         with_contact: pledges.iter().filter(|p| p.contact.is_some()).count() as i64,
         about_people: about.people,
@@ -545,7 +613,7 @@ async fn settings_page(
     let es = owned_event(&state, &o, &id).await?;
     let saved = query.ok().and_then(|q| q.0.saved).is_some();
     let notice = saved.then(|| "Saved. Phones show the new actions from now on.".to_string());
-    let view = settings_view(&state, &es, None, None, None, None, notice).await?;
+    let view = settings_view(&state, &es, None, None, notice).await?;
     Ok(facilitator_ui::pledge_settings_page(&view).into_response())
 }
 
@@ -566,8 +634,13 @@ async fn save_settings(
         .collect();
     let contact_by = field(&f, "contact_by");
     let about_you = !field(&f, "about_you").is_empty();
+    // Not sent (an older form, a script): the language stays as it was.
+    let language = match field(&f, "lang") {
+        l if l.is_empty() => setup_of(&state, es.event.id).await?.lang.code().to_string(),
+        l => l,
+    };
     let table_ids: Vec<i64> = es.tables.iter().map(|t| t.id).collect();
-    match model::parse_setup(&drafts, &contact_by, about_you, &table_ids) {
+    match model::parse_setup(&drafts, &contact_by, about_you, &language, &table_ids) {
         Ok(input) => {
             state.storage.save_pledge_setup(es.event.id, &input).await?;
             Ok(Redirect::to(&format!(
@@ -587,16 +660,13 @@ async fn save_settings(
                     count: 0,
                 })
                 .collect();
-            let view = settings_view(
-                &state,
-                &es,
-                Some(typed),
-                Some(contact_by),
-                Some(about_you),
-                Some(e.message),
-                None,
-            )
-            .await?;
+            let typed = Typed {
+                rows: typed,
+                contact_by,
+                about_you,
+                lang: language,
+            };
+            let view = settings_view(&state, &es, Some(typed), Some(e.message), None).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 facilitator_ui::pledge_settings_page(&view),

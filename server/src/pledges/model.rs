@@ -37,6 +37,8 @@ pub struct PledgeSetup {
     pub contact_by: String,
     /// The optional "about you" questions are on.
     pub about_you: bool,
+    /// The language phones start in.
+    pub lang: participant_ui::Lang,
 }
 
 impl PledgeSetup {
@@ -52,6 +54,7 @@ pub struct SetupInput {
     pub options: Vec<(Option<i64>, String, Option<i64>)>,
     pub contact_by: String,
     pub about_you: bool,
+    pub lang: participant_ui::Lang,
 }
 
 /// One row of the organiser's form, unchecked.
@@ -68,8 +71,12 @@ pub fn parse_setup(
     rows: &[OptionDraft],
     contact_by: &str,
     about_you: bool,
+    lang: &str,
     table_ids: &[i64],
 ) -> Result<SetupInput, InputError> {
+    let lang = participant_ui::Lang::parse(lang).ok_or_else(|| {
+        InputError::new("bad_language", "Choose English or Cymraeg for the phones.")
+    })?;
     let mut options = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let label = clean_text(
@@ -131,6 +138,7 @@ pub fn parse_setup(
         options,
         contact_by,
         about_you,
+        lang,
     })
 }
 
@@ -241,10 +249,12 @@ fn parse_email(raw: &str) -> Result<String, InputError> {
 
 /// Checks the pledge form against the event's live options. No contact detail is kept
 /// without its consent box ticked, and a ticked box needs its detail.
+/// `consents` are the phone and email consent sentences as the page showed them (stored
+/// with the details they cover).
 pub fn parse_pledge(
     draft: &PledgeDraft,
     setup: &PledgeSetup,
-    contact_by: &str,
+    consents: &(String, String),
 ) -> Result<NewPledge, InputError> {
     let mut options = Vec::new();
     for raw in &draft.options {
@@ -301,12 +311,12 @@ pub fn parse_pledge(
         ));
     }
     let phone = if phone_typed {
-        Some((parse_phone(&draft.phone)?, consent_phone(contact_by)))
+        Some((parse_phone(&draft.phone)?, consents.0.clone()))
     } else {
         None
     };
     let email = if email_typed {
-        Some((parse_email(&draft.email)?, consent_email(contact_by)))
+        Some((parse_email(&draft.email)?, consents.1.clone()))
     } else {
         None
     };
@@ -366,16 +376,13 @@ pub fn parse_about(first_event: &str, member: &str, age_band: &str) -> Result<Ab
         if raw.is_empty() {
             return Ok(None);
         }
-        let (_, question, answers) = ABOUT_QUESTIONS[i];
+        let (_, _, answers) = ABOUT_QUESTIONS[i];
         answers
             .iter()
             .find(|a| **a == raw)
             .map(|a| Some(a.to_string()))
             .ok_or_else(|| {
-                InputError::new(
-                    "bad_answer",
-                    format!("Choose one of the answers to \u{201c}{question}\u{201d}, or none."),
-                )
+                InputError::new("bad_answer", "Choose one of the answers listed, or none.")
             })
     };
     Ok(About {
@@ -415,7 +422,12 @@ mod tests {
             ],
             contact_by: String::new(),
             about_you: false,
+            lang: participant_ui::Lang::En,
         }
+    }
+
+    fn consents(who: &str) -> (String, String) {
+        (consent_phone(who), consent_email(who))
     }
 
     fn draft(options: &[&str]) -> PledgeDraft {
@@ -428,14 +440,14 @@ mod tests {
     #[test]
     fn a_pledge_needs_an_offered_action() {
         assert_eq!(
-            parse_pledge(&draft(&[]), &setup(), "X").map_err(|e| e.code),
+            parse_pledge(&draft(&[]), &setup(), &consents("X")).map_err(|e| e.code),
             Err("no_option")
         );
         assert_eq!(
-            parse_pledge(&draft(&["2"]), &setup(), "X").map_err(|e| e.code),
+            parse_pledge(&draft(&["2"]), &setup(), &consents("X")).map_err(|e| e.code),
             Err("bad_option")
         );
-        let p = parse_pledge(&draft(&["1", "1"]), &setup(), "X").ok();
+        let p = parse_pledge(&draft(&["1", "1"]), &setup(), &consents("X")).ok();
         assert_eq!(p.map(|p| (p.options, p.contact)), Some((vec![1], None)));
     }
 
@@ -444,18 +456,18 @@ mod tests {
         let mut d = draft(&["1"]);
         d.phone = "07700 900123".into();
         assert_eq!(
-            parse_pledge(&d, &setup(), "X").map_err(|e| e.code),
+            parse_pledge(&d, &setup(), &consents("X")).map_err(|e| e.code),
             Err("no_consent")
         );
         d.phone_ok = true;
         d.email_ok = true;
         assert_eq!(
-            parse_pledge(&d, &setup(), "X").map_err(|e| e.code),
+            parse_pledge(&d, &setup(), &consents("X")).map_err(|e| e.code),
             Err("no_email")
         );
         d.email_ok = false;
         d.name = "Ann".into();
-        let p = parse_pledge(&d, &setup(), "The team")
+        let p = parse_pledge(&d, &setup(), &consents("The team"))
             .ok()
             .and_then(|p| p.contact);
         let c = p.unwrap_or_default();
@@ -472,7 +484,7 @@ mod tests {
         let mut d = draft(&["1"]);
         d.name = "Ann".into();
         assert_eq!(
-            parse_pledge(&d, &setup(), "X").map_err(|e| e.code),
+            parse_pledge(&d, &setup(), &consents("X")).map_err(|e| e.code),
             Err("name_alone")
         );
     }
@@ -506,12 +518,14 @@ mod tests {
             label: label.into(),
             table: table.into(),
         };
-        assert!(parse_setup(&[row("", "")], "", false, &[1]).is_err());
-        assert!(parse_setup(&[row("Bus campaign", "9")], "", false, &[1]).is_err());
+        assert!(parse_setup(&[row("", "")], "", false, "en", &[1]).is_err());
+        assert!(parse_setup(&[row("Bus campaign", "9")], "", false, "en", &[1]).is_err());
+        assert!(parse_setup(&[row("Bus campaign", "")], "", false, "fr", &[1]).is_err());
         let s = parse_setup(
             &[row(" Bus campaign ", "1"), row("", "")],
             "the team",
             true,
+            "cy",
             &[1],
         );
         assert_eq!(
@@ -520,6 +534,7 @@ mod tests {
                 options: vec![(None, "Bus campaign".into(), Some(1))],
                 contact_by: "the team".into(),
                 about_you: true,
+                lang: participant_ui::Lang::Cy,
             })
         );
         assert_eq!(contact_by("the team", "T"), "The team");

@@ -366,7 +366,7 @@ async fn the_organiser_edits_actions_and_about_you_shows_only_totals() -> Result
         .text()
         .await?;
     assert!(form.contains("Join the campaign for a later last bus"));
-    assert!(form.contains("(Table 1: Buses and transport)"));
+    assert!(form.contains("(<bdi>Table 1: Buses and transport</bdi>)"));
     assert!(!form.contains("Host a house meeting"), "removed action");
     assert!(form.contains("The Fair Buses team may email me"));
 

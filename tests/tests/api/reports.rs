@@ -360,7 +360,16 @@ async fn reports_hold_exactly_the_visible_comments_with_the_right_counts() -> Re
     use calamine::Reader;
     let xlsx = s.bytes("for=local&format=xlsx").await?;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx))?;
-    assert_eq!(book.sheet_names(), vec!["Comments", "Tables", "Key terms"]);
+    assert_eq!(
+        book.sheet_names(),
+        vec![
+            "Comments",
+            "Tables",
+            "Key terms",
+            "Pledges",
+            "Pledge contacts"
+        ]
+    );
     let comments = book.worksheet_range("Comments")?;
     assert_eq!(comments.height(), 8, "header and 7 rows");
     let tables = book.worksheet_range("Tables")?;

@@ -28,10 +28,11 @@ fn option_row(r: &SqliteRow) -> Result<PledgeOption, sqlx::Error> {
 }
 
 pub(super) async fn setup(s: &SqliteStorage, event_id: i64) -> StorageResult<Option<PledgeSetup>> {
-    let Some(ev) = sqlx::query("SELECT pledge_contact_by, about_you FROM events WHERE id = ?")
-        .bind(event_id)
-        .fetch_optional(&s.pool)
-        .await?
+    let Some(ev) =
+        sqlx::query("SELECT pledge_contact_by, about_you, lang FROM events WHERE id = ?")
+            .bind(event_id)
+            .fetch_optional(&s.pool)
+            .await?
     else {
         return Ok(None);
     };
@@ -50,6 +51,7 @@ pub(super) async fn setup(s: &SqliteStorage, event_id: i64) -> StorageResult<Opt
         options,
         contact_by: ev.try_get("pledge_contact_by")?,
         about_you: ev.try_get::<i64, _>("about_you")? != 0,
+        lang: participant_ui::Lang::parse(&ev.try_get::<String, _>("lang")?).unwrap_or_default(),
     }))
 }
 
@@ -107,9 +109,10 @@ pub(super) async fn save_setup(
         };
         sqlx::query(sql).bind(id).execute(&mut *tx).await?;
     }
-    sqlx::query("UPDATE events SET pledge_contact_by = ?, about_you = ? WHERE id = ?")
+    sqlx::query("UPDATE events SET pledge_contact_by = ?, about_you = ?, lang = ? WHERE id = ?")
         .bind(&input.contact_by)
         .bind(input.about_you as i64)
+        .bind(input.lang.code())
         .bind(event_id)
         .execute(&mut *tx)
         .await?;
