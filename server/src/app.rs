@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
@@ -97,10 +98,62 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::security::same_origin))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn(compress))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             crate::security::bare(StatusCode::INTERNAL_SERVER_ERROR)
         }))
         .with_state(state)
+}
+
+/// Compresses pages, JSON and text downloads for clients that accept it (brotli, else gzip),
+/// at a low level so a render stays fast. Socket upgrades skip it entirely (the layer would
+/// otherwise wrap the 101's body, and answer 406 to an `Accept-Encoding` it cannot meet).
+async fn compress(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use tower::{Layer, ServiceExt};
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    if req.headers().contains_key(header::UPGRADE) {
+        return next.run(req).await;
+    }
+    let layer = CompressionLayer::new()
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(Compressible);
+    match layer.layer(next).oneshot(req).await {
+        Ok(res) => res.into_response(),
+        Err(never) => match never {},
+    }
+}
+
+/// Which responses the compression layer may compress: text we render (HTML, JSON, CSV,
+/// Markdown, plain text, the QR's SVG) above 256 bytes. Not CSS or JS (`assets.rs` serves
+/// them already compressed, once), not images, PDF, DOCX, XLSX or zip (compressed formats),
+/// not a 101 or a body-less answer. A response with a `Content-Encoding` is never touched.
+#[derive(Clone, Copy)]
+struct Compressible;
+
+impl tower_http::compression::Predicate for Compressible {
+    fn should_compress<B>(&self, res: &axum::http::Response<B>) -> bool
+    where
+        B: axum::body::HttpBody,
+    {
+        use tower_http::compression::predicate::SizeAbove;
+        let ty = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let essence = ty.split(';').next().unwrap_or_default().trim();
+        let text = matches!(
+            essence.to_ascii_lowercase().as_str(),
+            "text/html"
+                | "text/plain"
+                | "text/csv"
+                | "text/markdown"
+                | "application/json"
+                | "image/svg+xml"
+        );
+        text && res.status() != StatusCode::SWITCHING_PROTOCOLS
+            && SizeAbove::new(256).should_compress(res)
+    }
 }
 
 /// Serves on a bound listener until `shutdown` resolves; then closes sockets (1012) and

@@ -3,6 +3,8 @@
 //! are missing; a failure under CI=true).
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod weight;
+
 use anyhow::Result;
 use fantoccini::{Client, Locator};
 use roundtable_tests::browser::{Browser, eval, wait_for};
