@@ -47,6 +47,10 @@
   var lastHeard = 0;
   var fitTimer = null;
 
+  // The wall's words, filled in per language by the server (participant-ui/i18n/*.ftl).
+  var L = {};
+  function T(k, v) { var s = L[k] || k; for (var n in v) s = s.replace('{' + n + '}', v[n]); return s; }
+
   function make(tag, className, text) {
     var el = document.createElement(tag);
     if (className) el.className = className;
@@ -57,10 +61,10 @@
   // ---- connection indicator ----------------------------------------------------------------
 
   var CONN_TEXT = {
-    connecting: 'Connecting…',
-    live: 'Live',
-    reconnecting: 'Reconnecting…',
-    trouble: 'Can\u2019t reach the server. Still trying…'
+    connecting: T('wall-connecting'),
+    live: T('wall-live'),
+    reconnecting: T('wall-reconnecting'),
+    trouble: T('wall-trouble')
   };
 
   function setConn(kind) {
@@ -359,8 +363,8 @@
       main.classList.remove('has-round');
       return;
     }
-    ui.roundLabel.textContent = 'Round ' + open.number +
-      (open.kind === 'theme' ? ' \u00b7 each table on its own theme' : '');
+    ui.roundLabel.textContent = T('round-n', { n: open.number }) +
+      (open.kind === 'theme' ? ' \u00b7 ' + T('wall-theme-round') : '');
     ui.prompt.textContent = '';
     ui.prompt.appendChild(make('bdi', null, open.prompt || ''));
     ui.round.hidden = false;
@@ -471,7 +475,7 @@
   // is a banner between the header and the comments. Both take space from the comments rather
   // than covering them, so fit() runs again when they come and go.
 
-  var KIND_TEXT = { talk: 'Talk', round: 'Round', pledges: 'Pledges', break: 'Break', close: 'Close', other: '' };
+  var KIND_TEXT = { talk: T('wall-talk'), round: '', pledges: T('wall-pledges'), break: T('wall-break'), close: T('wall-close'), other: '' };
 
   function syncClock(now) {
     if (typeof now === 'number' && isFinite(now) && now > 0) clockOffset = now - Date.now();
@@ -514,7 +518,7 @@
       var kind = KIND_TEXT[item.kind] || '';
       // A round's title repeats the question shown below it: name the item by its kind then.
       var open = openRound();
-      var title = item.kind === 'round' && open ? 'Round ' + open.number : (item.title || kind);
+      var title = item.kind === 'round' && open ? T('round-n', { n: open.number }) : (item.title || kind);
       ui.agendaTitle.appendChild(make('bdi', null, title));
       if (item.kind === 'talk' && item.speaker) {
         ui.agendaSpeaker.appendChild(document.createTextNode(' \u2014 '));
@@ -558,7 +562,7 @@
     var item = runningItem();
     var n = state.presence ? Number(state.presence.pledged) || 0 : 0;
     var show = !!(item && item.kind === 'pledges');
-    var text = n === 1 ? '1 person has committed to act' : n + ' people have committed to act';
+    var text = T(n === 1 ? 'wall-pledged-one' : 'wall-pledged-many', { n: n });
     if (box.textContent !== text) box.textContent = text;
     if (box.hidden === show) {
       box.hidden = !show;
@@ -578,8 +582,8 @@
       if (Object.prototype.hasOwnProperty.call(tables, k)) people += Number(tables[k]) || 0;
     }
     var comments = Number(p.comments) || 0;
-    var text = people + (people === 1 ? ' person' : ' people') + ' \u00b7 ' +
-      comments + (comments === 1 ? ' comment' : ' comments');
+    var text = T(people === 1 ? 'wall-people-one' : 'wall-people-many', { n: people }) + ' \u00b7 ' +
+      T(comments === 1 ? 'wall-comments-one' : 'wall-comments-many', { n: comments });
     if (ui.counts.textContent !== text) ui.counts.textContent = text;
     ui.counts.hidden = false;
   }
@@ -709,12 +713,12 @@
     var tableEl = meta.querySelector('.wall-card-table');
     var roundEl = meta.querySelector('.wall-card-round');
     var themeEl = meta.querySelector('.wall-card-theme');
-    tableEl.textContent = 'Table ' + t.number;
+    tableEl.textContent = T('table-n', { n: t.number });
     // From an earlier (or another) round than the one the room is in: say which.
     var current = currentRound();
     var round = c.round_id === null || c.round_id === undefined ? null : roundById(c.round_id);
     var otherRound = !!(round && current && round.id !== current.id);
-    roundEl.textContent = otherRound ? 'Round ' + round.number : '';
+    roundEl.textContent = otherRound ? T('round-n', { n: round.number }) : '';
     roundEl.hidden = !otherRound;
     themeEl.textContent = '';
     if (t.theme) {
@@ -771,7 +775,7 @@
       (size.w >= size.h * 1.15 ? ' is-wide' : (size.h >= size.w * 1.15 ? ' is-tall' : ' is-square')) + keep;
     var tableEl = card.querySelector('.wall-card-table');
     var themeEl = card.querySelector('.wall-card-theme');
-    tableEl.textContent = t ? 'Table ' + t.number : 'Whole room';
+    tableEl.textContent = t ? T('table-n', { n: t.number }) : T('wall-whole-room');
     themeEl.textContent = '';
     if (t && t.theme) {
       themeEl.appendChild(document.createTextNode(' \u00b7 '));
@@ -779,7 +783,7 @@
     }
     var caption = (img.caption || '').trim();
     var pic = card.querySelector('.wall-image-img');
-    pic.alt = caption || (t ? 'Image from table ' + t.number : 'Image from the whole room');
+    pic.alt = caption || (t ? T('wall-image-table', { n: t.number }) : T('wall-image-room'));
     pic.width = size.w;
     pic.height = size.h;
     var cap = card.querySelector('.wall-image-caption');
@@ -1047,7 +1051,7 @@
     if (text && ui.empty.textContent !== text) ui.empty.textContent = text;
   }
 
-  var EMPTY_TEXT = 'The best points from the tables will appear here.';
+  var EMPTY_TEXT = T('wall-empty');
 
   // The page indicator needs a line at the bottom: when the first pass shows it, the comments
   // are placed again in the height that leaves.
@@ -1226,12 +1230,12 @@
       var name = make('span', 'wall-tcol-name');
       if (tid === ROOM) {
         col = make('div', 'wall-tcol is-room');
-        name.appendChild(make('span', 'wall-tcol-number', 'Whole room'));
+        name.appendChild(make('span', 'wall-tcol-number', T('wall-whole-room')));
       } else {
         var first = itemOf(list[0]);
         var t = isImage(list[0]) ? (imageTable(first) || { number: '', theme: '' }) : tableOf(first);
         col = make('div', 'wall-tcol ' + colourOf(t.number));
-        name.appendChild(make('span', 'wall-tcol-number', 'Table ' + t.number));
+        name.appendChild(make('span', 'wall-tcol-number', T('table-n', { n: t.number })));
         if (t.theme) name.appendChild(make('bdi', 'wall-tcol-theme', t.theme));
       }
       col.setAttribute('data-table', tid);
@@ -1254,7 +1258,7 @@
       var filled = fillColumn(list, colSeen[tid] || {}, col, body, room);
       var shown = filled.shown;
       var left = list.length - shown;
-      more.textContent = left > 0 ? '+' + left + ' more' : '';
+      more.textContent = left > 0 ? T('wall-more', { n: left }) : '';
       if (left > 0) hasMore = true;
       next[tid] = filled.seen;
       shownTotal += shown;
@@ -1262,8 +1266,7 @@
     colSeenNext = next;
     if (tablePages > 1) {
       hasMore = true;
-      showMore('Tables ' + (tablePage * perPage + 1) + '\u2013' +
-        (tablePage * perPage + slice.length) + ' of ' + order.length);
+      showMore(T('wall-tables-range', { from: tablePage * perPage + 1, to: tablePage * perPage + slice.length, all: order.length }));
     }
     record(shownTotal, ids.length);
   }
@@ -1310,7 +1313,7 @@
     hasMore = left > 0;
     if (left > 0) {
       var from = offset + 1;
-      showMore(from + '\u2013' + (offset + shown) + ' of ' + ids.length);
+      showMore(T('wall-range', { from: from, to: offset + shown, all: ids.length }));
     }
     record(shown, ids.length);
   }
@@ -1323,7 +1326,7 @@
     if (tid === null) {
       ui.focusTitle.hidden = true;
       ui.list.hidden = true;
-      setEmpty('Choose a table on the console');
+      setEmpty(T('wall-choose-table'));
       record(0, 0);
       return;
     }
@@ -1338,12 +1341,12 @@
         }
       }
     }
-    ui.focusTitle.appendChild(make('span', 'wall-focus-number', 'Table ' + number));
+    ui.focusTitle.appendChild(make('span', 'wall-focus-number', T('table-n', { n: number })));
     if (table && table.theme) ui.focusTitle.appendChild(make('bdi', 'wall-focus-theme', table.theme));
     ui.focusTitle.className = 'wall-focus-title ' + colourOf(number);
     if (!mine.length) {
       ui.list.hidden = true;
-      setEmpty('Nothing from this table on the wall yet.');
+      setEmpty(T('wall-nothing-table'));
       record(0, 0);
       return;
     }
@@ -1409,7 +1412,7 @@
     }
     if (card.offsetHeight > room) squeeze(card, card.offsetHeight - room);
     hasMore = ids.length > 1;
-    if (ids.length > 1) showMore((at + 1) + ' of ' + ids.length);
+    if (ids.length > 1) showMore(T('wall-range', { from: at + 1, to: at + 1, all: ids.length }));
     record(1, ids.length);
   }
 

@@ -58,13 +58,32 @@ pub fn assets() -> Vec<(String, &'static str, &'static str)> {
         ("staff", "css", css, STAFF_CSS),
         ("console", "js", js, CONSOLE_JS),
         ("wall", "css", css, WALL_CSS),
-        ("wall", "js", js, WALL_JS),
         ("form", "js", js, FORM_JS),
     ]
     .into_iter()
     .map(|(name, ext, ty, body)| (asset_path(name, ext, body), ty, body))
+    .chain(
+        WALL_SCRIPTS
+            .iter()
+            .map(move |(path, body)| (path.clone(), js, body.as_str())),
+    )
     .collect()
 }
+
+/// The wall's script in each language: `wall.js` with its `var L = {};` filled with that
+/// language's messages. (path, body), in `Lang::ALL` order.
+static WALL_SCRIPTS: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
+    participant_ui::Lang::ALL
+        .iter()
+        .map(|&lang| {
+            let words =
+                participant_ui::i18n::messages_js(lang, participant_ui::i18n::WALL_SCRIPT_KEYS);
+            let body = WALL_JS.replacen("var L = {};", &format!("var L = {words};"), 1);
+            let path = asset_path(&format!("wall-{}", lang.code()), "js", &body);
+            (path, body)
+        })
+        .collect()
+});
 
 fn asset_path(name: &str, ext: &str, body: &str) -> String {
     format!("/assets/{name}-{:016x}.{ext}", fnv1a(body.as_bytes()))
@@ -82,9 +101,12 @@ pub fn console_js_path() -> String {
 pub fn wall_css_path() -> String {
     asset_path("wall", "css", WALL_CSS)
 }
-/// Path of the wall script.
-pub fn wall_js_path() -> String {
-    asset_path("wall", "js", WALL_JS)
+/// Path of the wall script in `lang`.
+pub fn wall_js_path(lang: participant_ui::Lang) -> String {
+    WALL_SCRIPTS
+        .get(lang as usize)
+        .map(|(p, _)| p.clone())
+        .unwrap_or_default()
 }
 /// Path of the event-form script.
 pub fn form_js_path() -> String {
@@ -351,6 +373,7 @@ mod tests {
     #[test]
     fn wall_has_agenda_and_announcement_slots() {
         let html = wall_page(&WallPage {
+            lang: participant_ui::Lang::En,
             event_title: EVIL.into(),
             code: "K7QD-2M9X".into(),
             landing_url: "http://h/".into(),
@@ -439,8 +462,14 @@ mod tests {
     #[test]
     fn assets_are_content_hashed() {
         let paths: Vec<String> = assets().into_iter().map(|(p, _, _)| p).collect();
-        assert_eq!(paths.len(), 5);
+        assert_eq!(
+            paths.len(),
+            6,
+            "staff, console, wall css, form, wall js in 2 languages"
+        );
         assert!(paths.contains(&console_js_path()));
-        assert!(paths.contains(&wall_js_path()));
+        for lang in participant_ui::Lang::ALL {
+            assert!(paths.contains(&wall_js_path(lang)));
+        }
     }
 }

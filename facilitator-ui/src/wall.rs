@@ -4,6 +4,8 @@ use super::*;
 
 /// The projected wall. Content comes from the websocket `snapshot`.
 pub struct WallPage {
+    /// The event's language.
+    pub lang: participant_ui::Lang,
     pub event_title: String,
     pub code: String,
     pub landing_url: String,
@@ -24,17 +26,19 @@ pub const WALL_LAYOUTS: [(&str, &str); 5] = [
 /// Renders the wall. `wall.js` sets `data-layout` and `data-theme` on `<main>` (and the theme on
 /// `<html>`) from the wall's settings; until the snapshot arrives it shows the dark columns.
 pub fn wall_page(page: &WallPage) -> Markup {
+    let l = page.lang;
+    let t = |key: &'static str| participant_ui::i18n::t(l, key);
     html! {
         (DOCTYPE)
-        html lang="en-GB" data-theme="dark" {
+        html lang=(if l == participant_ui::Lang::Cy { "cy" } else { "en-GB" }) data-theme="dark" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="referrer" content="same-origin";
-                title { "Wall: " (page.event_title) " · Roundtable" }
+                title { (t("wall-title")) ": " (page.event_title) " · Roundtable" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(wall_css_path());
-                script src=(wall_js_path()) defer {}
+                script src=(wall_js_path(l)) defer {}
             }
             body.wall-body {
                 main #main .wall data-ws=(page.ws_path) data-code=(page.code)
@@ -57,15 +61,15 @@ pub fn wall_page(page: &WallPage) -> Markup {
                                 p #wall-prompt .wall-prompt {}
                             }
                         }
-                        aside #wall-join .wall-join aria-label="How to join" {
-                            img.wall-qr src=(page.qr_svg_url) alt="QR code to join from your phone"
+                        aside #wall-join .wall-join aria-label=(t("wall-join-label")) {
+                            img.wall-qr src=(page.qr_svg_url) alt=(t("wall-qr-alt"))
                                 width="400" height="400";
                             div.wall-join-text {
-                                p.wall-join-lead { "Join from your phone" }
+                                p.wall-join-lead { (t("wall-join-lead")) }
                                 p.wall-landing { (page.landing_url) }
-                                p.wall-join-and { "and type" }
+                                p.wall-join-and { (t("wall-and-type")) }
                                 p.wall-code { (page.code) }
-                                p #wall-closed .wall-closed hidden { "Posting is closed for now" }
+                                p #wall-closed .wall-closed hidden { (t("wall-closed")) }
                             }
                         }
                     }
@@ -78,34 +82,34 @@ pub fn wall_page(page: &WallPage) -> Markup {
                     // "focus": the table's theme as a big heading.
                     h2 #wall-focus-title .wall-focus-title hidden {}
                     p #wall-empty .wall-empty {
-                        "The best points from the tables will appear here."
+                        (t("wall-empty"))
                     }
-                    section #wall-comments .wall-comments aria-label="Comments on the wall" {}
+                    section #wall-comments .wall-comments aria-label=(t("wall-comments-label")) {}
                     // "spotlight": one comment at a time.
-                    section #wall-spotlight .wall-spotlight aria-label="Comment in the spotlight"
+                    section #wall-spotlight .wall-spotlight aria-label=(t("wall-spotlight-label"))
                         hidden {}
                     // "join": the whole screen invites people in.
-                    section #wall-joinscreen .wall-joinscreen aria-label="How to join" hidden {
+                    section #wall-joinscreen .wall-joinscreen aria-label=(t("wall-join-label")) hidden {
                         img.wall-joinscreen-qr src=(page.qr_svg_url)
-                            alt="QR code to join from your phone" width="800" height="800";
+                            alt=(t("wall-qr-alt")) width="800" height="800";
                         div.wall-joinscreen-text {
                             p #wall-joinscreen-title .wall-joinscreen-title {
                                 bdi { (page.event_title) }
                             }
                             div.wall-joinscreen-how {
-                                p.wall-joinscreen-lead { "Scan the code, or go to" }
+                                p.wall-joinscreen-lead { (t("wall-scan")) }
                                 p.wall-joinscreen-landing { (page.landing_url) }
-                                p.wall-joinscreen-and { "and type" }
+                                p.wall-joinscreen-and { (t("wall-and-type")) }
                                 p.wall-joinscreen-code { (page.code) }
                             }
                             p #wall-joinscreen-closed .wall-joinscreen-closed hidden {
-                                "Posting is closed for now"
+                                (t("wall-closed"))
                             }
                         }
                     }
                     p #wall-more .wall-more hidden {}
                     p #wall-conn .wall-conn role="status" data-state="connecting" {
-                        span.wall-conn-text { "Connecting…" }
+                        span.wall-conn-text { (t("wall-connecting")) }
                     }
                 }
             }
@@ -119,6 +123,7 @@ mod tests {
 
     fn page() -> WallPage {
         WallPage {
+            lang: participant_ui::Lang::En,
             event_title: "<b>Town</b>".into(),
             code: "K7QD-2M9X".into(),
             landing_url: "http://h/j".into(),
@@ -151,6 +156,32 @@ mod tests {
         assert!(join.contains("src=\"/qr/x.svg\""));
         assert!(join.contains("K7QD-2M9X"));
         assert!(join.contains("http://h/j"));
+    }
+
+    #[test]
+    fn the_wall_script_reads_only_known_messages() {
+        let keys = participant_ui::i18n::WALL_SCRIPT_KEYS;
+        let mut rest = WALL_JS;
+        let mut seen = 0;
+        while let Some(i) = rest.find("T('") {
+            let after = &rest[i + 3..];
+            let key = after.split('\'').next().unwrap_or_default();
+            assert!(
+                keys.contains(&key),
+                "wall.js reads T('{key}'), not in WALL_SCRIPT_KEYS"
+            );
+            seen += 1;
+            rest = after;
+        }
+        assert!(seen > 20, "wall.js reads its words through T()");
+        let cy = wall_page(&WallPage {
+            lang: participant_ui::Lang::Cy,
+            ..page()
+        })
+        .into_string();
+        assert!(cy.contains("<html lang=\"cy\""));
+        assert!(cy.contains(&wall_js_path(participant_ui::Lang::Cy)));
+        assert!(!cy.contains("Join from your phone"));
     }
 
     #[test]

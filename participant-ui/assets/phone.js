@@ -130,6 +130,23 @@
     if (c.reply_to == null) all(list.children).forEach(function (k) { if (k.getAttribute('data-reply-to') == c.id) place(k); });
     updEmpty();
   }
+  // Screen readers hear new comments from others politely, gathered: at most one
+  // announcement every 8 s ("New comment: …", or "3 new comments"), never one per message.
+  var srBox = $('comments-sr'), srNew = [], srMine = {}, srWait = null, srLast = 0;
+  function heard(c) {
+    if (!srBox) return;
+    srNew.push(c);
+    if (!srWait) srWait = setTimeout(readOut, Math.max(3000, 8000 - (Date.now() - srLast)));
+  }
+  function readOut() {
+    srWait = null;
+    var fresh = srNew.filter(function (c) { return !srMine[c.id] && $('c-' + c.id); });
+    srNew = [];
+    if (!fresh.length) return;
+    srLast = Date.now();
+    srBox.textContent = fresh.length === 1 ? T('new-comment', { text: fresh[0].text.slice(0, 140) })
+      : T('new-comments', { n: fresh.length });
+  }
   // Adopt the server-rendered comments.
   all(list.querySelectorAll('li')).forEach(function (li) {
     var id = li.getAttribute('data-id'), t = li.querySelector('.c-text'), nm = li.querySelector(':scope>.c-name bdi');
@@ -293,7 +310,7 @@
     if (m.type === 'snapshot') { if (typeof m.seq === 'number') maxSeq = m.seq; onSnapshot(m.state || {}); return; }
     if (typeof m.seq === 'number' && m.seq > maxSeq) maxSeq = m.seq;
     if (typeof m.now === 'number') offset = m.now - Date.now();
-    if (m.type === 'comment') upsert(m.comment);
+    if (m.type === 'comment') { if (m.comment && !m.comment.hidden && !$('c-' + m.comment.id)) heard(m.comment); upsert(m.comment); }
     else if (m.type === 'agenda') onAgenda(m.agenda);
     else if (m.type === 'announcement') onAnn(m.announcement);
     else if (m.type === 'presence') onPresence(m.tables);
@@ -433,6 +450,7 @@
     }, function () { wait(it, 0); });
   }
   function onAck(m) {
+    if (m.comment_id) srMine[m.comment_id] = true;
     var it = m.client_id && findItem(m.client_id);
     if (it) done(it);
   }

@@ -118,8 +118,13 @@ pub fn translate(lang: Lang, english: &str) -> String {
 
 /// The messages `phone.js` uses, as a JavaScript object literal (`{ $n }` becomes `{n}`).
 pub fn script_messages(lang: Lang) -> String {
+    messages_js(lang, SCRIPT_KEYS)
+}
+
+/// Some messages as a JavaScript object literal (`{ $n }` becomes `{n}`).
+pub fn messages_js(lang: Lang, keys: &[&'static str]) -> String {
     let mut out = String::from("{");
-    for (i, key) in SCRIPT_KEYS.iter().enumerate() {
+    for (i, key) in keys.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -140,6 +145,36 @@ pub fn script_messages(lang: Lang) -> String {
     out.push('}');
     out
 }
+
+/// Every key the wall's script reads (with `T('key')`).
+pub const WALL_SCRIPT_KEYS: &[&str] = &[
+    "table-n",
+    "round-n",
+    "wall-connecting",
+    "wall-live",
+    "wall-reconnecting",
+    "wall-trouble",
+    "wall-theme-round",
+    "wall-talk",
+    "wall-break",
+    "wall-close",
+    "wall-pledges",
+    "wall-whole-room",
+    "wall-image-table",
+    "wall-image-room",
+    "wall-empty",
+    "wall-tables-range",
+    "wall-range",
+    "wall-more",
+    "wall-choose-table",
+    "wall-nothing-table",
+    "wall-people-one",
+    "wall-people-many",
+    "wall-comments-one",
+    "wall-comments-many",
+    "wall-pledged-one",
+    "wall-pledged-many",
+];
 
 /// Every key `phone.js` reads (with `T('key')`).
 pub const SCRIPT_KEYS: &[&str] = &[
@@ -176,6 +211,8 @@ pub const SCRIPT_KEYS: &[&str] = &[
     "post-current",
     "not-sent",
     "sending",
+    "new-comment",
+    "new-comments",
     "waiting-send",
     "try-again",
     "remove",
@@ -257,8 +294,8 @@ mod tests {
     #[test]
     fn the_script_reads_only_known_messages() {
         let en = keys(Lang::En);
-        for k in SCRIPT_KEYS {
-            assert!(en.contains(k), "phone.js reads {k}, which en.ftl lacks");
+        for k in SCRIPT_KEYS.iter().chain(WALL_SCRIPT_KEYS) {
+            assert!(en.contains(k), "a script reads {k}, which en.ftl lacks");
         }
         let js = crate::PHONE_JS;
         let mut rest = js;

@@ -288,8 +288,10 @@ fn top(switch: &LangSwitch, event_title: &str, meta: &str, live: Option<i64>) ->
     html! {
         header.top {
             @if !switch.url.is_empty() {
+                // The label starts with the visible words (WCAG 2.5.3, label in name).
                 a #lang-switch .lang href=(switch.url) lang=(l.other().code())
-                    aria-label=(t(l, "lang-switch-label")) { (t(l, "lang-switch")) }
+                    aria-label=(format!("{} — {}", t(l, "lang-switch"), t(l, "lang-switch-label")))
+                    { (t(l, "lang-switch")) }
             }
             p.ev { bdi { (event_title) } }
             @if !meta.is_empty() {
@@ -599,7 +601,10 @@ pub fn table_page(page: &TablePage) -> Markup {
                     }
                     section.comments aria-labelledby="comments-h" {
                         h2 #comments-h { (t(l, "comments-heading")) }
-                        div #comments-live aria-live="polite" aria-relevant="additions" {
+                        // New comments are read out here by phone.js, a few at a time and
+                        // at most every 8 seconds, instead of the whole list chattering.
+                        p #comments-sr .visually-hidden aria-live="polite" {}
+                        div #comments-live {
                             p #no-comments .empty hidden[!page.comments.is_empty()] {
                                 (t(l, "no-comments"))
                             }

@@ -246,6 +246,7 @@ async fn wall_page(
 ) -> StaffResult<Response> {
     let (es, _) = wall_event(&state, &token).await?;
     Ok(facilitator_ui::wall_page(&facilitator_ui::WallPage {
+        lang: crate::participant::event_lang(&state, es.event.id).await?,
         event_title: es.event.title.clone(),
         code: security::display_code(&es.event.code),
         landing_url: state.url("/"),

@@ -300,3 +300,54 @@ async fn without_javascript_a_phone_posts_and_pledges() -> Result<()> {
     assert_eq!(server.state.storage.pledge_count(1).await?, 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn screen_readers_hear_new_comments_from_others_gathered_not_their_own() -> Result<()> {
+    let Some(browser) = Browser::start().await? else {
+        return Ok(());
+    };
+    let server = TestServer::start().await?;
+    let links = server.create_event(SMALL_EVENT).await?;
+    let table = path_of(links["tables"][0]["join_url"].as_str().unwrap_or_default());
+    let writer = browser.window(PHONE.0, PHONE.1).await?;
+    let listener = browser.window(PHONE.0, PHONE.1).await?;
+    let live = "document.getElementById('conn').className.indexOf('on') >= 0";
+    for p in [&writer, &listener] {
+        p.goto(&server.url(&table)).await?;
+        wait_for(p, "live", live).await?;
+    }
+    for text in ["First point about buses", "Second point about fares"] {
+        fill(&writer, "#text", text).await?;
+        writer
+            .find(Locator::Css("#post-form button.primary"))
+            .await?
+            .click()
+            .await?;
+        wait_for(
+            &writer,
+            "sent",
+            &format!("document.getElementById('comments').textContent.indexOf('{text}') >= 0"),
+        )
+        .await?;
+    }
+    // Both arrive within the quiet period: one announcement for the two.
+    wait_for(
+        &listener,
+        "one gathered announcement",
+        "document.getElementById('comments-sr').textContent === 'New comments: 2'",
+    )
+    .await?;
+    let own = eval(
+        &writer,
+        "return document.getElementById('comments-sr').textContent",
+    )
+    .await?;
+    assert_eq!(own, json!(""), "a phone is not told about its own comments");
+    let live_regions = eval(
+        &listener,
+        "return document.querySelectorAll('#comments [aria-live], #comments-live[aria-live]').length",
+    )
+    .await?;
+    assert_eq!(live_regions, json!(0), "the list itself does not chatter");
+    Ok(())
+}
