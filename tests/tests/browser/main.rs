@@ -5,6 +5,8 @@
 
 mod weight;
 
+mod a11y;
+
 use anyhow::Result;
 use fantoccini::{Client, Locator};
 use roundtable_tests::browser::{Browser, eval, wait_for};
