@@ -12,9 +12,10 @@
     return e;
   }
   function all(x) { return Array.prototype.slice.call(x); }
-  // The page's words, filled in per language by the server (participant-ui/i18n/*.ftl).
+  // The page's words, filled in per language by the server (participant-ui/i18n/*.ftl),
+  // which also numbers every message call below (an index into L).
   var L = {};
-  function T(k, v) { var s = L[k] || k; for (var n in v) s = s.replace('{' + n + '}', v[n]); return s; }
+  function T(k, v) { var s = L[k] || ''; for (var n in v) s = s.replace('{' + n + '}', v[n]); return s; }
 
   var wsPath = attr('ws'), prefix = attr('agree-prefix'), tableNo = +attr('table'), tableId = attr('table-id');
   var maxSeq = +attr('seq') || 0;
@@ -192,7 +193,7 @@
     var n = t ? +t[tableId] || 0 : 0;
     if (!present || !t) return;
     present.hidden = n < 1;
-    present.textContent = T(n === 1 ? 'present-one' : 'present-many', { n: n });
+    present.textContent = n === 1 ? T('present-one', { n: n }) : T('present-many', { n: n });
   }
   if (strip && !strip.hidden) { endsAt = num(strip, 'data-end') || 0; ticking(); }
 
@@ -401,11 +402,7 @@
     renderOut();
     if (ms) { it.after = Date.now() + ms; later(ms); }
   }
-  var HTTP_FAIL = {
-    404: 'this table link no longer works.',
-    413: 'it is too long.',
-    422: 'it is empty, too long, or has hidden characters. Edit it and try again.'
-  };
+  var HTTP_FAIL = { 404: T('http-404'), 413: T('http-413'), 422: T('http-422') };
   function flush() {
     if (inflight) return;
     var now = Date.now(), it = null, i;
@@ -455,7 +452,10 @@
     if (it) done(it);
   }
   function onError(m) {
-    var msg = L['code-' + m.code] || m.message || T('did-not-work'), r = m.ref || '';
+    // Refusals in the page's language where known; else the server's (English) sentence.
+    var c = m.code, msg = (c === 'round_closed' ? T('code-round_closed') : c === 'event_closed' ? T('code-event_closed')
+      : c === 'empty' ? T('code-empty') : c === 'too_long' ? T('code-too_long') : c === 'bad_characters' ? T('code-bad_characters') : '')
+      || m.message || T('did-not-work'), r = m.ref || '';
     if (inflight && r === inflight.ref) {
       var it = inflight;
       if (m.code === 'rate_limited') {

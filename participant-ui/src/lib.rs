@@ -38,11 +38,7 @@ static SCRIPTS: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
     Lang::ALL
         .iter()
         .map(|&lang| {
-            let body = PHONE_JS.replacen(
-                "var L = {};",
-                &format!("var L = {};", i18n::script_messages(lang)),
-                1,
-            );
+            let body = i18n::compact_script(PHONE_JS, lang);
             let hash = fnv1a(body.as_bytes());
             (
                 format!("/assets/phone-{}-{hash:016x}.js", lang.code()),
@@ -809,7 +805,7 @@ mod tests {
                 .find(|a| &a.0 == path)
                 .map(|a| a.2)
                 .unwrap_or_default();
-            assert!(body.contains(&format!("var L = {};", i18n::script_messages(*lang))));
+            assert_eq!(body, i18n::compact_script(PHONE_JS, *lang));
             let page = table_page(&TablePage {
                 lang: LangSwitch {
                     lang: *lang,

@@ -185,10 +185,23 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// The report is one self-contained file: inline styles, no scripts at all.
 pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// Marks a response that no browser treats as a document (our stylesheets and scripts):
+/// it gets `nosniff` and none of the document policies.
+#[derive(Debug, Clone, Copy)]
+pub struct NotADocument;
+
 /// Adds the security headers (unless a handler chose its own CSP).
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
+    let document = res.extensions().get::<NotADocument>().is_none();
     let h = res.headers_mut();
+    if !document {
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        return res;
+    }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,

@@ -7,6 +7,8 @@ mod weight;
 
 mod a11y;
 
+mod phone;
+
 use anyhow::Result;
 use fantoccini::{Client, Locator};
 use roundtable_tests::browser::{Browser, eval, wait_for};
