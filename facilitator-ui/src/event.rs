@@ -387,6 +387,10 @@ pub fn event_page(page: &EventPage) -> Markup {
                 a #link-pledges .button href={ (page.settings_url.trim_end_matches("/settings")) "/pledges" } {
                     "Phones: language, pledges, \u{201c}about you\u{201d}"
                 }
+                " "
+                a #link-privacy .button href={ (page.settings_url.trim_end_matches("/settings")) "/privacy" } {
+                    "Privacy: notice, retention, delete"
+                }
             }
             h2 #table-links-heading { "Table facilitator links" }
             section #table-links aria-labelledby="table-links-heading" {

@@ -243,3 +243,17 @@ wall-closed = Mae postio ar gau am y tro
 wall-comments-label = Sylwadau ar y wal
 wall-spotlight-label = Sylw yn y chwyddwydr
 wall-scan = Sganiwch y cod, neu ewch i
+
+## Privacy notice (the table page's footer links to it)
+privacy-link = Sut rydyn ni’n defnyddio’ch geiriau
+privacy-title = Eich preifatrwydd
+privacy-who = Pwy sy’n cynnal y digwyddiad hwn:
+privacy-seen = Mae’r hwyluswyr a’r bobl wrth eich bwrdd yn gweld yr hyn rydych chi’n ei ysgrifennu. Mae’r hwyluswyr yn dewis rhai sylwadau i’w dangos ar y sgrin yn yr ystafell.
+privacy-report = Wedyn, mae’r sylwadau’n mynd i adroddiadau ar gyfer yr ymgyrch leol ac ar gyfer y tîm polisi. Does dim enwau byth yn adroddiad y tîm polisi.
+# unsure: "gwneuthuriad na’i fodel" for "make or model"
+privacy-name = Does dim rhaid rhoi’ch enw. Dydy Roundtable ddim yn cadw cyfeiriad eich ffôn, ei wneuthuriad na’i fodel, na ble rydych chi.
+privacy-contact = Dim ond os ydych chi’n eu rhoi gydag addewid y caiff manylion cyswllt eu cadw, dim ond i ddilyn yr addewid, a chânt eu dileu { $days } diwrnod ar ôl y digwyddiad, gydag unrhyw atebion amdanoch chi.
+privacy-comments-keep = Caiff sylwadau eu cadw nes bod y trefnwyr yn dileu’r digwyddiad.
+privacy-comments-anonymise = { $days } diwrnod ar ôl y digwyddiad, caiff enwau eu tynnu oddi ar y sylwadau.
+privacy-comments-delete = { $days } diwrnod ar ôl y digwyddiad, caiff popeth ohono ei ddileu.
+privacy-own = Gallwch chi dynnu’ch addewid yn ôl o’r ffôn hwn unrhyw bryd. I weld neu ddileu’r hyn sy’n cael ei gadw amdanoch chi, gofynnwch i hwylusydd neu i’r trefnwyr.

@@ -227,3 +227,16 @@ wall-closed = Posting is closed for now
 wall-comments-label = Comments on the wall
 wall-spotlight-label = Comment in the spotlight
 wall-scan = Scan the code, or go to
+
+## Privacy notice (the table page's footer links to it)
+privacy-link = How your words are used
+privacy-title = Your privacy
+privacy-who = Who runs this event:
+privacy-seen = What you write is seen by the facilitators and the people at your table. Facilitators choose some comments to show on the screen in the room.
+privacy-report = Afterwards, comments go into reports for the local campaign and for the policy team. The policy team’s report never has names in it.
+privacy-name = Your name is optional. Roundtable doesn’t store your phone’s address, its make or model, or where you are.
+privacy-contact = Contact details are kept only if you give them with a pledge, only to follow it up, and are deleted { $days } days after the event, with any answers about you.
+privacy-comments-keep = Comments are kept until the organisers delete the event.
+privacy-comments-anonymise = { $days } days after the event, names are removed from the comments.
+privacy-comments-delete = { $days } days after the event, everything from it is deleted.
+privacy-own = You can withdraw your pledge from this phone at any time. To see or delete what is held about you, ask a facilitator or the organisers.

@@ -9,10 +9,12 @@ use std::sync::LazyLock;
 
 pub mod i18n;
 mod pledge;
+mod privacy;
 
 pub use i18n::Lang;
 use i18n::{count, t, tv};
 pub use pledge::{AboutPage, AboutQuestion, PledgeOptionView, PledgePage, about_page, pledge_page};
+pub use privacy::{CommentsKept, PrivacyPage, privacy_page};
 
 /// The stylesheet served at [`css_path`].
 pub const PHONE_CSS: &str = include_str!("../assets/phone.css");
@@ -182,6 +184,9 @@ pub struct TablePage {
     pub pledge: PledgeCard,
     /// "About you" is on and this phone hasn't answered: a link to the questions.
     pub about_url: Option<String>,
+    /// Who runs the event (named in the footer) and the privacy notice's page.
+    pub run_by: String,
+    pub privacy_url: String,
 }
 
 /// The pledge card on the table page.
@@ -616,6 +621,10 @@ pub fn table_page(page: &TablePage) -> Markup {
                     @if let Some(url) = &page.about_url {
                         p { a #about-link href=(url) { (t(l, "about-link")) } }
                     }
+                    p #run-by {
+                        (t(l, "privacy-who")) " " bdi { (page.run_by) } ". "
+                        a #privacy-link href=(page.privacy_url) { (t(l, "privacy-link")) }
+                    }
                     a href="/" { (t(l, "moving-table")) }
                 }
             }
@@ -876,6 +885,8 @@ mod tests {
                 pledged: false,
             },
             about_url: None,
+            run_by: "Fair Shares Seaham".into(),
+            privacy_url: "/t/TOK/privacy".into(),
         }
     }
 

@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::assets::router())
         .merge(crate::participant::router())
         .merge(crate::pledges::router())
+        .merge(crate::privacy::router())
         .merge(crate::lang::router())
         .merge(crate::organiser::router())
         .merge(crate::console::router())
@@ -99,7 +100,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::security::same_origin))
         .layer(axum::middleware::from_fn(crate::lang::layer))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::headers,
+        ))
         .layer(axum::middleware::from_fn(compress))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             crate::security::bare(StatusCode::INTERNAL_SERVER_ERROR)
@@ -166,6 +170,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let hub = state.hub.clone();
+    let sweeper = tokio::spawn(crate::privacy::sweeper(state.clone()));
     let app = router(state);
     let hub_for_signal = hub.clone();
     // Small frames (an ack, then the broadcast) must not wait on Nagle's algorithm and the
@@ -182,6 +187,7 @@ pub async fn serve(
         hub_for_signal.begin_shutdown();
     })
     .await?;
+    sweeper.abort();
     hub.wait_idle(Duration::from_secs(5)).await;
     Ok(())
 }

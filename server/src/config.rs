@@ -183,13 +183,15 @@ pub enum OrganiserCommand {
 pub struct Config {
     /// Base URL for links and QR codes, without a trailing slash.
     pub public_url: String,
-    /// Set `Secure` on cookies (when the public URL is https).
+    /// The public URL is https: cookies get `Secure`, responses HSTS.
     pub secure_cookies: bool,
     /// Abuse limits.
     pub limits: Limits,
     /// A socket whose frame can't be written within this long (it stopped reading) is
     /// dropped; it resumes with `since` when it comes back.
     pub send_timeout: std::time::Duration,
+    /// How often the retention sweep looks for data whose time is up.
+    pub retention_every: std::time::Duration,
 }
 
 impl Config {
@@ -211,6 +213,7 @@ impl Config {
             public_url,
             limits: Limits::default(),
             send_timeout: std::time::Duration::from_secs(10),
+            retention_every: std::time::Duration::from_secs(3600),
         })
     }
 }
@@ -219,6 +222,12 @@ impl Config {
     /// The same config with another send timeout.
     pub fn with_send_timeout(mut self, t: std::time::Duration) -> Self {
         self.send_timeout = t;
+        self
+    }
+
+    /// The same config with another retention sweep interval.
+    pub fn with_retention_every(mut self, every: std::time::Duration) -> Self {
+        self.retention_every = every;
         self
     }
 

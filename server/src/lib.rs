@@ -31,6 +31,7 @@ pub mod model;
 pub mod organiser;
 pub mod participant;
 pub mod pledges;
+pub mod privacy;
 pub mod qr;
 pub mod report;
 pub mod security;

@@ -173,14 +173,17 @@ async fn join(
 }
 
 /// The device's anonymous id, and a `Set-Cookie` when it is new.
+/// The attendee's key in this event ([`security::attendee_key`] of the device cookie), and
+/// the cookie to set when the device had none.
 pub(crate) fn attendee_id(
     state: &AppState,
     headers: &HeaderMap,
+    event_id: i64,
 ) -> AppResult<(String, Option<String>)> {
     if let Some(v) =
         security::cookie(headers, ATTENDEE_COOKIE).filter(|v| security::plausible_token(v))
     {
-        return Ok((v, None));
+        return Ok((security::attendee_key(event_id, &v), None));
     }
     let v = security::new_token()?;
     let cookie = security::set_cookie(
@@ -189,7 +192,7 @@ pub(crate) fn attendee_id(
         7 * 24 * 3600,
         state.config.secure_cookies,
     );
-    Ok((v, Some(cookie)))
+    Ok((security::attendee_key(event_id, &v), Some(cookie)))
 }
 
 struct Draft {
@@ -291,6 +294,8 @@ async fn render_table(
         replying_to,
         pledge,
         about_url,
+        run_by: crate::privacy::run_by(state, es, l).await?,
+        privacy_url: format!("/t/{token}/privacy"),
     }))
 }
 
@@ -355,7 +360,7 @@ async fn table_page(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
-    let (voter, cookie) = attendee_id(&state, &headers)?;
+    let (voter, cookie) = attendee_id(&state, &headers, es.event.id)?;
     if cookie.is_some()
         && let Err(slow) = state.limiter.take(Kind::Join, &peer.ip().to_string())
     {
@@ -423,7 +428,7 @@ async fn post_comment(
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
-    let (voter, cookie) = attendee_id(&state, &headers)?;
+    let (voter, cookie) = attendee_id(&state, &headers, es.event.id)?;
     let (form, early_error) = match forms::read(body) {
         Ok(f) => (
             PostForm {
@@ -523,7 +528,7 @@ async fn agree(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (es, table) = load_table(&state, &token).await?;
-    let (voter, cookie) = attendee_id(&state, &headers)?;
+    let (voter, cookie) = attendee_id(&state, &headers, es.event.id)?;
     let comment_id: i64 = id
         .parse()
         .map_err(|_| AppError::not_found("That comment was not found."))?;
@@ -582,9 +587,9 @@ async fn phone_ws(
     let (es, table) = load_table(&state, &token).await?;
     // A socket without the device cookie (real phones get it with the page) counts as one
     // anonymous device per address, for limits and for "agree once".
-    let voter = match attendee_id(&state, &headers)? {
+    let voter = match attendee_id(&state, &headers, es.event.id)? {
         (v, None) => v,
-        (_, Some(_)) => format!("anon:{}", peer.ip()),
+        (_, Some(_)) => security::anonymous_key(es.event.id, peer.ip()),
     };
     let since = query.ok().and_then(|q| q.0.since);
     // Cookieless sockets share a voter per address; they must not share an author, or one

@@ -89,6 +89,29 @@ pub fn author_of(voter: &str) -> String {
         .collect()
 }
 
+/// What an attendee is known by in one event: a hash of their device cookie and the event,
+/// so agreements, authors and limits never hold the cookie itself, and nothing stored links
+/// one person's words across events.
+pub fn attendee_key(event_id: i64, device: &str) -> String {
+    hash_token(&format!("attendee:{event_id}:{device}"))
+        .chars()
+        .take(32)
+        .collect()
+}
+
+/// An attendee key for a socket without the device cookie: one per network address and
+/// event, salted with a secret this process made, so the address can't be read back out of
+/// it (and nothing is stored that would outlive the process's salt in a useful way).
+pub fn anonymous_key(event_id: i64, address: std::net::IpAddr) -> String {
+    static SALT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        new_token().unwrap_or_else(|_| format!("{:?}", std::time::Instant::now()))
+    });
+    format!(
+        "anon:{}",
+        attendee_key(event_id, &format!("{}:{address}", *SALT))
+    )
+}
+
 pub fn hash_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -190,11 +213,26 @@ pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img
 #[derive(Debug, Clone, Copy)]
 pub struct NotADocument;
 
-/// Adds the security headers (unless a handler chose its own CSP).
-pub async fn headers(req: Request, next: Next) -> Response {
+/// HSTS for a server reached over https: a year, this host only (a venue laptop's
+/// neighbours on the same domain are not ours to pin).
+const HSTS: &str = "max-age=31536000";
+
+/// Adds the security headers (unless a handler chose its own CSP); HSTS when the public
+/// address is https.
+pub async fn headers(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     let document = res.extensions().get::<NotADocument>().is_none();
     let h = res.headers_mut();
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     if !document {
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -53,6 +53,7 @@ pub struct TestServer {
     /// The concrete SQLite storage, for fault-injection hooks.
     pub sqlite: Arc<roundtable::storage::sqlite::SqliteStorage>,
     dir: Arc<tempfile::TempDir>,
+    public_url: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -71,11 +72,25 @@ impl TestServer {
     /// Starts a server with other abuse limits and socket send timeout.
     pub async fn start_custom(limits: Limits, send_timeout: Duration) -> Result<Self> {
         let dir = Arc::new(tempfile::tempdir()?);
-        Self::start_in(dir, limits, send_timeout, "127.0.0.1:0").await
+        Self::start_in(dir, limits, send_timeout, "127.0.0.1:0", None).await
+    }
+
+    /// Starts a server that believes people reach it at `public_url` (say behind an https
+    /// proxy): its links, cookies and headers follow that address.
+    pub async fn start_public(public_url: &str) -> Result<Self> {
+        let dir = Arc::new(tempfile::tempdir()?);
+        let limits = Limits::default();
+        let timeout = Duration::from_secs(10);
+        Self::start_in(dir, limits, timeout, "127.0.0.1:0", Some(public_url.into())).await
     }
 
     fn db_path(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("roundtable.db")
+    }
+
+    /// The SQLite file (its write-ahead log is beside it, with `-wal` appended).
+    pub fn db_file(&self) -> PathBuf {
+        Self::db_path(&self.dir)
     }
 
     async fn start_in(
@@ -83,14 +98,17 @@ impl TestServer {
         limits: Limits,
         send_timeout: Duration,
         bind: &str,
+        public_url: Option<String>,
     ) -> Result<Self> {
         let url = format!("sqlite:{}", Self::db_path(&dir).display());
         let storage = roundtable::open_storage(&url).await?;
         let listener = roundtable::bind(bind.parse()?).await?;
         let addr = listener.local_addr()?;
-        let config = roundtable::config::Config::new(None, addr)?
+        let config = roundtable::config::Config::new(public_url.as_deref(), addr)?
             .with_limits(limits)
-            .with_send_timeout(send_timeout);
+            .with_send_timeout(send_timeout)
+            // Retention tests wait for the background sweep: let it look often.
+            .with_retention_every(Duration::from_millis(200));
         let state = roundtable::build_state(config, storage.clone()).await?;
         let (tx, rx) = oneshot::channel::<()>();
         let serve_state = state.clone();
@@ -110,6 +128,7 @@ impl TestServer {
             state,
             sqlite,
             dir,
+            public_url,
             stop: Some(tx),
             task: Some(task),
         };
@@ -154,7 +173,8 @@ impl TestServer {
         let dir = self.dir.clone();
         let limits = self.state.config.limits;
         let timeout = self.state.config.send_timeout;
-        Self::start_in(dir, limits, timeout, &self.addr.to_string()).await
+        let public = self.public_url.clone();
+        Self::start_in(dir, limits, timeout, &self.addr.to_string(), public).await
     }
 
     /// Absolute URL of a path on this server.

@@ -475,6 +475,10 @@ impl Conn {
                     None => Err(End::Gone),
                 },
                 item = rx.recv() => match item {
+                    Ok(env) if env.revoke == Some(Revoked::Event) => Err(End::Close(
+                        close_code::POLICY,
+                        "This event was deleted by its organiser.",
+                    )),
                     Ok(env) if env.revoke.is_some() => {
                         let mine = match (env.revoke, &self.role) {
                             (Some(Revoked::Wall(id)), Role::Wall { wall_id }) => id == *wall_id,

@@ -136,6 +136,8 @@ pub enum Revoked {
     TableConsoles,
     /// One wall's link.
     Wall(i64),
+    /// The whole event was deleted: every screen and phone is closed.
+    Event,
 }
 
 impl Envelope {

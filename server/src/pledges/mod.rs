@@ -298,7 +298,7 @@ async fn save_pledge(
         tv(l, "consent-phone", &[("who", &who)]),
         tv(l, "consent-email", &[("who", &who)]),
     );
-    let (voter, device_cookie) = crate::participant::attendee_id(&state, &headers)?;
+    let (voter, device_cookie) = crate::participant::attendee_id(&state, &headers, es.event.id)?;
     let mut retry = None;
     let result: Result<Option<String>, AppError> = if !es.event.open {
         Err(AppError::Invalid {
@@ -508,7 +508,7 @@ async fn save_about(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let (voter, device_cookie) = crate::participant::attendee_id(&state, &headers)?;
+    let (voter, device_cookie) = crate::participant::attendee_id(&state, &headers, es.event.id)?;
     if let Err(slow) = limit_action(&state, Kind::Post, &voter, device_cookie.is_some(), peer) {
         let page = participant_ui::about_page(&about_view(
             &es,

@@ -474,6 +474,30 @@ pub trait Storage: Send + Sync {
         event_id: i64,
     ) -> StorageResult<crate::pledges::model::AboutTotals>;
 
+    /// An event's privacy notice and retention (`None`: no such event).
+    async fn privacy(&self, event_id: i64)
+    -> StorageResult<Option<crate::privacy::model::Privacy>>;
+    async fn save_privacy(
+        &self,
+        event_id: i64,
+        input: &crate::privacy::model::PrivacyInput,
+    ) -> StorageResult<()>;
+    /// Every event's privacy settings, for the retention sweep.
+    async fn retention_list(&self) -> StorageResult<Vec<(i64, crate::privacy::model::Privacy)>>;
+    /// Deletes the event's contact details and "about you" answers; true when anything
+    /// changed.
+    async fn purge_contacts(&self, event_id: i64, now: i64) -> StorageResult<bool>;
+    /// Removes names and device keys from the event's comments and agreements; true when
+    /// anything changed.
+    async fn anonymise_comments(&self, event_id: i64, now: i64) -> StorageResult<bool>;
+    /// Writes the write-ahead log back and empties it, so deleted text leaves it too.
+    async fn checkpoint(&self) -> StorageResult<()>;
+    /// Every "about you" answer of the event (for the subject-access export).
+    async fn about_answers(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<Vec<crate::pledges::model::About>>;
+
     /// Applies a change atomically, numbering what changed. A console's change (`actor`) is
     /// also written to the activity log, even when it changed nothing.
     async fn apply(

@@ -13,7 +13,7 @@ const PHONE: &str = "07700 900461";
 const EMAIL: &str = "zyx.pledger@example.org";
 
 /// Starts the run of show's pledges item from the lead's console.
-async fn start_pledges(console: &mut Ws, snap: &Value) -> Result<()> {
+pub(crate) async fn start_pledges(console: &mut Ws, snap: &Value) -> Result<()> {
     let item = snap["state"]["agenda"]["items"]
         .as_array()
         .and_then(|items| items.iter().find(|i| i["kind"] == "pledges"))

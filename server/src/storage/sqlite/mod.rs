@@ -8,6 +8,7 @@
 
 mod facilitation;
 mod pledges;
+mod privacy;
 mod reports;
 
 use std::str::FromStr;
@@ -1097,6 +1098,44 @@ impl Storage for SqliteStorage {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn privacy(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<Option<crate::privacy::model::Privacy>> {
+        privacy::privacy(self, event_id).await
+    }
+
+    async fn save_privacy(
+        &self,
+        event_id: i64,
+        input: &crate::privacy::model::PrivacyInput,
+    ) -> StorageResult<()> {
+        privacy::save_privacy(self, event_id, input).await
+    }
+
+    async fn retention_list(&self) -> StorageResult<Vec<(i64, crate::privacy::model::Privacy)>> {
+        privacy::retention_list(self).await
+    }
+
+    async fn purge_contacts(&self, event_id: i64, now: i64) -> StorageResult<bool> {
+        privacy::purge_contacts(self, event_id, now).await
+    }
+
+    async fn anonymise_comments(&self, event_id: i64, now: i64) -> StorageResult<bool> {
+        privacy::anonymise_comments(self, event_id, now).await
+    }
+
+    async fn checkpoint(&self) -> StorageResult<()> {
+        privacy::checkpoint(self).await
+    }
+
+    async fn about_answers(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<Vec<crate::pledges::model::About>> {
+        privacy::about_answers(self, event_id).await
     }
 
     async fn pledge_setup(

@@ -1,0 +1,140 @@
+//! The organiser's privacy page: the notice phones show, how long contact details and
+//! comments are kept, the subject-access export, and deleting the whole event.
+
+use super::*;
+
+/// The organiser's privacy page.
+pub struct PrivacySettingsPage {
+    pub event_title: String,
+    pub action_url: String,
+    pub back_url: String,
+    /// GET: everything held about the event, as JSON.
+    pub export_url: String,
+    /// POST (field `confirm` = "delete"): deletes the event.
+    pub delete_url: String,
+    /// The notice as phones see it (the first table's), if there is a table.
+    pub phone_url: Option<String>,
+    /// As stored, or as typed after an error.
+    pub notice: String,
+    pub contact_days: String,
+    /// `keep`, `anonymise` or `delete`.
+    pub comments_after: String,
+    pub comment_days: String,
+    /// "Contact details … will be deleted on 2027-03-05." (or were, or are due).
+    pub contacts_status: String,
+    /// What happens to the comments, as a sentence.
+    pub comments_status: String,
+    pub error: Option<String>,
+    /// The delete form's own error.
+    pub delete_error: Option<String>,
+    pub saved: Option<String>,
+}
+
+/// Renders the organiser's privacy page.
+pub fn privacy_settings_page(page: &PrivacySettingsPage) -> Markup {
+    let after = page.comments_after.as_str();
+    let content = html! {
+        main #main {
+            p.back { a #privacy-back href=(page.back_url) { "\u{2190} Back to the event" } }
+            h1 { "Privacy: " bdi { (page.event_title) } }
+            (alert(page.error.as_ref()))
+            @if let Some(notice) = &page.saved {
+                div.notice role="status" { p { (notice) } }
+            }
+            section #retention-status aria-labelledby="retention-h" {
+                h2 #retention-h { "What happens next" }
+                ul {
+                    li #contacts-when { (page.contacts_status) }
+                    li #comments-when { (page.comments_status) }
+                }
+                p.hint {
+                    "Days count from the end of the event\u{2019}s date (or from when it was \
+                     stored, if later). A check runs every hour."
+                }
+            }
+            form #privacy-form .stack method="post" action=(page.action_url) {
+                fieldset {
+                    legend { "The notice on the phones" }
+                    div.field {
+                        label for="notice" { "Your words (optional)" }
+                        p.hint #notice-hint {
+                            "Phones link to a plain-words notice from every table page: who runs \
+                             the event, who sees what people write, where it goes and how long it \
+                             is kept. Add what else people should know: who to contact, your \
+                             lawful basis. Leave a blank line between paragraphs."
+                            @if let Some(url) = &page.phone_url {
+                                " " a #phone-notice href=(url) { "See it as phones do" } "."
+                            }
+                        }
+                        textarea #notice name="notice" rows="6" maxlength="4000"
+                            aria-describedby="notice-hint" { (page.notice) }
+                    }
+                }
+                fieldset {
+                    legend { "How long things are kept" }
+                    div.field {
+                        label for="contact_days" {
+                            "Delete contact details and \u{201c}about you\u{201d} answers after (days)"
+                        }
+                        input #contact_days name="contact_days" type="number" min="0" max="3650"
+                            inputmode="numeric" required value=(page.contact_days);
+                    }
+                    div.field {
+                        label for="comments_after" { "Then the comments" }
+                        select #comments_after name="comments_after" {
+                            option value="keep" selected[after == "keep"] { "Keep them until I delete the event" }
+                            option value="anonymise" selected[after == "anonymise"] {
+                                "Remove names and device keys, keep the words for reports"
+                            }
+                            option value="delete" selected[after == "delete"] { "Delete the whole event" }
+                        }
+                    }
+                    div.field {
+                        label for="comment_days" { "\u{2026} after (days; not used when kept)" }
+                        input #comment_days name="comment_days" type="number" min="0" max="3650"
+                            inputmode="numeric" required value=(page.comment_days);
+                    }
+                }
+                div.actions {
+                    button #privacy-save .button.primary type="submit" { "Save" }
+                    a href=(page.back_url) { "Cancel" }
+                }
+            }
+            section #everything aria-labelledby="everything-h" {
+                h2 #everything-h { "Everything held about this event" }
+                p {
+                    "For a subject access request: every comment with its device key, \
+                     agreements, images, the activity log, pledges with contact details and \
+                     consent, and \u{201c}about you\u{201d} answers, as one JSON file. "
+                    a #export-link .button href=(page.export_url) { "Download everything (JSON)" }
+                }
+            }
+            section #delete aria-labelledby="delete-h" {
+                h2 #delete-h { "Delete this event" }
+                (alert(page.delete_error.as_ref()))
+                form #delete-form .stack method="post" action=(page.delete_url) {
+                    div.field {
+                        label for="confirm" { "Type delete to confirm" }
+                        p.hint #confirm-hint {
+                            "Deletes every comment, photo, pledge and contact detail, and \
+                             closes the console, wall and phones. It can\u{2019}t be undone: \
+                             download what you need first."
+                        }
+                        input #confirm name="confirm" type="text" autocomplete="off"
+                            aria-describedby="confirm-hint";
+                    }
+                    div.actions {
+                        button #delete-event .button type="submit" { "Delete the event" }
+                    }
+                }
+            }
+        }
+    };
+    staff_doc(
+        &format!("Privacy: {}", page.event_title),
+        "page-settings",
+        Chrome::Organiser,
+        &[],
+        content,
+    )
+}

@@ -1,0 +1,15 @@
+-- Privacy: each event's notice to attendees, and how long what people gave is kept.
+-- Retention counts from the end of the event's day (or from when the event was stored, if
+-- later). A sweep in the server deletes or anonymises what is due (docs/security.md).
+
+-- The organiser's own notice; empty: the default one, naming who runs the event.
+ALTER TABLE events ADD COLUMN privacy_notice TEXT NOT NULL DEFAULT '';
+-- Contact details given with pledges and "about you" answers are deleted after this many days.
+ALTER TABLE events ADD COLUMN contact_days INTEGER NOT NULL DEFAULT 90;
+-- Then the comments: kept, anonymised (names and device keys removed) or the event deleted.
+ALTER TABLE events ADD COLUMN comments_after TEXT NOT NULL DEFAULT 'keep'
+    CHECK (comments_after IN ('keep', 'anonymise', 'delete'));
+ALTER TABLE events ADD COLUMN comment_days INTEGER NOT NULL DEFAULT 365;
+-- When the sweep first did each (ms since 1970), shown to the organiser.
+ALTER TABLE events ADD COLUMN contacts_purged_at INTEGER;
+ALTER TABLE events ADD COLUMN comments_purged_at INTEGER;

@@ -1,0 +1,430 @@
+//! Privacy: the notice phones can read, the organiser's retention settings, the sweep that
+//! deletes or anonymises what is due, deleting a whole event, and the subject-access export
+//! (everything held about an event, as JSON). docs/security.md says what is kept and for how
+//! long.
+
+pub mod model;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, StaffResult};
+use crate::forms::{self, field};
+use crate::lang;
+use crate::model::{EventState, now_ms};
+use crate::organiser::{LoggedIn, owned_event};
+use crate::participant::load_table;
+use participant_ui::Lang;
+use participant_ui::i18n::tv;
+
+use model::{CommentsAfter, DAY_MS, Privacy};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{token}/privacy", get(phone_page))
+        .route(
+            "/organiser/events/{id}/privacy",
+            get(settings_page).post(save_settings),
+        )
+        .route("/organiser/events/{id}/export", get(export))
+        .route("/organiser/events/{id}/delete", post(delete_event))
+}
+
+async fn privacy_of(state: &AppState, event_id: i64) -> AppResult<Privacy> {
+    state
+        .storage
+        .privacy(event_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That event no longer exists."))
+}
+
+/// Who runs the event, as phones name it: who the organiser said follows up pledges, else
+/// the owning organiser's name, else "The organisers of …".
+pub(crate) async fn run_by(state: &AppState, es: &EventState, l: Lang) -> AppResult<String> {
+    let event_id = es.event.id;
+    let contact_by = state
+        .storage
+        .pledge_setup(event_id)
+        .await?
+        .map(|s| s.contact_by)
+        .unwrap_or_default();
+    if !contact_by.trim().is_empty() {
+        return Ok(contact_by.trim().to_string());
+    }
+    let p = privacy_of(state, event_id).await?;
+    Ok(match p.organiser_name.filter(|n| !n.trim().is_empty()) {
+        Some(name) => name,
+        None => tv(l, "organisers-of", &[("event", es.event.title.trim())]),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The phone's notice.
+
+async fn phone_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let (es, table) = load_table(&state, &token).await?;
+    let event_lang = crate::participant::event_lang(&state, es.event.id).await?;
+    let switch = lang::switch(Some(event_lang), &format!("/t/{token}/privacy"));
+    let l = switch.lang;
+    let p = privacy_of(&state, es.event.id).await?;
+    let page = participant_ui::privacy_page(&participant_ui::PrivacyPage {
+        lang: switch,
+        event_title: es.event.title.clone(),
+        back_url: format!("/t/{}", table.join_token),
+        who: run_by(&state, &es, l).await?,
+        notice: (!p.notice.is_empty()).then(|| p.notice.clone()),
+        contact_days: p.contact_days,
+        comments: match p.comments_after {
+            CommentsAfter::Keep => participant_ui::CommentsKept::Kept,
+            CommentsAfter::Anonymise => participant_ui::CommentsKept::Anonymised(p.comment_days),
+            CommentsAfter::Delete => participant_ui::CommentsKept::Deleted(p.comment_days),
+        },
+    });
+    Ok(page.into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// The organiser's page.
+
+/// A day as people read it: `2027-03-06` (UTC).
+fn day_of(ms: i64) -> String {
+    let days = ms.div_euclid(DAY_MS);
+    // Civil date from days since 1970 (the inverse of `model::end_of_day_ms`'s count).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[derive(Deserialize)]
+struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// What the form shows when it comes back with an error.
+struct Typed {
+    notice: String,
+    contact_days: String,
+    comments_after: String,
+    comment_days: String,
+}
+
+fn settings_view(
+    es: &EventState,
+    p: &Privacy,
+    typed: Option<Typed>,
+    error: Option<String>,
+    delete_error: Option<String>,
+    notice: Option<String>,
+) -> facilitator_ui::PrivacySettingsPage {
+    let id = es.event.id;
+    let typed = typed.unwrap_or_else(|| Typed {
+        notice: p.notice.clone(),
+        contact_days: p.contact_days.to_string(),
+        comments_after: p.comments_after.code().to_string(),
+        comment_days: p.comment_days.to_string(),
+    });
+    let now = now_ms();
+    let contacts = "Contact details and \u{201c}about you\u{201d} answers";
+    let contacts_status = match p.contacts_purged_at {
+        Some(at) => format!("{contacts} were deleted on {}.", day_of(at)),
+        None if p.contacts_due_ms() <= now => {
+            format!("{contacts} are due for deletion now: the hourly check deletes them.")
+        }
+        None => format!(
+            "{contacts} will be deleted on {}.",
+            day_of(p.contacts_due_ms())
+        ),
+    };
+    let names = "Names and device keys";
+    let comments_status = match (p.comments_after, p.comments_due_ms(), p.comments_purged_at) {
+        (CommentsAfter::Anonymise, _, Some(at)) => {
+            format!("{names} were removed from the comments on {}.", day_of(at))
+        }
+        (CommentsAfter::Anonymise, Some(due), None) if due <= now => {
+            format!("{names} are due to be removed from the comments now.")
+        }
+        (CommentsAfter::Anonymise, Some(due), None) => {
+            format!(
+                "{names} will be removed from the comments on {}.",
+                day_of(due)
+            )
+        }
+        (CommentsAfter::Delete, Some(due), _) if due <= now => {
+            "The whole event is due for deletion now.".to_string()
+        }
+        (CommentsAfter::Delete, Some(due), _) => {
+            format!("The whole event will be deleted on {}.", day_of(due))
+        }
+        _ => "Comments are kept until you delete the event.".to_string(),
+    };
+    facilitator_ui::PrivacySettingsPage {
+        event_title: es.event.title.clone(),
+        action_url: format!("/organiser/events/{id}/privacy"),
+        back_url: format!("/organiser/events/{id}"),
+        export_url: format!("/organiser/events/{id}/export"),
+        delete_url: format!("/organiser/events/{id}/delete"),
+        phone_url: es
+            .tables
+            .first()
+            .map(|t| format!("/t/{}/privacy", t.join_token)),
+        notice: typed.notice,
+        contact_days: typed.contact_days,
+        comments_after: typed.comments_after,
+        comment_days: typed.comment_days,
+        contacts_status,
+        comments_status,
+        error,
+        delete_error,
+        saved: notice,
+    }
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    query: Result<Query<SavedQuery>, axum::extract::rejection::QueryRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let p = privacy_of(&state, es.event.id).await?;
+    let saved = query.ok().and_then(|q| q.0.saved).is_some();
+    let notice = saved.then(|| "Saved. Phones show the new notice from now on.".to_string());
+    let view = settings_view(&es, &p, None, None, None, notice);
+    Ok(facilitator_ui::privacy_settings_page(&view).into_response())
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = forms::read(body)?;
+    let typed = Typed {
+        notice: field(&f, "notice"),
+        contact_days: field(&f, "contact_days"),
+        comments_after: field(&f, "comments_after"),
+        comment_days: field(&f, "comment_days"),
+    };
+    match model::parse_privacy(
+        &typed.notice,
+        &typed.contact_days,
+        &typed.comments_after,
+        &typed.comment_days,
+    ) {
+        Ok(input) => {
+            state.storage.save_privacy(es.event.id, &input).await?;
+            Ok(Redirect::to(&format!(
+                "/organiser/events/{}/privacy?saved=1",
+                es.event.id
+            ))
+            .into_response())
+        }
+        Err(e) => {
+            let p = privacy_of(&state, es.event.id).await?;
+            let view = settings_view(&es, &p, Some(typed), Some(e.message), None, None);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                facilitator_ui::privacy_settings_page(&view),
+            )
+                .into_response())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Deleting an event, and everything held about it.
+
+/// Deletes the event and everything in it, closes its screens and phones, and empties the
+/// write-ahead log so the deleted pages leave the disk.
+pub async fn delete_everything(state: &AppState, event_id: i64) -> AppResult<()> {
+    state.storage.delete_event(event_id).await?;
+    state.hub.revoke(event_id, crate::hub::Revoked::Event);
+    state.storage.checkpoint().await?;
+    tracing::info!(event_id, "event deleted");
+    Ok(())
+}
+
+async fn delete_event(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = forms::read(body)?;
+    if !field(&f, "confirm").trim().eq_ignore_ascii_case("delete") {
+        let p = privacy_of(&state, es.event.id).await?;
+        let message = "Nothing was deleted. To delete this event and everything in it, type \
+                       delete in the box, then press the button."
+            .to_string();
+        let view = settings_view(&es, &p, None, None, Some(message), None);
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            facilitator_ui::privacy_settings_page(&view),
+        )
+            .into_response());
+    }
+    delete_everything(&state, es.event.id).await?;
+    Ok(Redirect::to("/organiser?deleted=1").into_response())
+}
+
+/// Everything held about one event, for a subject access request: the full archive
+/// (comments, agreements by device key, images, activity log), the privacy settings, the
+/// pledges with their contact details and consent sentences, and the "about you" answers.
+async fn export(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let event_id = es.event.id;
+    let archive = crate::report::http::archive_of(state.storage.as_ref(), &es).await?;
+    let p = privacy_of(&state, event_id).await?;
+    let setup = state.storage.pledge_setup(event_id).await?;
+    let options: Vec<_> = setup
+        .map(|s| s.options)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| json!({"id": o.id, "label": o.label, "removed": o.removed}))
+        .collect();
+    let pledges: Vec<_> = state
+        .storage
+        .pledges(event_id)
+        .await?
+        .into_iter()
+        .map(|pl| {
+            let contact = pl.contact.map(|c| {
+                json!({
+                    "name": c.name,
+                    "phone": c.phone.as_ref().map(|x| &x.0),
+                    "phone_consent": c.phone.as_ref().map(|x| &x.1),
+                    "email": c.email.as_ref().map(|x| &x.0),
+                    "email_consent": c.email.as_ref().map(|x| &x.1),
+                })
+            });
+            json!({
+                "id": pl.id,
+                "options": pl.options,
+                "contact": contact,
+                "consented_at": pl.consented_at,
+            })
+        })
+        .collect();
+    let about: Vec<_> = state
+        .storage
+        .about_answers(event_id)
+        .await?
+        .into_iter()
+        .map(|a| json!({"first_event": a.first_event, "member": a.member, "age_band": a.age_band}))
+        .collect();
+    let body = json!({
+        "kind": "roundtable-everything-held",
+        "exported_at": now_ms(),
+        "event_id": event_id,
+        "privacy": {
+            "notice": p.notice,
+            "contact_days": p.contact_days,
+            "comments_after": p.comments_after.code(),
+            "comment_days": p.comment_days,
+            "contacts_deleted_at": p.contacts_purged_at,
+            "comments_anonymised_at": p.comments_purged_at,
+        },
+        "archive": archive,
+        "pledge_options": options,
+        "pledges": pledges,
+        "about_you": about,
+    });
+    let bytes = serde_json::to_vec_pretty(&body)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("export: {e}")))?;
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"roundtable-event-{event_id}-everything-held.json\""
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+// ---------------------------------------------------------------------------------------
+// The retention sweep.
+
+/// Runs [`sweep`] now and then every `config.retention_every`, for as long as the server.
+pub async fn sweeper(state: AppState) {
+    let mut every = tokio::time::interval(state.config.retention_every);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = sweep(&state).await {
+            tracing::warn!(error = %e, "retention sweep failed; it will try again");
+        }
+    }
+}
+
+/// Deletes contact details and "about you" answers whose time is up, anonymises comments
+/// or deletes events whose time is up, then empties the write-ahead log if anything went.
+pub async fn sweep(state: &AppState) -> AppResult<()> {
+    let now = now_ms();
+    let mut changed = false;
+    for (event_id, p) in state.storage.retention_list().await? {
+        let comments_due = p.comments_due_ms().is_some_and(|due| due <= now);
+        if comments_due && p.comments_after == CommentsAfter::Delete {
+            delete_everything(state, event_id).await?;
+            continue;
+        }
+        if p.contacts_due_ms() <= now && state.storage.purge_contacts(event_id, now).await? {
+            tracing::info!(event_id, "contact details and answers deleted (retention)");
+            changed = true;
+        }
+        if comments_due && state.storage.anonymise_comments(event_id, now).await? {
+            tracing::info!(event_id, "comments anonymised (retention)");
+            changed = true;
+        }
+    }
+    if changed {
+        state.storage.checkpoint().await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_read_back() {
+        assert_eq!(day_of(0), "1970-01-01");
+        assert_eq!(day_of(20_793 * DAY_MS + 5), "2026-12-06");
+        assert_eq!(day_of(11_016 * DAY_MS), "2000-02-29");
+        for d in ["2024-02-29", "2026-12-31", "2100-03-01"] {
+            let end = model::end_of_day_ms(d).unwrap_or_default();
+            assert_eq!(day_of(end - 1), d);
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! Privacy: the phone's notice, the organiser's retention settings, the background sweep
+//! (with retention set to zero days), deleting an event, the everything-held export, and
+//! attendee keys that hold no cookie or address.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use super::{Fixture, cid};
+use roundtable_tests::{DEADLINE, Ws, client};
+
+const NAME: &str = "Qwvcanary Person";
+const PHONE: &str = "07700 900777";
+const EMAIL: &str = "qwv.canary@example.org";
+const WORDS: &str = "Qwv canary: the last bus leaves far too early";
+
+/// Waits until `done` holds, checking every 50 ms, failing after the deadline.
+async fn until<F, Fut>(what: &str, mut done: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let end = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        if done().await? {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > end {
+            bail!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Fills the event: a named comment with an agreement, a pledge with a phone and an email
+/// (consent ticked for both), and an "about you" answer. Returns the organiser's client.
+async fn fill(f: &Fixture) -> Result<reqwest::Client> {
+    let org = f
+        .organiser("privacy@example.org", "Priya Organiser")
+        .await?;
+    let table = f.table_path(0);
+    let res = org
+        .post(f.server.url("/organiser/events/1/pledges"))
+        .form(&[("option_label_0", "Keep me informed"), ("about_you", "1")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    let (mut console, snap) = f.console().await?;
+    super::pledges::start_pledges(&mut console, &snap).await?;
+
+    let (mut phone, _) = f.phone(0).await?;
+    let id = phone.post(&cid("p"), WORDS).await?;
+    let web = client();
+    let page = web.get(f.server.url(&table)).send().await?.text().await?;
+    let marker = "name=\"client_id\" value=\"";
+    let at = page.find(marker).context("the form's client id")? + marker.len();
+    let client_id: String = page[at..].chars().take_while(|c| *c != '"').collect();
+    let res = web
+        .post(f.server.url(&table))
+        .form(&[
+            ("text", "A second comment"),
+            ("name", NAME),
+            ("client_id", &client_id),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    let res = web
+        .post(f.server.url(&format!("{table}/comments/{id}/agree")))
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+
+    let form = web
+        .get(f.server.url(&format!("{table}/pledge")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let at = form.find("Keep me informed").context("the action")?;
+    let name_at = form[..at].rfind("name=\"option_").context("its box")?;
+    let option: String = form[name_at + 6..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .into();
+    let res = web
+        .post(f.server.url(&format!("{table}/pledge")))
+        .form(&[
+            (option.as_str(), "1"),
+            ("name", NAME),
+            ("phone", PHONE),
+            ("phone_ok", "1"),
+            ("email", EMAIL),
+            ("email_ok", "1"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303, "pledge saved");
+    let res = web
+        .post(f.server.url(&format!("{table}/about")))
+        .form(&[("first_event", "Yes"), ("age_band", "18–24")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303, "about you saved");
+    phone.close().await;
+    console.close().await;
+    Ok(org)
+}
+
+/// The database file and its write-ahead log, as bytes.
+fn disk_bytes(f: &Fixture) -> Result<Vec<u8>> {
+    let db = f.server.db_file();
+    let mut bytes = std::fs::read(&db)?;
+    let wal = db.with_file_name(format!(
+        "{}-wal",
+        db.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+    ));
+    if let Ok(w) = std::fs::read(wal) {
+        bytes.extend(w);
+    }
+    Ok(bytes)
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn the_sweep_deletes_contacts_and_answers_then_anonymises_comments() -> Result<()> {
+    let f = Fixture::new().await?;
+    let org = fill(&f).await?;
+    let storage = &f.server.state.storage;
+    assert!(
+        contains(&disk_bytes(&f)?, EMAIL),
+        "the canary is on disk to begin with"
+    );
+    let page = org
+        .get(f.server.url("/organiser/events/1/privacy"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains("“about you” answers will be deleted on 20"),
+        "{page}"
+    );
+    assert!(page.contains("Comments are kept until you delete the event."));
+
+    // Bad input is explained on the form and changes nothing.
+    let url = f.server.url("/organiser/events/1/privacy");
+    for (days, after, says) in [
+        ("-1", "keep", "whole number of days from 0 to 3650"),
+        ("ninety", "keep", "whole number of days from 0 to 3650"),
+        ("30", "shred", "Choose what happens to the comments"),
+    ] {
+        let res = org
+            .post(&url)
+            .form(&[
+                ("contact_days", days),
+                ("comments_after", after),
+                ("comment_days", "1"),
+            ])
+            .send()
+            .await?;
+        assert_eq!(res.status(), 422, "{days} {after}");
+        let body = res.text().await?;
+        assert!(body.contains(says), "{body}");
+        assert!(
+            body.contains(&format!("value=\"{days}\"")),
+            "what was typed is kept"
+        );
+    }
+    let p = storage.privacy(1).await?.context("the event")?;
+    assert_eq!((p.contact_days, p.comments_after.code()), (90, "keep"));
+
+    // Zero days: due at once; the background sweep (every 200 ms in tests) does it.
+    let res = org
+        .post(&url)
+        .form(&[
+            ("notice", "Questions? Write to data@example.org."),
+            ("contact_days", "0"),
+            ("comments_after", "anonymise"),
+            ("comment_days", "0"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    until("contacts, answers and names to go", || async {
+        let pledges = storage.pledges(1).await?;
+        let about = storage.about_answers(1).await?;
+        let comments = storage.comments(1, None, true).await?;
+        Ok(pledges.iter().all(|p| p.contact.is_none())
+            && about.is_empty()
+            && comments
+                .iter()
+                .all(|c| c.name.is_none() && c.author.is_none()))
+    })
+    .await?;
+    // The words and the pledge (without contact) stay for the reports.
+    let comments = storage.comments(1, None, true).await?;
+    assert!(comments.iter().any(|c| c.text == WORDS));
+    assert_eq!(storage.pledge_count(1).await?, 1);
+    let agreements = storage.agreements(1).await?;
+    assert_eq!(agreements.len(), 1, "the agreement still counts");
+    assert!(
+        agreements[0].1.starts_with("gone:"),
+        "under a new random key"
+    );
+    // Nothing of it is left in the file or the write-ahead log.
+    let disk = disk_bytes(&f)?;
+    for canary in [NAME, PHONE, EMAIL] {
+        assert!(!contains(&disk, canary), "{canary} is still on disk");
+    }
+    assert!(contains(&disk, WORDS), "the comment itself is kept");
+    let page = org.get(&url).send().await?.text().await?;
+    assert!(
+        page.contains("“about you” answers were deleted on 20"),
+        "{page}"
+    );
+    assert!(page.contains("were removed from the comments on 20"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_event_due_for_deletion_goes_with_its_screens_and_phones() -> Result<()> {
+    let f = Fixture::new().await?;
+    let org = f.organiser("delete@example.org", "Dee").await?;
+    let (mut console, _) = f.console().await?;
+    let (mut phone, _) = f.phone(1).await?;
+    phone.post(&cid("p"), WORDS).await?;
+    let res = org
+        .post(f.server.url("/organiser/events/1/privacy"))
+        .form(&[
+            ("contact_days", "0"),
+            ("comments_after", "delete"),
+            ("comment_days", "0"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    for ws in [&mut console, &mut phone] {
+        let closed = ws.closed().await?;
+        assert!(closed.reason.contains("deleted"), "{}", closed.reason);
+    }
+    assert!(f.server.state.storage.event_state(1).await?.is_none());
+    let table = f.table_path(1);
+    assert_eq!(
+        client().get(f.server.url(&table)).send().await?.status(),
+        404
+    );
+    assert!(
+        !contains(&disk_bytes(&f)?, WORDS),
+        "the words left the disk"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_organiser_exports_everything_then_deletes_the_event() -> Result<()> {
+    let f = Fixture::new().await?;
+    let org = fill(&f).await?;
+    let res = org
+        .get(f.server.url("/organiser/events/1/export"))
+        .send()
+        .await?;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()?
+            .contains("everything-held.json")
+    );
+    let all: Value = res.json().await?;
+    assert_eq!(all["kind"], "roundtable-everything-held");
+    let pledge = &all["pledges"][0]["contact"];
+    assert_eq!(pledge["phone"], PHONE);
+    assert_eq!(pledge["email"], EMAIL);
+    assert!(
+        pledge["email_consent"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("may email me")
+    );
+    assert_eq!(all["about_you"][0]["first_event"], "Yes");
+    let text = all.to_string();
+    assert!(text.contains(WORDS) && text.contains(NAME));
+    assert_eq!(all["privacy"]["contact_days"], 90);
+
+    // The delete needs the word typed; without it nothing goes.
+    let url = f.server.url("/organiser/events/1/delete");
+    let res = org.post(&url).form(&[("confirm", "yes")]).send().await?;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await?.contains("Nothing was deleted"));
+    assert!(f.server.state.storage.event_state(1).await?.is_some());
+    let (mut wall, _) = f.wall().await?;
+    let res = org
+        .post(&url)
+        .form(&[("confirm", " Delete ")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    let closed = wall.closed().await?;
+    assert!(closed.reason.contains("deleted"));
+    assert!(f.server.state.storage.event_state(1).await?.is_none());
+    assert_eq!(
+        client()
+            .get(f.server.url(&f.console_path()))
+            .send()
+            .await?
+            .status(),
+        404
+    );
+    let res = org
+        .get(f.server.url("/organiser/events/1/export"))
+        .send()
+        .await?;
+    assert_eq!(res.status(), 404, "gone for its organiser too");
+    let disk = disk_bytes(&f)?;
+    for canary in [NAME, PHONE, EMAIL, WORDS] {
+        assert!(!contains(&disk, canary), "{canary} is still on disk");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn phones_read_the_notice_in_their_language() -> Result<()> {
+    let f = Fixture::new().await?;
+    let org = f.organiser("notice@example.org", "Nia").await?;
+    let res = org
+        .post(f.server.url("/organiser/events/1/privacy"))
+        .form(&[
+            (
+                "notice",
+                "We are Fair Shares Seaham.\r\n\r\nWrite to <data@example.org>.",
+            ),
+            ("contact_days", "30"),
+            ("comments_after", "anonymise"),
+            ("comment_days", "180"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    let table = f.table_path(0);
+    let phone = client();
+    let page = phone.get(f.server.url(&table)).send().await?.text().await?;
+    assert!(
+        page.contains("Who runs this event: <bdi>The organisers of Test listening event</bdi>"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"{table}/privacy\"")));
+    let notice = phone
+        .get(f.server.url(&format!("{table}/privacy")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        notice.contains("<p><bdi>We are Fair Shares Seaham.</bdi></p>"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("&lt;data@example.org&gt;"),
+        "the organiser's words are escaped"
+    );
+    assert!(notice.contains("deleted 30 days after the event"));
+    assert!(notice.contains("180 days after the event, names are removed"));
+    let welsh = client();
+    welsh.get(f.server.url("/lang/cy")).send().await?;
+    let cy = welsh
+        .get(f.server.url(&format!("{table}/privacy")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(cy.contains("Eich preifatrwydd"), "{cy}");
+    assert!(cy.contains("30 diwrnod ar ôl y digwyddiad"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn attendee_keys_hold_no_cookie_or_address_and_differ_by_event() -> Result<()> {
+    let f = Fixture::new().await?;
+    let second = f.server.create_event(roundtable_tests::SMALL_EVENT).await?;
+    let device = "devicecookie0000000000000a";
+    let mut a =
+        Ws::connect_as(&f.server.ws_url(&format!("{}/ws", f.table_path(0))), device).await?;
+    let id_a = a.post(&cid("a"), "First event").await?;
+    let other_table =
+        roundtable_tests::path_of(second["tables"][0]["join_url"].as_str().unwrap_or_default());
+    let mut b = Ws::connect_as(&f.server.ws_url(&format!("{other_table}/ws")), device).await?;
+    let id_b = b.post(&cid("b"), "Second event").await?;
+    for (ws, id) in [(&mut a, id_a), (&mut b, id_b)] {
+        let r = cid("agree");
+        ws.send(serde_json::json!({"type": "agree", "comment_id": id, "ref": r}))
+            .await?;
+        ws.next_where("agree ack", |v| {
+            v["type"] == "ack" && v["ref"] == r.as_str()
+        })
+        .await?;
+    }
+    let storage = &f.server.state.storage;
+    let (v1, v2) = (storage.agreements(1).await?, storage.agreements(2).await?);
+    let (k1, k2) = (&v1[0].1, &v2[0].1);
+    assert_ne!(k1, device);
+    assert!(!k1.contains(device) && !k2.contains(device));
+    assert_ne!(k1, k2, "one device is not linkable across events");
+    let authors: Vec<_> = [
+        storage.comments(1, None, true).await?,
+        storage.comments(2, None, true).await?,
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|c| c.author)
+    .collect();
+    assert_eq!(authors.len(), 2);
+    assert_ne!(authors[0], authors[1]);
+
+    // A socket without the cookie agrees under a key that doesn't hold its address.
+    let mut anon =
+        Ws::connect_without_cookie(&f.server.ws_url(&format!("{}/ws", f.table_path(0)))).await?;
+    let _ = anon.next().await?;
+    let r = cid("agree");
+    anon.send(serde_json::json!({"type": "agree", "comment_id": id_a, "ref": r}))
+        .await?;
+    anon.next_where("agree ack", |v| v["ref"] == r.as_str())
+        .await?;
+    for (_, voter) in storage.agreements(1).await? {
+        assert!(!voter.contains("127.0.0.1"), "{voter}");
+    }
+    Ok(())
+}
