@@ -32,6 +32,54 @@ pub struct EventSummary {
 pub struct DashboardPage {
     pub organiser_name: String,
     pub events: Vec<EventSummary>,
+    /// "The event was deleted." and the like, after an action that came back here.
+    pub notice: Option<String>,
+}
+
+/// Change password (POST `/organiser/password`, fields `current`, `password`,
+/// `password_again`).
+pub struct PasswordPage {
+    pub error: Option<String>,
+}
+
+/// Renders the change-password page.
+pub fn password_page(page: &PasswordPage) -> Markup {
+    let content = html! {
+        main #main .narrow {
+            p.back { a href="/organiser" { "\u{2190} Your events" } }
+            h1 { "Change your password" }
+            p { "Every other device logged in as you is logged out when it changes." }
+            (alert(page.error.as_ref()))
+            form #password-form .stack method="post" action="/organiser/password" {
+                div.field {
+                    label for="current" { "Your current password" }
+                    input #current type="password" name="current" autocomplete="current-password" required;
+                }
+                div.field {
+                    label for="password" { "New password" }
+                    p.hint #password-hint { "At least 10 characters. A few unrelated words work well." }
+                    input #password type="password" name="password" minlength="10"
+                        autocomplete="new-password" aria-describedby="password-hint" required;
+                }
+                div.field {
+                    label for="password_again" { "New password again" }
+                    input #password_again type="password" name="password_again" minlength="10"
+                        autocomplete="new-password" required;
+                }
+                div.actions {
+                    button #password-save .button.primary type="submit" { "Change the password" }
+                    a href="/organiser" { "Cancel" }
+                }
+            }
+        }
+    };
+    staff_doc(
+        "Change your password",
+        "page-setup",
+        Chrome::Organiser,
+        &[],
+        content,
+    )
 }
 
 /// Renders the log-in page.
@@ -123,7 +171,13 @@ pub fn dashboard_page(page: &DashboardPage) -> Markup {
                 " "
                 a.button #link-campaigns href="/organiser/campaigns" { "Campaigns" }
             }
-            p.muted { "Signed in as " bdi { (page.organiser_name) } "." }
+            @if let Some(notice) = &page.notice {
+                div.notice role="status" { p { (notice) } }
+            }
+            p.muted {
+                "Signed in as " bdi { (page.organiser_name) } ". "
+                a #link-password href="/organiser/password" { "Change your password" }
+            }
             @if page.events.is_empty() {
                 div.empty-state {
                     p { "You have no events yet." }

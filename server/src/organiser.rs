@@ -29,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/setup", get(setup_page).post(setup))
         .route("/organiser/login", get(login_page).post(login))
         .route("/organiser/logout", post(logout))
+        .route(
+            "/organiser/password",
+            get(password_page).post(change_password),
+        )
         .route("/organiser", get(dashboard))
         .route("/organiser/events/new", get(new_event))
         .route("/organiser/events", post(create_event))
@@ -199,6 +203,73 @@ async fn setup(
     Ok(start_session(&state, id).await?)
 }
 
+// ---- password ----
+
+async fn password_page(LoggedIn(_): LoggedIn) -> impl IntoResponse {
+    facilitator_ui::password_page(&facilitator_ui::PasswordPage { error: None })
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    LoggedIn(o): LoggedIn,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let f = forms::read(body)?;
+    let refuse = |status: StatusCode, msg: String| {
+        (
+            status,
+            facilitator_ui::password_page(&facilitator_ui::PasswordPage { error: Some(msg) }),
+        )
+            .into_response()
+    };
+    let ip = peer.ip().to_string();
+    if let Err(slow) = state.limiter.check(Kind::LoginFailure, &ip) {
+        return Ok(refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many wrong passwords were tried from this network. Please wait {} seconds and try again.",
+                slow.seconds()
+            ),
+        ));
+    }
+    let current = field(&f, "current");
+    let password = field(&f, "password");
+    if let Err(msg) = check_account(&o.email, &o.name, &password, &field(&f, "password_again")) {
+        return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, msg));
+    }
+    let hash = o.password_hash.clone();
+    let ok = {
+        let _permit = state.hashing.acquire().await;
+        tokio::task::spawn_blocking(move || security::verify_password(&current, &hash))
+            .await
+            .unwrap_or(false)
+    };
+    if !ok {
+        let _ = state.limiter.take(Kind::LoginFailure, &ip);
+        return Ok(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Your current password isn't right, so nothing was changed.".into(),
+        ));
+    }
+    let hashed = {
+        let _permit = state.hashing.acquire().await;
+        tokio::task::spawn_blocking(move || security::hash_password(&password)).await
+    };
+    let hash = match hashed {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => return Err(AppError::Internal(e).into()),
+        Err(e) => return Err(AppError::Internal(e.into()).into()),
+    };
+    state.storage.change_password(o.id, &hash).await?;
+    // Every session ended with the change; this device gets a new one.
+    let mut res = start_session(&state, o.id).await?;
+    if let Ok(v) = HeaderValue::from_str("/organiser?password=changed") {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
 async fn start_session(state: &AppState, organiser_id: i64) -> AppResult<Response> {
     let token = security::new_token()?;
     state
@@ -296,11 +367,34 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> StaffResul
 
 // ---- events ----
 
-async fn dashboard(State(state): State<AppState>, LoggedIn(o): LoggedIn) -> StaffResult<Response> {
+#[derive(Deserialize)]
+struct DashboardQuery {
+    #[serde(default)]
+    deleted: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    query: Result<Query<DashboardQuery>, axum::extract::rejection::QueryRejection>,
+) -> StaffResult<Response> {
     let events = state.storage.events_of(o.id).await?;
+    let q = query.ok().map(|q| q.0);
+    let notice = match q {
+        Some(q) if q.deleted.is_some() => {
+            Some("The event and everything in it were deleted.".into())
+        }
+        Some(q) if q.password.is_some() => {
+            Some("Your password is changed. Other devices were logged out.".into())
+        }
+        _ => None,
+    };
     Ok(
         facilitator_ui::dashboard_page(&facilitator_ui::DashboardPage {
             organiser_name: o.name,
+            notice,
             events: events
                 .into_iter()
                 .map(|e| facilitator_ui::EventSummary {

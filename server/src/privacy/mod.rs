@@ -259,8 +259,8 @@ async fn save_settings(
 /// write-ahead log so the deleted pages leave the disk.
 pub async fn delete_everything(state: &AppState, event_id: i64) -> AppResult<()> {
     state.storage.delete_event(event_id).await?;
-    state.hub.revoke(event_id, crate::hub::Revoked::Event);
     state.storage.checkpoint().await?;
+    state.hub.revoke(event_id, crate::hub::Revoked::Event);
     tracing::info!(event_id, "event deleted");
     Ok(())
 }

@@ -320,6 +320,8 @@ pub trait Storage: Send + Sync {
         now: i64,
     ) -> StorageResult<Option<Organiser>>;
     async fn delete_session(&self, token_hash: &str) -> StorageResult<()>;
+    /// Sets a new password hash and ends every session of that organiser.
+    async fn change_password(&self, organiser_id: i64, password_hash: &str) -> StorageResult<()>;
 
     /// Creates an event with its tables and rounds; returns its id.
     async fn create_event(

@@ -263,3 +263,128 @@ async fn organiser_sets_up_logs_in_creates_event_and_rotates_links() -> anyhow::
     assert_eq!(res.status(), 303);
     Ok(())
 }
+
+/// Logs in with a client that keeps no cookies; the session cookie's `name=value`.
+async fn session_cookie(f: &Fixture, email: &str, password: &str) -> anyhow::Result<String> {
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?
+        .post(f.server.url("/organiser/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303, "log-in");
+    let cookie = res.headers()["set-cookie"].to_str()?;
+    Ok(cookie.split(';').next().unwrap_or_default().to_string())
+}
+
+/// Where a request with exactly this cookie ends: 200 on the dashboard, or the log-in.
+async fn dashboard_with(f: &Fixture, cookie: &str) -> anyhow::Result<u16> {
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?
+        .get(f.server.url("/organiser"))
+        .header("cookie", cookie)
+        .send()
+        .await?;
+    if res.status() == 303 {
+        assert_eq!(res.headers()["location"], "/organiser/login");
+    }
+    Ok(res.status().as_u16())
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session_and_log_out_ends_its_own() -> anyhow::Result<()>
+{
+    let f = Fixture::new().await?;
+    let http = f.organiser("pw@example.org", "Pat").await?;
+    let other = session_cookie(&f, "pw@example.org", "a long enough secret").await?;
+    assert_eq!(dashboard_with(&f, &other).await?, 200);
+    let url = f.server.url("/organiser/password");
+    assert_eq!(http.get(&url).send().await?.status(), 200);
+    for (current, new, again, says) in [
+        (
+            "wrong password!",
+            "a new long secret",
+            "a new long secret",
+            "current password isn't right",
+        ),
+        (
+            "a long enough secret",
+            "short",
+            "short",
+            "at least 10 characters",
+        ),
+        (
+            "a long enough secret",
+            "a new long secret",
+            "a new long secrex",
+            "two passwords are different",
+        ),
+    ] {
+        let res = http
+            .post(&url)
+            .form(&[
+                ("current", current),
+                ("password", new),
+                ("password_again", again),
+            ])
+            .send()
+            .await?;
+        assert_eq!(res.status(), 422, "{says}");
+        assert!(res.text().await?.contains(says), "{says}");
+    }
+    assert_eq!(
+        dashboard_with(&f, &other).await?,
+        200,
+        "refusals changed nothing"
+    );
+    let res = http
+        .post(&url)
+        .form(&[
+            ("current", "a long enough secret"),
+            ("password", "a new long secret"),
+            ("password_again", "a new long secret"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/organiser?password=changed");
+    let dash = http
+        .get(f.server.url("/organiser?password=changed"))
+        .send()
+        .await?;
+    assert_eq!(dash.status(), 200, "this device stays logged in");
+    assert!(dash.text().await?.contains("Your password is changed"));
+    assert_eq!(
+        dashboard_with(&f, &other).await?,
+        303,
+        "the other device is out"
+    );
+    let res = client()
+        .post(f.server.url("/organiser/login"))
+        .form(&[
+            ("email", "pw@example.org"),
+            ("password", "a long enough secret"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 401, "the old password no longer works");
+
+    // Log-out ends the session on the server: the same cookie, replayed, is refused.
+    let mine = session_cookie(&f, "pw@example.org", "a new long secret").await?;
+    assert_eq!(dashboard_with(&f, &mine).await?, 200);
+    let res = reqwest::Client::new()
+        .post(f.server.url("/organiser/logout"))
+        .header("cookie", &mine)
+        .header("origin", &f.server.base)
+        .send()
+        .await?;
+    assert!(res.status().is_redirection() || res.status() == 200);
+    assert_eq!(
+        dashboard_with(&f, &mine).await?,
+        303,
+        "a logged-out cookie is dead"
+    );
+    Ok(())
+}

@@ -731,6 +731,22 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    async fn change_password(&self, organiser_id: i64, password_hash: &str) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE organisers SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(organiser_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM organiser_sessions WHERE organiser_id = ?")
+            .bind(organiser_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn create_event(
         &self,
         organiser_id: Option<i64>,

@@ -158,9 +158,17 @@ pub(super) async fn anonymise_comments(
 
 pub(super) async fn checkpoint(s: &SqliteStorage) -> StorageResult<()> {
     let _w = s.write.lock().await;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&s.pool)
-        .await?;
+    // A reader still on an old snapshot can make it stop short (busy = 1): try again.
+    for attempt in 0..20 {
+        let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&s.pool)
+            .await?;
+        if busy == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10 << attempt.min(5))).await;
+    }
+    tracing::warn!("the write-ahead log could not be emptied; the next sweep tries again");
     Ok(())
 }
 
