@@ -3,6 +3,7 @@
 
 mod abuse;
 mod access;
+mod access_matrix;
 mod bad_input;
 mod corpus;
 mod disk;
