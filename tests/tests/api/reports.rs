@@ -850,3 +850,124 @@ fn parse_csv(s: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// Attendee text built to break out of each format: markup, spreadsheet formulas, XML,
+/// Markdown links and tables, literal entities.
+const HOSTILE: [&str; 8] = [
+    "<script>alert('x')</script>",
+    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "+SUM(1,2)",
+    "-2+3",
+    "@cmd",
+    "]]></w:t><w:t>injected",
+    "[click](javascript:alert(1)) | pipe | # not a heading",
+    "&amp; &lt;b&gt; literal entities",
+];
+
+/// Whether a spreadsheet would read this cell as a formula.
+fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[tokio::test]
+async fn hostile_text_is_inert_in_every_format() -> Result<()> {
+    let f = Fixture::unthrottled().await?;
+    let http = f.organiser("escape@example.org", "Esc").await?;
+    let (mut phone, _) = f.phone(0).await?;
+    let (mut console, _) = f.console().await?;
+    for (i, text) in HOSTILE.iter().enumerate() {
+        let name = (i == 0).then_some("<b>Bold</b>");
+        let id = post(&mut phone, text, name, None).await?;
+        // Starred, so it leads the local pack and can be quoted.
+        act(
+            &mut console,
+            json!({"type": "star", "comment_id": id, "on": true}),
+        )
+        .await?;
+    }
+    let get = |query: String| {
+        let http = http.clone();
+        let url = f.server.url(&format!("/organiser/events/1/report?{query}"));
+        async move {
+            let res = http.get(url).send().await?;
+            anyhow::ensure!(res.status() == 200, "{query}: {}", res.status());
+            Ok::<_, anyhow::Error>(res.bytes().await?.to_vec())
+        }
+    };
+
+    let html = String::from_utf8(get("for=local&format=html".into()).await?)?;
+    assert!(!html.contains("<script>alert") && !html.contains("<b>Bold</b>"));
+    assert!(
+        html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"),
+        "shown as text"
+    );
+    assert!(html.contains("&lt;b&gt;Bold&lt;/b&gt;"));
+    assert!(html.contains("&amp;amp; &amp;lt;b&amp;gt; literal entities"));
+
+    let md = String::from_utf8(get("for=local&format=md".into()).await?)?;
+    assert!(
+        !md.contains("<script>") && md.contains("&lt;script>alert"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\\[click\\](javascript:alert(1)) \\| pipe \\|"),
+        "no live link or table"
+    );
+    assert!(
+        md.contains("&amp;amp; &amp;lt;b&amp;gt;"),
+        "entities stay literal"
+    );
+
+    let docx = zip_text(&get("for=local&format=docx".into()).await?)?;
+    assert!(!docx.contains("<w:t>injected") && !docx.contains("<script>"));
+    assert!(docx.contains("]]&gt;&lt;/w:t&gt;&lt;w:t&gt;injected"));
+
+    for audience in ["local", "policy"] {
+        let csv = String::from_utf8(get(format!("for={audience}&format=csv")).await?)?;
+        let rows = parse_csv(csv.trim_start_matches('\u{feff}'));
+        let cells: Vec<&String> = rows.iter().flatten().collect();
+        assert!(
+            !cells.iter().any(|c| formula_like(c)),
+            "{audience} CSV: a cell would run as a formula"
+        );
+        if audience == "local" {
+            for text in &HOSTILE[1..5] {
+                assert!(
+                    cells.iter().any(|c| **c == format!("'{text}")),
+                    "{text} kept, neutralised"
+                );
+            }
+        }
+        use calamine::Reader;
+        let xlsx = get(format!("for={audience}&format=xlsx")).await?;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx))?;
+        for sheet in book.sheet_names() {
+            let formulas = book.worksheet_formula(&sheet)?;
+            assert!(
+                formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+                "{audience} XLSX {sheet}: no formulas"
+            );
+            let values = book.worksheet_range(&sheet)?;
+            for (_, _, v) in values.used_cells() {
+                if let calamine::Data::String(s) = v {
+                    assert!(!formula_like(s), "{audience} XLSX {sheet}: {s}");
+                }
+            }
+        }
+    }
+
+    let json: Value = serde_json::from_slice(&get("for=local&format=json".into()).await?)?;
+    let texts: Vec<&str> = json["comments"]
+        .as_array()
+        .context("archive comments")?
+        .iter()
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    for text in HOSTILE {
+        assert!(texts.contains(&text), "JSON keeps {text:?} exactly");
+    }
+    if let Some(pdf) = pdf_text(&get("for=local&format=pdf".into()).await?)? {
+        assert!(pdf.contains("alert('x')"), "the PDF shows it as text");
+    }
+    Ok(())
+}
