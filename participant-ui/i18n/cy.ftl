@@ -256,4 +256,15 @@ privacy-contact = Dim ond os ydych chi’n eu rhoi gydag addewid y caiff manylio
 privacy-comments-keep = Caiff sylwadau eu cadw nes bod y trefnwyr yn dileu’r digwyddiad.
 privacy-comments-anonymise = { $days } diwrnod ar ôl y digwyddiad, caiff enwau eu tynnu oddi ar y sylwadau.
 privacy-comments-delete = { $days } diwrnod ar ôl y digwyddiad, caiff popeth ohono ei ddileu.
-privacy-own = Gallwch chi dynnu’ch addewid yn ôl o’r ffôn hwn unrhyw bryd. I weld neu ddileu’r hyn sy’n cael ei gadw amdanoch chi, gofynnwch i hwylusydd neu i’r trefnwyr.
+privacy-own = Gallwch chi ddileu’ch sylwadau a thynnu’ch addewid yn ôl o’r ffôn hwn unrhyw bryd. I weld neu ddileu’r hyn sy’n cael ei gadw amdanoch chi, gofynnwch i hwylusydd neu i’r trefnwyr.
+
+## Your comments (see and delete what this phone wrote)
+mine-link = Eich sylwadau: eu gweld neu eu dileu
+mine-title = Eich sylwadau
+mine-intro = Yr hyn ysgrifennoch chi yn y digwyddiad hwn o’r ffôn hwn. Mae dileu sylw yn ei dynnu oddi ar bob sgrin ac allan o’r adroddiadau ar unwaith.
+mine-none = Dydych chi ddim wedi ysgrifennu dim o’r ffôn hwn eto.
+mine-delete = Dileu
+mine-delete-all = Dileu fy holl sylwadau
+mine-deleted-one = Wedi’i ddileu. Mae wedi mynd oddi ar bob sgrin.
+mine-deleted-all = Mae’ch holl sylwadau wedi’u dileu.
+mine-not-found = Dydy’r sylw hwnnw ddim yn un o’ch rhai chi, neu mae wedi mynd yn barod. Chafodd dim ei ddileu.

@@ -239,4 +239,15 @@ privacy-contact = Contact details are kept only if you give them with a pledge, 
 privacy-comments-keep = Comments are kept until the organisers delete the event.
 privacy-comments-anonymise = { $days } days after the event, names are removed from the comments.
 privacy-comments-delete = { $days } days after the event, everything from it is deleted.
-privacy-own = You can withdraw your pledge from this phone at any time. To see or delete what is held about you, ask a facilitator or the organisers.
+privacy-own = You can delete your comments and withdraw your pledge from this phone at any time. To see or delete what is held about you, ask a facilitator or the organisers.
+
+## Your comments (see and delete what this phone wrote)
+mine-link = Your comments: see or delete them
+mine-title = Your comments
+mine-intro = What you wrote at this event from this phone. Deleting a comment takes it off every screen and out of the reports straight away.
+mine-none = You haven’t written anything from this phone yet.
+mine-delete = Delete
+mine-delete-all = Delete all my comments
+mine-deleted-one = Deleted. It is gone from every screen.
+mine-deleted-all = All your comments are deleted.
+mine-not-found = That comment isn’t one of yours, or it is already gone. Nothing was deleted.

@@ -14,7 +14,7 @@ mod privacy;
 pub use i18n::Lang;
 use i18n::{count, t, tv};
 pub use pledge::{AboutPage, AboutQuestion, PledgeOptionView, PledgePage, about_page, pledge_page};
-pub use privacy::{CommentsKept, PrivacyPage, privacy_page};
+pub use privacy::{CommentsKept, MineItem, MinePage, PrivacyPage, mine_page, privacy_page};
 
 /// The stylesheet served at [`css_path`].
 pub const PHONE_CSS: &str = include_str!("../assets/phone.css");
@@ -187,6 +187,8 @@ pub struct TablePage {
     /// Who runs the event (named in the footer) and the privacy notice's page.
     pub run_by: String,
     pub privacy_url: String,
+    /// "Your comments": see and delete what this phone wrote.
+    pub mine_url: String,
 }
 
 /// The pledge card on the table page.
@@ -621,6 +623,7 @@ pub fn table_page(page: &TablePage) -> Markup {
                     @if let Some(url) = &page.about_url {
                         p { a #about-link href=(url) { (t(l, "about-link")) } }
                     }
+                    p { a #mine-link href=(page.mine_url) { (t(l, "mine-link")) } }
                     p #run-by {
                         (t(l, "privacy-who")) " " bdi { (page.run_by) } ". "
                         a #privacy-link href=(page.privacy_url) { (t(l, "privacy-link")) }
@@ -887,6 +890,7 @@ mod tests {
             about_url: None,
             run_by: "Fair Shares Seaham".into(),
             privacy_url: "/t/TOK/privacy".into(),
+            mine_url: "/t/TOK/mine".into(),
         }
     }
 

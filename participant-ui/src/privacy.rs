@@ -72,3 +72,75 @@ pub fn privacy_page(page: &PrivacyPage) -> Markup {
         }
     }
 }
+
+/// One of the phone's own comments on its "Your comments" page.
+pub struct MineItem {
+    pub id: i64,
+    pub text: String,
+    pub table_number: i64,
+    /// Waiting for a facilitator (pre-moderation).
+    pub waiting: bool,
+}
+
+/// "Your comments": what this phone wrote at the event, each with a delete button.
+pub struct MinePage {
+    pub lang: LangSwitch,
+    pub event_title: String,
+    pub back_url: String,
+    /// POST: `comment_id` (one) or `all=1`.
+    pub action_url: String,
+    pub items: Vec<MineItem>,
+    /// Announced (role=status) after a deletion.
+    pub notice: Option<String>,
+    /// Announced (role=alert).
+    pub error: Option<String>,
+}
+
+/// Renders the phone's own comments with a delete button each.
+pub fn mine_page(page: &MinePage) -> Markup {
+    let l = page.lang.lang;
+    let title = format!("{} — {}", t(l, "mine-title"), page.event_title);
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            (head(&title, None))
+            body.page-mine {
+                (top(&page.lang, &page.event_title, "", None))
+                main #main {
+                    p.back { a #back-link href=(page.back_url) { (t(l, "back-to-table")) } }
+                    h1 { (t(l, "mine-title")) }
+                    div #form-error .form-error role="alert" {
+                        @if let Some(e) = &page.error { (e) }
+                    }
+                    div #form-status .status role="status" {
+                        @if let Some(n) = &page.notice { (n) }
+                    }
+                    p { (t(l, "mine-intro")) }
+                    @if page.items.is_empty() {
+                        p #mine-none .empty { (t(l, "mine-none")) }
+                    } @else {
+                        ul #mine .comment-list {
+                            @for c in &page.items {
+                                li.comment id={ "mine-" (c.id) } {
+                                    p.c-name {
+                                        (tv(l, "table-n", &[("n", &c.table_number.to_string())]))
+                                        @if c.waiting { " · " (t(l, "tag-waiting")) }
+                                    }
+                                    p.c-text { bdi { (c.text) } }
+                                    form method="post" action=(page.action_url) {
+                                        input type="hidden" name="comment_id" value=(c.id);
+                                        button.btn type="submit" { (t(l, "mine-delete")) }
+                                    }
+                                }
+                            }
+                        }
+                        form #delete-all method="post" action=(page.action_url) {
+                            input type="hidden" name="all" value="1";
+                            button.btn type="submit" { (t(l, "mine-delete-all")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

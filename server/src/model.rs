@@ -141,6 +141,9 @@ pub struct Comment {
     /// Pseudonymous device hash; never sent.
     #[serde(skip)]
     pub author: Option<String>,
+    /// Its writer deleted it (the words are gone; only the row's number is left).
+    #[serde(skip)]
+    pub deleted: bool,
 }
 
 impl Comment {

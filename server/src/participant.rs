@@ -296,6 +296,7 @@ async fn render_table(
         about_url,
         run_by: crate::privacy::run_by(state, es, l).await?,
         privacy_url: format!("/t/{token}/privacy"),
+        mine_url: format!("/t/{token}/mine"),
     }))
 }
 

@@ -13,3 +13,7 @@ ALTER TABLE events ADD COLUMN comment_days INTEGER NOT NULL DEFAULT 365;
 -- When the sweep first did each (ms since 1970), shown to the organiser.
 ALTER TABLE events ADD COLUMN contacts_purged_at INTEGER;
 ALTER TABLE events ADD COLUMN comments_purged_at INTEGER;
+
+-- A comment its writer deleted from their phone: its words, name and keys are blanked at
+-- once; the row stays (hidden) only so screens that missed the change hear it on resume.
+ALTER TABLE comments ADD COLUMN deleted_at INTEGER;

@@ -194,6 +194,7 @@ fn comments(es: &EventState, n: usize, seed: u64, by_topic: bool) -> Vec<Comment
             tags: tags_on,
             original: None,
             author: Some(format!("d{}-{}", table.number, r.below(10))),
+            deleted: false,
         });
     }
     // Comments merged into another count there, as storage reports them.

@@ -230,6 +230,18 @@ impl Envelope {
                 Role::Console { table_id: Some(t) } => per_table.get(t),
                 _ => None,
             },
+            // Deleted by its writer: every screen that may have it drops it.
+            Body::Comment {
+                table_id,
+                kind,
+                removed,
+                ..
+            } if kind == "deleted" => match role {
+                Role::Console { table_id: Some(t) } | Role::Phone { table_id: t, .. } => {
+                    (t == table_id).then_some(removed)
+                }
+                Role::Console { table_id: None } | Role::Wall { .. } => Some(removed),
+            },
             Body::Comment {
                 table_id,
                 public,

@@ -419,6 +419,7 @@ mod tests {
             tags: vec![],
             original: None,
             author: Some("device".into()),
+            deleted: false,
         };
         let v: serde_json::Value = serde_json::from_str(&comment_msg(5, "posted", &c)).unwrap();
         assert_eq!(v["type"], "comment");

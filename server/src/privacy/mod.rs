@@ -30,6 +30,7 @@ use model::{CommentsAfter, DAY_MS, Privacy};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/t/{token}/privacy", get(phone_page))
+        .route("/t/{token}/mine", get(mine_page).post(delete_mine))
         .route(
             "/organiser/events/{id}/privacy",
             get(settings_page).post(save_settings),
@@ -92,6 +93,125 @@ async fn phone_page(
         },
     });
     Ok(page.into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// "Your comments": a phone sees and deletes what it wrote.
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn mine_view(
+    state: &AppState,
+    es: &EventState,
+    token: &str,
+    headers: &axum::http::HeaderMap,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
+    let (voter, cookie) = crate::participant::attendee_id(state, headers, es.event.id)?;
+    let event_lang = crate::participant::event_lang(state, es.event.id).await?;
+    let switch = lang::switch(Some(event_lang), &format!("/t/{token}/mine"));
+    let l = switch.lang;
+    let author = crate::security::author_of(&voter);
+    let items = state
+        .storage
+        .own_comments(es.event.id, &author)
+        .await?
+        .into_iter()
+        .map(|c| participant_ui::MineItem {
+            id: c.id,
+            text: c.text,
+            table_number: c.table_number,
+            waiting: !c.approved,
+        })
+        .collect();
+    let page = participant_ui::mine_page(&participant_ui::MinePage {
+        lang: switch,
+        event_title: es.event.title.clone(),
+        back_url: format!("/t/{token}"),
+        action_url: format!("/t/{token}/mine"),
+        items,
+        notice: notice.map(|k| participant_ui::i18n::t(l, k).to_string()),
+        error: error.map(|k| participant_ui::i18n::t(l, k).to_string()),
+    });
+    let status = if error.is_some() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    Ok(crate::participant::with_cookie(
+        (status, page).into_response(),
+        cookie,
+    ))
+}
+
+async fn mine_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    query: Result<Query<DoneQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Response> {
+    let (es, _) = load_table(&state, &token).await?;
+    let notice = match query.ok().and_then(|q| q.0.done).as_deref() {
+        Some("one") => Some("mine-deleted-one"),
+        Some("all") => Some("mine-deleted-all"),
+        _ => None,
+    };
+    mine_view(&state, &es, &token, &headers, notice, None).await
+}
+
+async fn delete_mine(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let (es, _) = load_table(&state, &token).await?;
+    let f = forms::read(body)?;
+    let (voter, _) = crate::participant::attendee_id(&state, &headers, es.event.id)?;
+    let author = crate::security::author_of(&voter);
+    let ids: Vec<i64> = if field(&f, "all") == "1" {
+        state
+            .storage
+            .own_comments(es.event.id, &author)
+            .await?
+            .iter()
+            .map(|c| c.id)
+            .collect()
+    } else {
+        match field(&f, "comment_id").trim().parse() {
+            Ok(id) => vec![id],
+            Err(_) => Vec::new(),
+        }
+    };
+    let all = field(&f, "all") == "1";
+    if ids.is_empty() && !all {
+        return mine_view(&state, &es, &token, &headers, None, Some("mine-not-found")).await;
+    }
+    for comment_id in ids {
+        let change = crate::storage::Change::DeleteOwn {
+            comment_id,
+            author: author.clone(),
+        };
+        match state
+            .hub
+            .apply(state.storage.clone(), es.event.id, change, None)
+            .await
+        {
+            Ok(_) => {}
+            Err(crate::storage::StorageError::NotFound(_)) => {
+                return mine_view(&state, &es, &token, &headers, None, Some("mine-not-found"))
+                    .await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let done = if all { "all" } else { "one" };
+    Ok(Redirect::to(&format!("/t/{token}/mine?done={done}")).into_response())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -143,6 +143,12 @@ pub enum Change {
         /// Pseudonymous device hash of the writer (attendees only).
         author: Option<String>,
     },
+    /// The writer deletes their own comment (matched by the device's author key): its
+    /// words, name and agreements go at once.
+    DeleteOwn {
+        comment_id: i64,
+        author: String,
+    },
     /// One agreement per voter, with a comment at the voter's table.
     Agree {
         comment_id: i64,
@@ -494,6 +500,9 @@ pub trait Storage: Send + Sync {
     async fn anonymise_comments(&self, event_id: i64, now: i64) -> StorageResult<bool>;
     /// Writes the write-ahead log back and empties it, so deleted text leaves it too.
     async fn checkpoint(&self) -> StorageResult<()>;
+    /// The comments this device (author key) wrote in the event and hasn't deleted, newest
+    /// first.
+    async fn own_comments(&self, event_id: i64, author: &str) -> StorageResult<Vec<Comment>>;
     /// Every "about you" answer of the event (for the subject-access export).
     async fn about_answers(
         &self,

@@ -433,3 +433,167 @@ async fn attendee_keys_hold_no_cookie_or_address_and_differ_by_event() -> Result
     }
     Ok(())
 }
+
+/// A client that is this device (its cookie) on the plain pages.
+fn as_device(device: &str) -> Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", format!("rt_attendee={device}").parse()?);
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
+#[tokio::test]
+async fn a_phone_deletes_its_own_comments_from_every_screen() -> Result<()> {
+    let f = Fixture::unthrottled().await?;
+    let device = "mydevice00000000000000000a";
+    let table = f.table_path(0);
+    let mut mine = Ws::connect_as(&f.server.ws_url(&format!("{table}/ws")), device).await?;
+    mine.next().await?;
+    let first = mine.post(&cid("m"), "Mine one qzx").await?;
+    let second = mine.post(&cid("m"), "Mine two qzx").await?;
+    let (mut other, _) = f.phone(0).await?;
+    let r = cid("reply");
+    other
+        .send(serde_json::json!({"type": "post", "client_id": r, "text": "A reply to it", "reply_to": first}))
+        .await?;
+    let reply = other
+        .next_where("reply ack", |v| {
+            v["type"] == "ack" && v["client_id"] == r.as_str()
+        })
+        .await?["comment_id"]
+        .as_i64()
+        .context("reply id")?;
+    let (mut console, _) = f.console().await?;
+    let h = cid("h");
+    console
+        .send(serde_json::json!({"type": "highlight", "comment_id": first, "on": true, "ref": h}))
+        .await?;
+    console
+        .next_where("highlight ack", |v| v["ref"] == h.as_str())
+        .await?;
+    let (mut wall, snap) = f.wall().await?;
+    assert!(snap.to_string().contains("Mine one qzx"), "on the wall");
+
+    // Its own page lists both; another phone's lists neither and can't delete them.
+    let web = as_device(device)?;
+    let page = web
+        .get(f.server.url(&format!("{table}/mine")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains("Mine one qzx") && page.contains("Mine two qzx"),
+        "{page}"
+    );
+    let stranger = as_device("strangerdevice00000000000a")?;
+    let theirs = stranger
+        .get(f.server.url(&format!("{table}/mine")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(!theirs.contains("Mine one qzx") && theirs.contains("haven’t written anything"));
+    let res = stranger
+        .post(f.server.url(&format!("{table}/mine")))
+        .form(&[("comment_id", first.to_string())])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await?.contains("isn’t one of yours"));
+    let shown = f.server.state.storage.comments(1, None, false).await?;
+    assert!(
+        shown.iter().any(|c| c.id == first),
+        "a stranger deleted nothing"
+    );
+
+    // Deleting one: gone from the console, the wall and the other phone at once.
+    let res = web
+        .post(f.server.url(&format!("{table}/mine")))
+        .form(&[("comment_id", first.to_string())])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"].to_str()?,
+        format!("{table}/mine?done=one")
+    );
+    for (who, ws) in [
+        ("console", &mut console),
+        ("wall", &mut wall),
+        ("phone", &mut other),
+    ] {
+        ws.next_where(&format!("{who} drops it"), |v| {
+            v["type"] == "comment_removed" && v["id"] == first
+        })
+        .await?;
+    }
+    let after = f.server.state.storage.comments(1, None, true).await?;
+    assert!(
+        !after.iter().any(|c| c.id == first),
+        "not even consoles see it"
+    );
+    let freed = after
+        .iter()
+        .find(|c| c.id == reply)
+        .context("the reply stays")?;
+    assert_eq!(freed.reply_to, None, "the reply stands on its own");
+    let page = web
+        .get(f.server.url(&format!("{table}/mine?done=one")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(page.contains("It is gone from every screen") && !page.contains("Mine one qzx"));
+    // No console can bring it back or change it.
+    let r = cid("restore");
+    console
+        .send(serde_json::json!({"type": "hide", "comment_id": first, "on": false, "ref": r}))
+        .await?;
+    let refused = console
+        .next_where("refusal", |v| v["ref"] == r.as_str())
+        .await?;
+    assert_eq!(refused["code"], "gone", "{refused}");
+    // Its words are in no report or archive.
+    let org = f.organiser("mine@example.org", "Mo").await?;
+    let archive = org
+        .get(
+            f.server
+                .url("/organiser/events/1/report?for=local&format=json"),
+        )
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(!archive.contains("Mine one qzx") && archive.contains("Mine two qzx"));
+
+    // Deleting all of them.
+    let res = web
+        .post(f.server.url(&format!("{table}/mine")))
+        .form(&[("all", "1")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    console
+        .next_where("the second goes", |v| {
+            v["type"] == "comment_removed" && v["id"] == second
+        })
+        .await?;
+    let page = web
+        .get(f.server.url(&format!("{table}/mine")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(page.contains("haven’t written anything"));
+    // The same words survive no restart either.
+    let f = Fixture {
+        server: f.server.restart().await?,
+        links: f.links,
+    };
+    let after = f.server.state.storage.comments(1, None, true).await?;
+    assert!(after.iter().all(|c| c.id != first && c.id != second));
+    Ok(())
+}

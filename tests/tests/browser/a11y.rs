@@ -445,6 +445,8 @@ async fn a11y_every_phone_page_state_passes_axe_wcag_22_aa() -> Result<()> {
     for (c, how) in [(&phone, "with JS"), (&plain, "without JS")] {
         c.goto(&format!("{table1}/privacy")).await?;
         found.axe(c, &format!("privacy notice {how}")).await;
+        c.goto(&format!("{table1}/mine")).await?;
+        found.axe(c, &format!("your comments {how}")).await;
         c.goto(&format!("{table1}/room")).await?;
         found.axe(c, &format!("room page {how}")).await;
         c.goto(&format!("{table1}/room?table=2")).await?;
@@ -560,6 +562,7 @@ async fn a11y_at_320_px_nothing_scrolls_sideways_even_with_text_at_200_percent()
         ("table page replying", format!("{table1}?reply={first}")),
         ("room page", format!("{table1}/room")),
         ("privacy notice", format!("{table1}/privacy")),
+        ("your comments", format!("{table1}/mine")),
         (
             "room page viewing table 1",
             format!("{table1}/room?table=1"),

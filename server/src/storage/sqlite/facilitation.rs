@@ -333,6 +333,23 @@ fn comments_of(change: &Change) -> Vec<i64> {
     }
 }
 
+/// No console acts on a comment its writer deleted.
+pub(super) async fn check_not_deleted(
+    tx: Tx<'_, '_>,
+    event_id: i64,
+    change: &Change,
+) -> StorageResult<()> {
+    for id in comments_of(change) {
+        if comment_in(tx, event_id, id).await?.deleted {
+            return Err(refused(
+                "gone",
+                "The person who wrote this comment deleted it, so there is nothing left to change.",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A table facilitator acts only on their own table, and never on the lead's controls.
 pub(super) async fn check_scope(
     tx: Tx<'_, '_>,
@@ -421,6 +438,7 @@ pub(super) async fn describe(
 fn describe_plain(change: &Change) -> (String, Option<i64>) {
     let on_off = |on: bool, yes: &str, no: &str| if on { yes } else { no }.to_string();
     match change {
+        Change::DeleteOwn { comment_id, .. } => ("deleted by its writer".into(), Some(*comment_id)),
         Change::Post { name, .. } => (
             if name.is_some() {
                 "added a spoken point (someone at the table)".into()
@@ -1087,7 +1105,8 @@ pub(super) async fn table_stats(
     let rows = sqlx::query(
         "SELECT table_id, author, COUNT(*) AS n, MAX(created_at) AS last, \
          SUM(CASE WHEN approved = 0 AND hidden = 0 AND merged_into IS NULL THEN 1 ELSE 0 END) AS pending \
-         FROM comments WHERE event_id = ? AND source = 'attendee' AND (? IS NULL OR round_id = ?) \
+         FROM comments WHERE event_id = ? AND source = 'attendee' AND deleted_at IS NULL \
+         AND (? IS NULL OR round_id = ?) \
          GROUP BY table_id, author",
     )
     .bind(event_id)

@@ -150,7 +150,8 @@ const COMMENT_COLUMNS: &str = "c.id, c.table_id, t.number AS table_number, c.rou
           ELSE c.agrees END AS agrees, \
      (SELECT COUNT(*) FROM comments m WHERE m.merged_into = c.id) AS merged_count, \
      c.highlighted, c.highlighted_at, c.hidden, c.hidden_reason, c.created_at, c.approved, \
-     c.reply_to, c.starred, c.tags, c.original_body, c.merged_into, c.author";
+     c.reply_to, c.starred, c.tags, c.original_body, c.merged_into, c.author, \
+     c.deleted_at IS NOT NULL AS deleted";
 
 fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
     let source: String = row.try_get("source")?;
@@ -183,6 +184,7 @@ fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
         tags: serde_json::from_str(&tags).unwrap_or_default(),
         original,
         author: row.try_get("author")?,
+        deleted: row.try_get::<i64, _>("deleted")? != 0,
     })
 }
 
@@ -391,6 +393,64 @@ impl SqliteStorage {
                     item: Item::Comment(comment.clone()),
                 });
                 applied.comment = Some(comment);
+            }
+            Change::DeleteOwn { comment_id, author } => {
+                let c = comment_in(tx, event_id, comment_id).await?;
+                if c.deleted || c.author.as_deref() != Some(author.as_str()) {
+                    return Err(StorageError::NotFound("comment"));
+                }
+                sqlx::query(
+                    "UPDATE comments SET body = '', display_name = NULL, original_body = NULL, \
+                     author = NULL, tags = '[]', starred = 0, highlighted = 0, \
+                     highlighted_at = NULL, hidden = 1, \
+                     hidden_reason = 'Deleted by the person who wrote it.', agrees = 0, \
+                     deleted_at = ? WHERE id = ?",
+                )
+                .bind(now_ms())
+                .bind(comment_id)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("DELETE FROM agreements WHERE comment_id = ?")
+                    .bind(comment_id)
+                    .execute(&mut **tx)
+                    .await?;
+                // Replies to it stand on their own; duplicates merged into it come back.
+                let freed: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM comments WHERE (reply_to = ? OR merged_into = ?) AND id != ?",
+                )
+                .bind(comment_id)
+                .bind(comment_id)
+                .bind(comment_id)
+                .fetch_all(&mut **tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE comments SET reply_to = CASE WHEN reply_to = ? THEN NULL ELSE reply_to END, \
+                     merged_into = CASE WHEN merged_into = ? THEN NULL ELSE merged_into END \
+                     WHERE reply_to = ? OR merged_into = ?",
+                )
+                .bind(comment_id)
+                .bind(comment_id)
+                .bind(comment_id)
+                .bind(comment_id)
+                .execute(&mut **tx)
+                .await?;
+                let seq = number(tx, event_id, "deleted", Some(comment_id), None).await?;
+                let gone = comment_in(tx, event_id, comment_id).await?;
+                applied.changes.push(Numbered {
+                    seq,
+                    kind: "deleted".into(),
+                    item: Item::Comment(gone.clone()),
+                });
+                for id in freed {
+                    let seq = number(tx, event_id, "unmerged", Some(id), None).await?;
+                    let c = comment_in(tx, event_id, id).await?;
+                    applied.changes.push(Numbered {
+                        seq,
+                        kind: "unmerged".into(),
+                        item: Item::Comment(c),
+                    });
+                }
+                applied.comment = Some(gone);
             }
             Change::Agree {
                 comment_id,
@@ -1147,6 +1207,22 @@ impl Storage for SqliteStorage {
         privacy::checkpoint(self).await
     }
 
+    async fn own_comments(&self, event_id: i64, author: &str) -> StorageResult<Vec<Comment>> {
+        let sql = format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments c JOIN event_tables t ON t.id = c.table_id \
+             WHERE c.event_id = ? AND c.author = ? AND c.deleted_at IS NULL ORDER BY c.id DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(event_id)
+            .bind(author)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(comment_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
     async fn about_answers(
         &self,
         event_id: i64,
@@ -1348,7 +1424,7 @@ impl Storage for SqliteStorage {
         let sql = format!(
             "SELECT {COMMENT_COLUMNS} FROM comments c JOIN event_tables t ON t.id = c.table_id \
              WHERE c.event_id = ? AND (? IS NULL OR c.table_id = ?) AND (? OR c.hidden = 0) \
-             ORDER BY c.id DESC"
+             AND c.deleted_at IS NULL ORDER BY c.id DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(event_id)
@@ -1388,6 +1464,7 @@ impl Storage for SqliteStorage {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(actor) = &actor {
             facilitation::check_scope(&mut tx, event_id, &change, actor).await?;
+            facilitation::check_not_deleted(&mut tx, event_id, &change).await?;
         }
         let audit = match &actor {
             Some(_) => Some(facilitation::describe(&mut tx, event_id, &change).await?),
