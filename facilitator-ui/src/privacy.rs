@@ -3,8 +3,24 @@
 
 use super::*;
 
+/// One organiser of an event, on the privacy page.
+pub struct OrganiserRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// The event's owner (can't be taken off).
+    pub owner: bool,
+}
+
 /// The organiser's privacy page.
 pub struct PrivacySettingsPage {
+    /// Who may open and run the event; POST `email` to add, `organiser_id` to remove.
+    pub organisers: Vec<OrganiserRow>,
+    pub add_organiser_url: String,
+    pub remove_organiser_url: String,
+    /// What was typed in the add form, and why it was refused.
+    pub organiser_email: String,
+    pub organiser_error: Option<String>,
     pub event_title: String,
     pub action_url: String,
     pub back_url: String,
@@ -98,6 +114,47 @@ pub fn privacy_settings_page(page: &PrivacySettingsPage) -> Markup {
                 div.actions {
                     button #privacy-save .button.primary type="submit" { "Save" }
                     a href=(page.back_url) { "Cancel" }
+                }
+            }
+            section #organisers aria-labelledby="organisers-h" {
+                h2 #organisers-h { "Who can open this event" }
+                p.hint {
+                    "Organisers listed here see everything in the event, contact details \
+                     included, and can change and delete it."
+                }
+                @if page.organisers.is_empty() {
+                    p #organisers-all {
+                        "This event was made on the command line, so every organiser of this \
+                         installation can open it."
+                    }
+                } @else {
+                    ul #organiser-list {
+                        @for o in &page.organisers {
+                            li {
+                                bdi { (o.name) } " (" bdi { (o.email) } ")"
+                                @if o.owner {
+                                    " \u{2014} owner"
+                                } @else {
+                                    form.inline-form method="post" action=(page.remove_organiser_url) {
+                                        input type="hidden" name="organiser_id" value=(o.id);
+                                        " "
+                                        button.button type="submit" aria-label={ "Take " (o.name) " off this event" } { "Take off" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    (alert(page.organiser_error.as_ref()))
+                    form #add-organiser .stack method="post" action=(page.add_organiser_url) {
+                        div.field {
+                            label for="organiser_email" { "Add an organiser by the email of their account" }
+                            input #organiser_email name="email" type="email" autocomplete="off"
+                                value=(page.organiser_email);
+                        }
+                        div.actions {
+                            button #add-organiser-button .button type="submit" { "Add" }
+                        }
+                    }
                 }
             }
             section #everything aria-labelledby="everything-h" {

@@ -545,7 +545,15 @@ pub(crate) async fn owned_event(
     let not_found = || AppError::not_found("No event of yours has that number.");
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let es = state.storage.event_state(id).await?.ok_or_else(not_found)?;
-    if es.event.organiser_id.is_some_and(|owner| owner != o.id) {
+    if let Some(owner) = es.event.organiser_id
+        && owner != o.id
+        && !state
+            .storage
+            .event_organisers(id)
+            .await?
+            .iter()
+            .any(|(oid, ..)| *oid == o.id)
+    {
         return Err(not_found());
     }
     Ok(es)

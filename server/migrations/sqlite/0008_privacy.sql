@@ -17,3 +17,13 @@ ALTER TABLE events ADD COLUMN comments_purged_at INTEGER;
 -- A comment its writer deleted from their phone: its words, name and keys are blanked at
 -- once; the row stays (hidden) only so screens that missed the change hear it on resume.
 ALTER TABLE comments ADD COLUMN deleted_at INTEGER;
+
+-- Other organisers the event's owner (or another of its organisers) added: they may open
+-- and run it as the owner does, but not take the owner off it.
+CREATE TABLE event_organisers (
+    event_id     INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    organiser_id INTEGER NOT NULL REFERENCES organisers(id) ON DELETE CASCADE,
+    added_at     INTEGER NOT NULL,
+    PRIMARY KEY (event_id, organiser_id)
+);
+CREATE INDEX event_organisers_organiser ON event_organisers (organiser_id);

@@ -36,6 +36,11 @@ pub fn router() -> Router<AppState> {
             get(settings_page).post(save_settings),
         )
         .route("/organiser/events/{id}/export", get(export))
+        .route("/organiser/events/{id}/organisers", post(add_organiser))
+        .route(
+            "/organiser/events/{id}/organisers/remove",
+            post(remove_organiser),
+        )
         .route("/organiser/events/{id}/delete", post(delete_event))
 }
 
@@ -297,6 +302,11 @@ fn settings_view(
         _ => "Comments are kept until you delete the event.".to_string(),
     };
     facilitator_ui::PrivacySettingsPage {
+        organisers: Vec::new(),
+        add_organiser_url: format!("/organiser/events/{id}/organisers"),
+        remove_organiser_url: format!("/organiser/events/{id}/organisers/remove"),
+        organiser_email: String::new(),
+        organiser_error: None,
         event_title: es.event.title.clone(),
         action_url: format!("/organiser/events/{id}/privacy"),
         back_url: format!("/organiser/events/{id}"),
@@ -318,6 +328,122 @@ fn settings_view(
     }
 }
 
+/// The event's organisers for the page (none listed: a command-line event, open to all).
+async fn organiser_rows(
+    state: &AppState,
+    es: &EventState,
+) -> AppResult<Vec<facilitator_ui::OrganiserRow>> {
+    if es.event.organiser_id.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(state
+        .storage
+        .event_organisers(es.event.id)
+        .await?
+        .into_iter()
+        .map(|(id, name, email, owner)| facilitator_ui::OrganiserRow {
+            id,
+            name,
+            email,
+            owner,
+        })
+        .collect())
+}
+
+/// Renders the page with the organisers list and any refusal of the organiser forms.
+async fn full_page(
+    state: &AppState,
+    es: &EventState,
+    mut view: facilitator_ui::PrivacySettingsPage,
+    status: StatusCode,
+) -> StaffResult<Response> {
+    view.organisers = organiser_rows(state, es).await?;
+    Ok((status, facilitator_ui::privacy_settings_page(&view)).into_response())
+}
+
+async fn add_organiser(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = forms::read(body)?;
+    let email = field(&f, "email").trim().to_lowercase();
+    let refusal = if es.event.organiser_id.is_none() {
+        Some("Every organiser of this installation can already open this event.".to_string())
+    } else {
+        match state.storage.organiser_by_email(&email).await? {
+            _ if email.is_empty() => Some("Type the email of their organiser account.".into()),
+            None => Some(format!(
+                "No organiser account has the email {email}. They need an account on this \
+                 server first (README: organiser add)."
+            )),
+            Some(other) => {
+                let on = state.storage.event_organisers(es.event.id).await?;
+                if on.iter().any(|(oid, ..)| *oid == other.id) {
+                    Some(format!("{} can already open this event.", other.name))
+                } else {
+                    state
+                        .storage
+                        .add_event_organiser(es.event.id, other.id)
+                        .await?;
+                    None
+                }
+            }
+        }
+    };
+    match refusal {
+        None => Ok(Redirect::to(&format!(
+            "/organiser/events/{}/privacy?saved=organiser",
+            es.event.id
+        ))
+        .into_response()),
+        Some(message) => {
+            let p = privacy_of(&state, es.event.id).await?;
+            let mut view = settings_view(&es, &p, None, None, None, None);
+            view.organiser_email = email;
+            view.organiser_error = Some(message);
+            full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+async fn remove_organiser(
+    State(state): State<AppState>,
+    LoggedIn(o): LoggedIn,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> StaffResult<Response> {
+    let es = owned_event(&state, &o, &id).await?;
+    let f = forms::read(body)?;
+    let removed = match field(&f, "organiser_id").trim().parse::<i64>() {
+        Ok(oid) => {
+            state
+                .storage
+                .remove_event_organiser(es.event.id, oid)
+                .await?
+        }
+        Err(_) => false,
+    };
+    if !removed {
+        let p = privacy_of(&state, es.event.id).await?;
+        let mut view = settings_view(&es, &p, None, None, None, None);
+        view.organiser_error =
+            Some("That organiser isn't one who was added to this event; nothing changed.".into());
+        return full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    // Taking yourself off: the event is no longer yours to see.
+    if field(&f, "organiser_id").trim() == o.id.to_string() {
+        return Ok(Redirect::to("/organiser").into_response());
+    }
+    Ok(Redirect::to(&format!(
+        "/organiser/events/{}/privacy?saved=organiser",
+        es.event.id
+    ))
+    .into_response())
+}
+
 async fn settings_page(
     State(state): State<AppState>,
     LoggedIn(o): LoggedIn,
@@ -326,10 +452,13 @@ async fn settings_page(
 ) -> StaffResult<Response> {
     let es = owned_event(&state, &o, &id).await?;
     let p = privacy_of(&state, es.event.id).await?;
-    let saved = query.ok().and_then(|q| q.0.saved).is_some();
-    let notice = saved.then(|| "Saved. Phones show the new notice from now on.".to_string());
+    let notice = match query.ok().and_then(|q| q.0.saved).as_deref() {
+        Some("organiser") => Some("Saved. The list of organisers is up to date.".to_string()),
+        Some(_) => Some("Saved. Phones show the new notice from now on.".to_string()),
+        None => None,
+    };
     let view = settings_view(&es, &p, None, None, None, notice);
-    Ok(facilitator_ui::privacy_settings_page(&view).into_response())
+    full_page(&state, &es, view, StatusCode::OK).await
 }
 
 async fn save_settings(
@@ -363,11 +492,7 @@ async fn save_settings(
         Err(e) => {
             let p = privacy_of(&state, es.event.id).await?;
             let view = settings_view(&es, &p, Some(typed), Some(e.message), None, None);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                facilitator_ui::privacy_settings_page(&view),
-            )
-                .into_response())
+            full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -399,11 +524,7 @@ async fn delete_event(
                        delete in the box, then press the button."
             .to_string();
         let view = settings_view(&es, &p, None, None, Some(message), None);
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            facilitator_ui::privacy_settings_page(&view),
-        )
-            .into_response());
+        return full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     delete_everything(&state, es.event.id).await?;
     Ok(Redirect::to("/organiser?deleted=1").into_response())

@@ -500,6 +500,16 @@ pub trait Storage: Send + Sync {
     async fn anonymise_comments(&self, event_id: i64, now: i64) -> StorageResult<bool>;
     /// Writes the write-ahead log back and empties it, so deleted text leaves it too.
     async fn checkpoint(&self) -> StorageResult<()>;
+    /// The event's organisers: (id, name, email, is the owner), the owner first.
+    async fn event_organisers(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<Vec<(i64, String, String, bool)>>;
+    /// Adds an organiser to the event (no change if they are on it already).
+    async fn add_event_organiser(&self, event_id: i64, organiser_id: i64) -> StorageResult<()>;
+    /// Takes an added organiser off the event; false when they weren't on it.
+    async fn remove_event_organiser(&self, event_id: i64, organiser_id: i64)
+    -> StorageResult<bool>;
     /// The comments this device (author key) wrote in the event and hasn't deleted, newest
     /// first.
     async fn own_comments(&self, event_id: i64, author: &str) -> StorageResult<Vec<Comment>>;

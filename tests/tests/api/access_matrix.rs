@@ -458,3 +458,105 @@ async fn every_socket_command_is_refused_where_it_does_not_belong() -> Result<()
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn an_owner_shares_an_event_with_another_organiser_and_takes_them_off() -> Result<()> {
+    let f = Fixture::new().await?;
+    let owner = f.organiser("owner@example.org", "Owner").await?;
+    let other = f.organiser("other@example.org", "Other Person").await?;
+    let id = owned_event(&f, &owner).await?;
+    let page = f.server.url(&format!("/organiser/events/{id}"));
+    assert_eq!(
+        other.get(&page).send().await?.status(),
+        404,
+        "not theirs yet"
+    );
+    let add = f.server.url(&format!("/organiser/events/{id}/organisers"));
+    for (email, says) in [
+        ("", "Type the email"),
+        (
+            "nobody@example.org",
+            "No organiser account has the email nobody@example.org",
+        ),
+        ("owner@example.org", "Owner can already open this event"),
+    ] {
+        let res = owner.post(&add).form(&[("email", email)]).send().await?;
+        assert_eq!(res.status(), 422, "{email}");
+        let body = res.text().await?;
+        assert!(body.contains(says), "{says}: {body}");
+        assert!(
+            body.contains(&format!("value=\"{email}\"")),
+            "what was typed is kept"
+        );
+    }
+    assert_eq!(
+        other.get(&page).send().await?.status(),
+        404,
+        "refusals added no one"
+    );
+    let res = owner
+        .post(&add)
+        .form(&[("email", " Other@Example.org ")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        other.get(&page).send().await?.status(),
+        200,
+        "now they can open it"
+    );
+    let dash = other
+        .get(f.server.url("/organiser"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(dash.contains("Owned event"), "and it is in their list");
+    let privacy = f.server.url(&format!("/organiser/events/{id}/privacy"));
+    let listed = other.get(&privacy).send().await?.text().await?;
+    assert!(listed.contains("Other Person") && listed.contains("owner@example.org"));
+    // Nobody can take the owner off.
+    let remove = f
+        .server
+        .url(&format!("/organiser/events/{id}/organisers/remove"));
+    let owner_id = f
+        .server
+        .state
+        .storage
+        .organiser_by_email("owner@example.org")
+        .await?
+        .context("owner")?
+        .id;
+    let res = other
+        .post(&remove)
+        .form(&[("organiser_id", owner_id.to_string())])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 422);
+    assert_eq!(owner.get(&page).send().await?.status(), 200);
+    // The owner takes the other off: the event is closed to them again.
+    let other_id = f
+        .server
+        .state
+        .storage
+        .organiser_by_email("other@example.org")
+        .await?
+        .context("other")?
+        .id;
+    let res = owner
+        .post(&remove)
+        .form(&[("organiser_id", other_id.to_string())])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    assert_eq!(other.get(&page).send().await?.status(), 404);
+    assert_eq!(
+        other
+            .get(f.server.url(&format!("/organiser/events/{id}/export")))
+            .send()
+            .await?
+            .status(),
+        404
+    );
+    Ok(())
+}

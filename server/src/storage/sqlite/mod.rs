@@ -904,10 +904,15 @@ impl Storage for SqliteStorage {
     }
 
     async fn events_of(&self, organiser_id: i64) -> StorageResult<Vec<Event>> {
-        let rows = sqlx::query("SELECT * FROM events WHERE organiser_id = ? OR organiser_id IS NULL ORDER BY date DESC, id DESC")
-            .bind(organiser_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM events WHERE organiser_id = ? OR organiser_id IS NULL \
+             OR id IN (SELECT event_id FROM event_organisers WHERE organiser_id = ?) \
+             ORDER BY date DESC, id DESC",
+        )
+        .bind(organiser_id)
+        .bind(organiser_id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(event_from_row).collect::<Result<_, _>>()?)
     }
 
@@ -1205,6 +1210,57 @@ impl Storage for SqliteStorage {
 
     async fn checkpoint(&self) -> StorageResult<()> {
         privacy::checkpoint(self).await
+    }
+
+    async fn event_organisers(
+        &self,
+        event_id: i64,
+    ) -> StorageResult<Vec<(i64, String, String, bool)>> {
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT o.id, o.name, o.email, 1 FROM organisers o JOIN events e ON e.organiser_id = o.id \
+             WHERE e.id = ? \
+             UNION ALL \
+             SELECT o.id, o.name, o.email, 0 FROM organisers o \
+             JOIN event_organisers eo ON eo.organiser_id = o.id WHERE eo.event_id = ? \
+             ORDER BY 4 DESC, 2",
+        )
+        .bind(event_id)
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, email, owner)| (id, name, email, owner != 0))
+            .collect())
+    }
+
+    async fn add_event_organiser(&self, event_id: i64, organiser_id: i64) -> StorageResult<()> {
+        let _w = self.write.lock().await;
+        sqlx::query(
+            "INSERT INTO event_organisers (event_id, organiser_id, added_at) VALUES (?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(organiser_id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn remove_event_organiser(
+        &self,
+        event_id: i64,
+        organiser_id: i64,
+    ) -> StorageResult<bool> {
+        let _w = self.write.lock().await;
+        let n = sqlx::query("DELETE FROM event_organisers WHERE event_id = ? AND organiser_id = ?")
+            .bind(event_id)
+            .bind(organiser_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n > 0)
     }
 
     async fn own_comments(&self, event_id: i64, author: &str) -> StorageResult<Vec<Comment>> {
