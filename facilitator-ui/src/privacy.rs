@@ -32,6 +32,8 @@ pub struct PrivacySettingsPage {
     pub phone_url: Option<String>,
     /// As stored, or as typed after an error.
     pub notice: String,
+    /// The one other site that may show the wall in its page (an origin), or empty.
+    pub wall_frame: String,
     pub contact_days: String,
     /// `keep`, `anonymise` or `delete`.
     pub comments_after: String,
@@ -109,6 +111,19 @@ pub fn privacy_settings_page(page: &PrivacySettingsPage) -> Markup {
                         label for="comment_days" { "\u{2026} after (days; not used when kept)" }
                         input #comment_days name="comment_days" type="number" min="0" max="3650"
                             inputmode="numeric" required value=(page.comment_days);
+                    }
+                }
+                fieldset {
+                    legend { "The wall inside another site" }
+                    div.field {
+                        label for="wall_frame" { "Site allowed to show the wall in its own page (optional)" }
+                        p.hint #wall-frame-hint {
+                            "For a live stream or a screen system that embeds the wall, for \
+                             example https://stream.example.org. Left empty, no other site can \
+                             show it, which stops it being dressed up in someone else\u{2019}s page."
+                        }
+                        input #wall_frame name="wall_frame" type="url" value=(page.wall_frame)
+                            aria-describedby="wall-frame-hint";
                     }
                 }
                 div.actions {

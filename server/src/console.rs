@@ -245,7 +245,7 @@ async fn wall_page(
     Path(token): Path<String>,
 ) -> StaffResult<Response> {
     let (es, _) = wall_event(&state, &token).await?;
-    Ok(facilitator_ui::wall_page(&facilitator_ui::WallPage {
+    let mut res = facilitator_ui::wall_page(&facilitator_ui::WallPage {
         lang: crate::participant::event_lang(&state, es.event.id).await?,
         event_title: es.event.title.clone(),
         code: security::display_code(&es.event.code),
@@ -253,7 +253,25 @@ async fn wall_page(
         qr_svg_url: format!("/wall/{token}/qr.svg"),
         ws_path: format!("/wall/{token}/ws"),
     })
-    .into_response())
+    .into_response();
+    // The organiser may let one other site frame the wall (checked to be a bare origin).
+    let frame = state
+        .storage
+        .privacy(es.event.id)
+        .await?
+        .map(|p| p.wall_frame)
+        .unwrap_or_default();
+    if !frame.is_empty() {
+        let csp = security::CSP.replace(
+            "frame-ancestors 'none'",
+            &format!("frame-ancestors 'self' {frame}"),
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&csp) {
+            res.headers_mut()
+                .insert(axum::http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    Ok(res)
 }
 
 async fn wall_ws(

@@ -14,6 +14,10 @@ ALTER TABLE events ADD COLUMN comment_days INTEGER NOT NULL DEFAULT 365;
 ALTER TABLE events ADD COLUMN contacts_purged_at INTEGER;
 ALTER TABLE events ADD COLUMN comments_purged_at INTEGER;
 
+-- The one other site that may show the wall inside its own page (an origin such as
+-- https://stream.example.org); empty: no site may frame it.
+ALTER TABLE events ADD COLUMN wall_frame_origin TEXT NOT NULL DEFAULT '';
+
 -- A comment its writer deleted from their phone: its words, name and keys are blanked at
 -- once; the row stays (hidden) only so screens that missed the change hear it on resume.
 ALTER TABLE comments ADD COLUMN deleted_at INTEGER;

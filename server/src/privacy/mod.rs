@@ -246,6 +246,7 @@ struct SavedQuery {
 
 /// What the form shows when it comes back with an error.
 struct Typed {
+    wall_frame: String,
     notice: String,
     contact_days: String,
     comments_after: String,
@@ -262,6 +263,7 @@ fn settings_view(
 ) -> facilitator_ui::PrivacySettingsPage {
     let id = es.event.id;
     let typed = typed.unwrap_or_else(|| Typed {
+        wall_frame: p.wall_frame.clone(),
         notice: p.notice.clone(),
         contact_days: p.contact_days.to_string(),
         comments_after: p.comments_after.code().to_string(),
@@ -316,6 +318,7 @@ fn settings_view(
             .tables
             .first()
             .map(|t| format!("/t/{}/privacy", t.join_token)),
+        wall_frame: typed.wall_frame,
         notice: typed.notice,
         contact_days: typed.contact_days,
         comments_after: typed.comments_after,
@@ -470,12 +473,14 @@ async fn save_settings(
     let es = owned_event(&state, &o, &id).await?;
     let f = forms::read(body)?;
     let typed = Typed {
+        wall_frame: field(&f, "wall_frame"),
         notice: field(&f, "notice"),
         contact_days: field(&f, "contact_days"),
         comments_after: field(&f, "comments_after"),
         comment_days: field(&f, "comment_days"),
     };
     match model::parse_privacy(
+        &typed.wall_frame,
         &typed.notice,
         &typed.contact_days,
         &typed.comments_after,

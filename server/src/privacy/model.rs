@@ -59,6 +59,8 @@ pub struct Privacy {
     pub comments_purged_at: Option<i64>,
     /// Who runs the event, for the notice: the owning organiser's name, if any.
     pub organiser_name: Option<String>,
+    /// The one other site allowed to frame the wall (an origin), or empty.
+    pub wall_frame: String,
     /// The event's date (YYYY-MM-DD) and when it was stored (ms): retention counts from
     /// the later of the end of that day and the storing.
     pub date: String,
@@ -68,6 +70,7 @@ pub struct Privacy {
 /// The organiser's form, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrivacyInput {
+    pub wall_frame: String,
     pub notice: String,
     pub contact_days: i64,
     pub comments_after: CommentsAfter,
@@ -143,8 +146,49 @@ fn parse_days(raw: &str, what: &str) -> Result<i64, InputError> {
     }
 }
 
+/// Checks an origin (`https://host` or `http://host:port`, nothing after), lower-cased;
+/// empty stays empty. Only these characters can reach a Content-Security-Policy.
+pub fn parse_origin(raw: &str) -> Result<String, InputError> {
+    let s = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    if s.is_empty() {
+        return Ok(s);
+    }
+    let bad = || {
+        InputError::new(
+            "bad_request",
+            "The site allowed to show the wall must look like https://stream.example.org: \
+             the address of a site, with nothing after its name (or port).",
+        )
+    };
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    if host_ok && port_ok {
+        Ok(s)
+    } else {
+        Err(bad())
+    }
+}
+
 /// Checks the organiser's privacy form.
 pub fn parse_privacy(
+    wall_frame: &str,
     notice: &str,
     contact_days: &str,
     comments_after: &str,
@@ -163,6 +207,7 @@ pub fn parse_privacy(
     })?;
     let comment_days = parse_days(comment_days, "How long the comments are kept")?;
     Ok(PrivacyInput {
+        wall_frame: parse_origin(wall_frame)?,
         notice,
         contact_days,
         comments_after,
@@ -194,6 +239,7 @@ mod tests {
             contacts_purged_at: None,
             comments_purged_at: None,
             organiser_name: None,
+            wall_frame: String::new(),
             date: "1970-01-02".into(),
             created_at: 0,
         };
@@ -208,15 +254,34 @@ mod tests {
 
     #[test]
     fn the_form_is_checked() {
-        let ok = parse_privacy(" Kept safe.\r\n", "30", "anonymise", "0").unwrap();
+        let ok = parse_privacy("", " Kept safe.\r\n", "30", "anonymise", "0").unwrap();
         assert_eq!(ok.notice, "Kept safe.");
         assert_eq!(ok.contact_days, 30);
         assert_eq!(ok.comments_after, CommentsAfter::Anonymise);
-        let e = parse_privacy("", "-1", "keep", "1").unwrap_err();
+        let e = parse_privacy("", "", "-1", "keep", "1").unwrap_err();
         assert!(e.message.contains("from 0 to 3650"), "{}", e.message);
-        assert!(parse_privacy("", "9999", "keep", "1").is_err());
-        assert!(parse_privacy("", "1", "shred", "1").is_err());
-        assert!(parse_privacy("a\u{202e}b", "1", "keep", "1").is_err());
-        assert!(parse_privacy(&"x".repeat(4001), "1", "keep", "1").is_err());
+        assert!(parse_privacy("", "", "9999", "keep", "1").is_err());
+        assert!(parse_privacy("", "", "1", "shred", "1").is_err());
+        assert!(parse_privacy("", "a\u{202e}b", "1", "keep", "1").is_err());
+        assert!(parse_privacy("", &"x".repeat(4001), "1", "keep", "1").is_err());
+        for ok in [
+            "https://stream.example.org",
+            "HTTP://Hall-Screen.local:8080/",
+            "",
+        ] {
+            assert!(parse_origin(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(parse_origin("https://A.org/").unwrap(), "https://a.org");
+        for bad in [
+            "stream.example.org",
+            "https://a.org/path",
+            "https://a.org; script-src *",
+            "https://*.org",
+            "javascript:alert(1)",
+            "https://a.org:99999x",
+            "https://",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
     }
 }

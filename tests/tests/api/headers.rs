@@ -231,3 +231,66 @@ async fn behind_https_cookies_are_secure_and_hsts_is_sent() -> Result<()> {
     );
     walk(&f, true).await
 }
+
+#[tokio::test]
+async fn the_wall_may_be_framed_only_by_the_site_the_organiser_names() -> Result<()> {
+    let f = Fixture::new().await?;
+    let org = f.organiser("frame@example.org", "Fran").await?;
+    let csp = |path: String| {
+        let url = f.server.url(&path);
+        async move {
+            let res = client().get(url).send().await?;
+            Ok::<_, anyhow::Error>(
+                res.headers()["content-security-policy"]
+                    .to_str()?
+                    .to_string(),
+            )
+        }
+    };
+    assert!(csp(f.wall_path()).await?.contains("frame-ancestors 'none'"));
+    let url = f.server.url("/organiser/events/1/privacy");
+    let form = |origin: &'static str| {
+        [
+            ("wall_frame", origin),
+            ("contact_days", "90"),
+            ("comments_after", "keep"),
+            ("comment_days", "365"),
+        ]
+    };
+    for bad in [
+        "https://a.org; script-src *",
+        "stream.example.org",
+        "https://a.org/wall",
+    ] {
+        let res = org.post(&url).form(&form(bad)).send().await?;
+        assert_eq!(res.status(), 422, "{bad}");
+        assert!(
+            res.text()
+                .await?
+                .contains("must look like https://stream.example.org")
+        );
+    }
+    assert!(
+        csp(f.wall_path()).await?.contains("frame-ancestors 'none'"),
+        "refusals changed nothing"
+    );
+    let res = org
+        .post(&url)
+        .form(&form(" https://Stream.Example.org/ "))
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    let wall = csp(f.wall_path()).await?;
+    assert!(
+        wall.contains("frame-ancestors 'self' https://stream.example.org")
+            && wall.contains("script-src 'self'"),
+        "{wall}"
+    );
+    for other in [f.console_path(), f.table_path(0)] {
+        assert!(
+            csp(other.clone()).await?.contains("frame-ancestors 'none'"),
+            "{other}"
+        );
+    }
+    Ok(())
+}

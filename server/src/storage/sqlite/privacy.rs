@@ -12,6 +12,7 @@ use crate::storage::StorageResult;
 
 const PRIVACY_COLUMNS: &str = "e.id, e.privacy_notice, e.contact_days, e.comments_after, \
      e.comment_days, e.contacts_purged_at, e.comments_purged_at, e.date, e.created_at, \
+     e.wall_frame_origin, \
      o.name AS organiser_name";
 
 fn privacy_row(r: &SqliteRow) -> Result<Privacy, sqlx::Error> {
@@ -24,6 +25,7 @@ fn privacy_row(r: &SqliteRow) -> Result<Privacy, sqlx::Error> {
         contacts_purged_at: r.try_get("contacts_purged_at")?,
         comments_purged_at: r.try_get("comments_purged_at")?,
         organiser_name: r.try_get("organiser_name")?,
+        wall_frame: r.try_get("wall_frame_origin")?,
         date: r.try_get("date")?,
         created_at: r.try_get("created_at")?,
     })
@@ -48,12 +50,13 @@ pub(super) async fn save_privacy(
     let _w = s.write.lock().await;
     sqlx::query(
         "UPDATE events SET privacy_notice = ?, contact_days = ?, comments_after = ?, \
-         comment_days = ? WHERE id = ?",
+         comment_days = ?, wall_frame_origin = ? WHERE id = ?",
     )
     .bind(&input.notice)
     .bind(input.contact_days)
     .bind(input.comments_after.code())
     .bind(input.comment_days)
+    .bind(&input.wall_frame)
     .bind(event_id)
     .execute(&s.pool)
     .await?;
