@@ -2,14 +2,12 @@
 
 use clap::Parser;
 use roundtable::config::{Cli, Command, Config, EventCommand, OrganiserCommand};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    let spec = std::env::var("ROUNDTABLE_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("ROUNDTABLE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(roundtable::log_filter(&spec))
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(Cli::parse()).await {

@@ -10,6 +10,7 @@ mod disk;
 mod facilitation;
 mod headers;
 mod journey;
+mod logs;
 mod nojs;
 mod pledges;
 mod privacy;
