@@ -560,3 +560,121 @@ async fn an_owner_shares_an_event_with_another_organiser_and_takes_them_off() ->
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn no_other_site_can_make_a_browser_change_anything() -> Result<()> {
+    let f = Fixture::new().await?;
+    let owner = f.organiser("csrf@example.org", "Cee").await?;
+    let id = owned_event(&f, &owner).await?;
+    let es = f
+        .server
+        .state
+        .storage
+        .event_state(id)
+        .await?
+        .context("event")?;
+    let table = format!("/t/{}", es.tables[0].join_token);
+    // Every state-changing form, as a page on another site would send it (the victim's
+    // cookies ride along): by Origin, and by Fetch Metadata alone.
+    let forms: Vec<String> = vec![
+        table.clone(),
+        format!("{table}/pledge"),
+        format!("{table}/pledge/withdraw"),
+        format!("{table}/mine"),
+        format!("/organiser/events/{id}/settings"),
+        format!("/organiser/events/{id}/privacy"),
+        format!("/organiser/events/{id}/pledges"),
+        format!("/organiser/events/{id}/rotate"),
+        format!("/organiser/events/{id}/walls"),
+        format!("/organiser/events/{id}/shares"),
+        format!("/organiser/events/{id}/organisers"),
+        format!("/organiser/events/{id}/delete"),
+        "/organiser/events".into(),
+        "/organiser/password".into(),
+        "/organiser/logout".into(),
+        "/organiser/import".into(),
+        format!("/console/{}/images", es.event.facilitator_token),
+    ];
+    for path in &forms {
+        for (header, value) in [
+            ("origin", "http://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "null"),
+        ] {
+            let res = owner
+                .post(f.server.url(path))
+                .header(header, value)
+                .form(&[
+                    ("confirm", "delete"),
+                    ("which", "facilitator"),
+                    ("text", "forged"),
+                ])
+                .send()
+                .await?;
+            assert_eq!(res.status(), 403, "{path} with {header}: {value}");
+            assert!(
+                res.text().await?.contains("came from another website"),
+                "{path}"
+            );
+        }
+    }
+    // Nothing happened: the event, its links and its owner's session are as they were.
+    let after = f
+        .server
+        .state
+        .storage
+        .event_state(id)
+        .await?
+        .context("event")?;
+    assert_eq!(after.event.facilitator_token, es.event.facilitator_token);
+    assert_eq!(
+        f.server.state.storage.comments(id, None, true).await?.len(),
+        0
+    );
+    assert_eq!(
+        owner
+            .get(f.server.url(&format!("/organiser/events/{id}")))
+            .send()
+            .await?
+            .status(),
+        200,
+        "still logged in"
+    );
+    // Same-site requests still work (Fetch Metadata says so, or Origin matches).
+    let res = owner
+        .post(f.server.url(&format!("/organiser/events/{id}/rotate")))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("which", "wall")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303);
+    let after = f
+        .server
+        .state
+        .storage
+        .event_state(id)
+        .await?
+        .context("event")?;
+    assert_ne!(
+        after.event.wall_token, es.event.wall_token,
+        "the same-site rotate worked"
+    );
+    // Sockets of every kind refuse another site's page (with the current links).
+    for path in [
+        format!("{table}/ws"),
+        format!("/console/{}/ws", es.event.facilitator_token),
+        format!("/wall/{}/ws", after.event.wall_token),
+    ] {
+        let mut req =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                f.server.ws_url(&path),
+            )?;
+        req.headers_mut()
+            .insert("origin", "http://evil.example".parse()?);
+        assert!(
+            tokio_tungstenite::connect_async(req).await.is_err(),
+            "{path} opened for another site"
+        );
+    }
+    Ok(())
+}
