@@ -14,6 +14,8 @@ pub struct OrganiserRow {
 
 /// The organiser's privacy page.
 pub struct PrivacySettingsPage {
+    /// Who phones say runs the event.
+    pub run_by: String,
     /// Who may open and run the event; POST `email` to add, `organiser_id` to remove.
     pub organisers: Vec<OrganiserRow>,
     pub add_organiser_url: String,
@@ -79,7 +81,11 @@ pub fn privacy_settings_page(page: &PrivacySettingsPage) -> Markup {
                             "Phones link to a plain-words notice from every table page: who runs \
                              the event, who sees what people write, where it goes and how long it \
                              is kept. Add what else people should know: who to contact, your \
-                             lawful basis. Leave a blank line between paragraphs."
+                             lawful basis. Leave a blank line between paragraphs. Phones say the \
+                             event is run by \u{201c}"
+                            bdi #run-by { (page.run_by) }
+                            "\u{201d}: the name in \u{201c}Who will get in touch\u{201d} on the \
+                             Phones page, else your account\u{2019}s name."
                             @if let Some(url) = &page.phone_url {
                                 " " a #phone-notice href=(url) { "See it as phones do" } "."
                             }
@@ -196,7 +202,7 @@ pub fn privacy_settings_page(page: &PrivacySettingsPage) -> Markup {
                             aria-describedby="confirm-hint";
                     }
                     div.actions {
-                        button #delete-event .button type="submit" { "Delete the event" }
+                        button #delete-event .button.danger type="submit" { "Delete the event" }
                     }
                 }
             }

@@ -251,12 +251,12 @@ privacy-who = Pwy sy’n cynnal y digwyddiad hwn:
 privacy-seen = Mae’r hwyluswyr a’r bobl wrth eich bwrdd yn gweld yr hyn rydych chi’n ei ysgrifennu. Mae’r hwyluswyr yn dewis rhai sylwadau i’w dangos ar y sgrin yn yr ystafell.
 privacy-report = Wedyn, mae’r sylwadau’n mynd i adroddiadau ar gyfer yr ymgyrch leol ac ar gyfer y tîm polisi. Does dim enwau byth yn adroddiad y tîm polisi.
 # unsure: "gwneuthuriad na’i fodel" for "make or model"
-privacy-name = Does dim rhaid rhoi’ch enw. Dydy Roundtable ddim yn cadw cyfeiriad eich ffôn, ei wneuthuriad na’i fodel, na ble rydych chi.
+privacy-name = Does dim rhaid rhoi’ch enw. Dydy Roundtable ddim yn cadw cyfeiriad rhwydwaith (IP) eich ffôn, ei wneuthuriad na’i fodel, na ble rydych chi.
 privacy-contact = Dim ond os ydych chi’n eu rhoi gydag addewid y caiff manylion cyswllt eu cadw, dim ond i ddilyn yr addewid, a chânt eu dileu { $days } diwrnod ar ôl y digwyddiad, gydag unrhyw atebion amdanoch chi.
 privacy-comments-keep = Caiff sylwadau eu cadw nes bod y trefnwyr yn dileu’r digwyddiad.
 privacy-comments-anonymise = { $days } diwrnod ar ôl y digwyddiad, caiff enwau eu tynnu oddi ar y sylwadau.
 privacy-comments-delete = { $days } diwrnod ar ôl y digwyddiad, caiff popeth ohono ei ddileu.
-privacy-own = Gallwch chi ddileu’ch sylwadau a thynnu’ch addewid yn ôl o’r ffôn hwn unrhyw bryd. I weld neu ddileu’r hyn sy’n cael ei gadw amdanoch chi, gofynnwch i hwylusydd neu i’r trefnwyr.
+privacy-own = Gallwch chi ddileu’ch sylwadau a thynnu’ch addewid yn ôl o’r ffôn hwn unrhyw bryd, cyhyd ag y mae’n cadw data’r wefan hon. I weld neu ddileu’r hyn sy’n cael ei gadw amdanoch chi, gofynnwch i hwylusydd neu i’r trefnwyr.
 
 ## Your comments (see and delete what this phone wrote)
 mine-link = Eich sylwadau: eu gweld neu eu dileu
@@ -267,4 +267,5 @@ mine-delete = Dileu
 mine-delete-all = Dileu fy holl sylwadau
 mine-deleted-one = Wedi’i ddileu. Mae wedi mynd oddi ar bob sgrin.
 mine-deleted-all = Mae’ch holl sylwadau wedi’u dileu.
+mine-reference = Os byddwch chi’n gofyn i’r trefnwyr am eich data, rhowch y cyfeirnod hwn iddyn nhw:
 mine-not-found = Dydy’r sylw hwnnw ddim yn un o’ch rhai chi, neu mae wedi mynd yn barod. Chafodd dim ei ddileu.

@@ -234,12 +234,12 @@ privacy-title = Your privacy
 privacy-who = Who runs this event:
 privacy-seen = What you write is seen by the facilitators and the people at your table. Facilitators choose some comments to show on the screen in the room.
 privacy-report = Afterwards, comments go into reports for the local campaign and for the policy team. The policy team’s report never has names in it.
-privacy-name = Your name is optional. Roundtable doesn’t store your phone’s address, its make or model, or where you are.
+privacy-name = Your name is optional. Roundtable doesn’t store your phone’s network (IP) address, its make or model, or where you are.
 privacy-contact = Contact details are kept only if you give them with a pledge, only to follow it up, and are deleted { $days } days after the event, with any answers about you.
 privacy-comments-keep = Comments are kept until the organisers delete the event.
 privacy-comments-anonymise = { $days } days after the event, names are removed from the comments.
 privacy-comments-delete = { $days } days after the event, everything from it is deleted.
-privacy-own = You can delete your comments and withdraw your pledge from this phone at any time. To see or delete what is held about you, ask a facilitator or the organisers.
+privacy-own = You can delete your comments and withdraw your pledge from this phone at any time, as long as it keeps this site’s data. To see or delete what is held about you, ask a facilitator or the organisers.
 
 ## Your comments (see and delete what this phone wrote)
 mine-link = Your comments: see or delete them
@@ -250,4 +250,5 @@ mine-delete = Delete
 mine-delete-all = Delete all my comments
 mine-deleted-one = Deleted. It is gone from every screen.
 mine-deleted-all = All your comments are deleted.
+mine-reference = If you ask the organisers about your data, give them this reference:
 mine-not-found = That comment isn’t one of yours, or it is already gone. Nothing was deleted.

@@ -90,6 +90,9 @@ pub struct MinePage {
     /// POST: `comment_id` (one) or `all=1`.
     pub action_url: String,
     pub items: Vec<MineItem>,
+    /// The device's key in this event, as the organisers' export shows it (`author`): a
+    /// reference to quote when asking them about your data.
+    pub reference: String,
     /// Announced (role=status) after a deletion.
     pub notice: Option<String>,
     /// Announced (role=alert).
@@ -117,7 +120,9 @@ pub fn mine_page(page: &MinePage) -> Markup {
                     }
                     p { (t(l, "mine-intro")) }
                     @if page.items.is_empty() {
-                        p #mine-none .empty { (t(l, "mine-none")) }
+                        @if page.notice.is_none() {
+                            p #mine-none .empty { (t(l, "mine-none")) }
+                        }
                     } @else {
                         ul #mine .comment-list {
                             @for c in &page.items {
@@ -138,6 +143,9 @@ pub fn mine_page(page: &MinePage) -> Markup {
                             input type="hidden" name="all" value="1";
                             button.btn type="submit" { (t(l, "mine-delete-all")) }
                         }
+                    }
+                    p #mine-reference .hint {
+                        (t(l, "mine-reference")) " " code { (page.reference) }
                     }
                 }
             }

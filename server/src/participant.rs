@@ -189,7 +189,10 @@ pub(crate) fn attendee_id(
     let cookie = security::set_cookie(
         ATTENDEE_COOKIE,
         &v,
-        7 * 24 * 3600,
+        // As long as browsers keep a cookie (400 days): the phone must still be able to find
+        // and delete its own comments long after the event. The server stores only a
+        // per-event hash of it.
+        400 * 24 * 3600,
         state.config.secure_cookies,
     );
     Ok((security::attendee_key(event_id, &v), Some(cookie)))

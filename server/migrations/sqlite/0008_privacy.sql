@@ -31,3 +31,13 @@ CREATE TABLE event_organisers (
     PRIMARY KEY (event_id, organiser_id)
 );
 CREATE INDEX event_organisers_organiser ON event_organisers (organiser_id);
+
+-- Event numbers are never used twice: a deleted event's number (in bookmarks, exported file
+-- names, caches) must never come to mean another event. SQLite would reuse the highest id
+-- once its row is gone, so the highest number ever given is kept here.
+CREATE TABLE event_id_high (high INTEGER NOT NULL);
+INSERT INTO event_id_high (high) SELECT COALESCE(MAX(id), 0) FROM events;
+CREATE TRIGGER events_id_high AFTER INSERT ON events
+BEGIN
+    UPDATE event_id_high SET high = MAX(high, NEW.id);
+END;

@@ -140,6 +140,7 @@ async fn mine_view(
         back_url: format!("/t/{token}"),
         action_url: format!("/t/{token}/mine"),
         items,
+        reference: author.clone(),
         notice: notice.map(|k| participant_ui::i18n::t(l, k).to_string()),
         error: error.map(|k| participant_ui::i18n::t(l, k).to_string()),
     });
@@ -304,6 +305,7 @@ fn settings_view(
         _ => "Comments are kept until you delete the event.".to_string(),
     };
     facilitator_ui::PrivacySettingsPage {
+        run_by: String::new(),
         organisers: Vec::new(),
         add_organiser_url: format!("/organiser/events/{id}/organisers"),
         remove_organiser_url: format!("/organiser/events/{id}/organisers/remove"),
@@ -361,6 +363,7 @@ async fn full_page(
     status: StatusCode,
 ) -> StaffResult<Response> {
     view.organisers = organiser_rows(state, es).await?;
+    view.run_by = run_by(state, es, Lang::En).await?;
     Ok((status, facilitator_ui::privacy_settings_page(&view)).into_response())
 }
 
@@ -379,8 +382,9 @@ async fn add_organiser(
         match state.storage.organiser_by_email(&email).await? {
             _ if email.is_empty() => Some("Type the email of their organiser account.".into()),
             None => Some(format!(
-                "No organiser account has the email {email}. They need an account on this \
-                 server first (README: organiser add)."
+                "No organiser account has the email {email}. Make their account first, on \
+                 the laptop running Roundtable: roundtable organiser add --email {email} \
+                 --name \"Their name\" (see the README)."
             )),
             Some(other) => {
                 let on = state.storage.event_organisers(es.event.id).await?;
@@ -509,6 +513,7 @@ async fn save_settings(
 /// write-ahead log so the deleted pages leave the disk.
 pub async fn delete_everything(state: &AppState, event_id: i64) -> AppResult<()> {
     state.storage.delete_event(event_id).await?;
+    state.reports.forget(event_id);
     state.storage.checkpoint().await?;
     state.hub.revoke(event_id, crate::hub::Revoked::Event);
     tracing::info!(event_id, "event deleted");
@@ -528,7 +533,9 @@ async fn delete_event(
         let message = "Nothing was deleted. To delete this event and everything in it, type \
                        delete in the box, then press the button."
             .to_string();
-        let view = settings_view(&es, &p, None, None, Some(message), None);
+        let mut view = settings_view(&es, &p, None, None, Some(message.clone()), None);
+        // Said at the top too, where the reloaded page is read first.
+        view.error = Some(message);
         return full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     delete_everything(&state, es.event.id).await?;
@@ -645,10 +652,13 @@ pub async fn sweep(state: &AppState) -> AppResult<()> {
             continue;
         }
         if p.contacts_due_ms() <= now && state.storage.purge_contacts(event_id, now).await? {
+            state.reports.forget(event_id);
             tracing::info!(event_id, "contact details and answers deleted (retention)");
             changed = true;
         }
         if comments_due && state.storage.anonymise_comments(event_id, now).await? {
+            // Names are gone but nothing was numbered: no cached report may keep them.
+            state.reports.forget(event_id);
             tracing::info!(event_id, "comments anonymised (retention)");
             changed = true;
         }

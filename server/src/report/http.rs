@@ -119,6 +119,12 @@ impl Cache {
         let v = self.0.lock().ok()?;
         v.iter().find(|(k, _)| k == key).map(|(_, c)| c.clone())
     }
+    /// Drops what is cached of an event (deleted, or anonymised: its seq did not change).
+    pub fn forget(&self, event_id: i64) {
+        if let Ok(mut v) = self.0.lock() {
+            v.retain(|(k, _)| k.0 != event_id);
+        }
+    }
     fn put(&self, key: CacheKey, c: Arc<Collated>) {
         if let Ok(mut v) = self.0.lock() {
             v.retain(|(k, _)| k.0 != key.0);

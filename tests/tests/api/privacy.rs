@@ -145,6 +145,15 @@ async fn the_sweep_deletes_contacts_and_answers_then_anonymises_comments() -> Re
         contains(&disk_bytes(&f)?, EMAIL),
         "the canary is on disk to begin with"
     );
+    // A report read now is cached; the sweep must not leave names in it.
+    let report_url = f
+        .server
+        .url("/organiser/events/1/report?for=local&format=html");
+    let report = org.get(&report_url).send().await?.text().await?;
+    assert!(
+        report.contains(NAME) && report.contains(PHONE),
+        "the local pack before"
+    );
     let page = org
         .get(f.server.url("/organiser/events/1/privacy"))
         .send()
@@ -219,6 +228,12 @@ async fn the_sweep_deletes_contacts_and_answers_then_anonymises_comments() -> Re
     );
     // Nothing of it is left in the file or the write-ahead log.
     off_disk(&f, &[NAME, PHONE, EMAIL]).await?;
+    let report = org.get(&report_url).send().await?.text().await?;
+    assert!(report.contains(WORDS), "the words are still reported");
+    assert!(
+        !report.contains(NAME) && !report.contains(PHONE),
+        "no name or number in the report after the sweep"
+    );
     assert!(
         contains(&disk_bytes(&f)?, WORDS),
         "the comment itself is kept"
@@ -323,6 +338,11 @@ async fn the_organiser_exports_everything_then_deletes_the_event() -> Result<()>
         .await?;
     assert_eq!(res.status(), 404, "gone for its organiser too");
     off_disk(&f, &[NAME, PHONE, EMAIL, WORDS]).await?;
+    // Its number is never given to another event.
+    let next = f.server.create_event(roundtable_tests::SMALL_EVENT).await?;
+    assert_eq!(next["event_id"], 2, "event 1 stays gone: {next}");
+    let res = org.get(f.server.url("/organiser/events/1")).send().await?;
+    assert_eq!(res.status(), 404);
     Ok(())
 }
 
@@ -486,6 +506,12 @@ async fn a_phone_deletes_its_own_comments_from_every_screen() -> Result<()> {
         .await?;
     assert!(
         page.contains("Mine one qzx") && page.contains("Mine two qzx"),
+        "{page}"
+    );
+    // The reference it can quote is the author key the organisers' export shows.
+    let reference = roundtable::security::author_of(&roundtable::security::attendee_key(1, device));
+    assert!(
+        page.contains(&format!("<code>{reference}</code>")),
         "{page}"
     );
     let stranger = as_device("strangerdevice00000000000a")?;

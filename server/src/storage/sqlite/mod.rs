@@ -816,8 +816,8 @@ impl Storage for SqliteStorage {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let event_id: i64 = sqlx::query_scalar(
-            "INSERT INTO events (organiser_id, title, place, date, description, is_open, code, facilitator_token, wall_token, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO events (id, organiser_id, title, place, date, description, is_open, code, facilitator_token, wall_token, created_at) \
+             VALUES ((SELECT high + 1 FROM event_id_high), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(organiser_id)
         .bind(&event.title)
