@@ -260,6 +260,8 @@ pub async fn headers(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
+    // A table link posted somewhere public must not put a table's words in a search engine.
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
