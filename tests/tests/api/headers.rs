@@ -96,7 +96,11 @@ fn check_document(path: &str, status: u16, h: &HeaderMap, https: bool) {
         "{path}: Referrer-Policy {referrer:?} could send a token in the URL to another site"
     );
     assert_eq!(get("cross-origin-opener-policy"), "same-origin", "{path}");
-    assert_eq!(get("x-robots-tag"), "noindex", "{path}: no search engine may index it");
+    assert_eq!(
+        get("x-robots-tag"),
+        "noindex",
+        "{path}: no search engine may index it"
+    );
     let cache = get("cache-control");
     assert!(
         cache.contains("no-store") || cache.contains("private"),
