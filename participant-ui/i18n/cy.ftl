@@ -268,4 +268,6 @@ mine-delete-all = Dileu fy holl sylwadau
 mine-deleted-one = Wedi’i ddileu. Mae wedi mynd oddi ar bob sgrin.
 mine-deleted-all = Mae’ch holl sylwadau wedi’u dileu.
 mine-reference = Os byddwch chi’n gofyn i’r trefnwyr am eich data, rhowch y cyfeirnod hwn iddyn nhw:
+mine-all-sure = Ydw, dilëwch bob sylw ysgrifennais i yma
+mine-all-not-sure = Chafodd dim ei ddileu. I ddileu’ch holl sylwadau, ticiwch “Ydw, dilëwch bob sylw ysgrifennais i yma” yn gyntaf.
 mine-not-found = Dydy’r sylw hwnnw ddim yn un o’ch rhai chi, neu mae wedi mynd yn barod. Chafodd dim ei ddileu.

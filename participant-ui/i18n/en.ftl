@@ -251,4 +251,6 @@ mine-delete-all = Delete all my comments
 mine-deleted-one = Deleted. It is gone from every screen.
 mine-deleted-all = All your comments are deleted.
 mine-reference = If you ask the organisers about your data, give them this reference:
+mine-all-sure = Yes, delete every comment I wrote here
+mine-all-not-sure = Nothing was deleted. To delete all your comments, tick “Yes, delete every comment I wrote here” first.
 mine-not-found = That comment isn’t one of yours, or it is already gone. Nothing was deleted.

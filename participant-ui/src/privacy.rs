@@ -78,6 +78,8 @@ pub struct MineItem {
     pub id: i64,
     pub text: String,
     pub table_number: i64,
+    /// The name it was posted under, if any.
+    pub name: Option<String>,
     /// Waiting for a facilitator (pre-moderation).
     pub waiting: bool,
 }
@@ -132,6 +134,9 @@ pub fn mine_page(page: &MinePage) -> Markup {
                                         @if c.waiting { " · " (t(l, "tag-waiting")) }
                                     }
                                     p.c-text { bdi { (c.text) } }
+                                    @if let Some(name) = c.name.as_deref().filter(|n| !n.trim().is_empty()) {
+                                        p.c-name { "— " bdi { (name) } }
+                                    }
                                     form method="post" action=(page.action_url) {
                                         input type="hidden" name="comment_id" value=(c.id);
                                         button.btn type="submit" { (t(l, "mine-delete")) }
@@ -141,6 +146,10 @@ pub fn mine_page(page: &MinePage) -> Markup {
                         }
                         form #delete-all method="post" action=(page.action_url) {
                             input type="hidden" name="all" value="1";
+                            div.check {
+                                input #all-sure type="checkbox" name="sure" value="1";
+                                label for="all-sure" { (t(l, "mine-all-sure")) }
+                            }
                             button.btn type="submit" { (t(l, "mine-delete-all")) }
                         }
                     }

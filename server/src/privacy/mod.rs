@@ -131,6 +131,7 @@ async fn mine_view(
             id: c.id,
             text: c.text,
             table_number: c.table_number,
+            name: c.name,
             waiting: !c.approved,
         })
         .collect();
@@ -195,6 +196,19 @@ async fn delete_mine(
         }
     };
     let all = field(&f, "all") == "1";
+    if all && field(&f, "sure") != "1" {
+        let mut page = mine_view(
+            &state,
+            &es,
+            &token,
+            &headers,
+            None,
+            Some("mine-all-not-sure"),
+        )
+        .await?;
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(page);
+    }
     if ids.is_empty() && !all {
         return mine_view(&state, &es, &token, &headers, None, Some("mine-not-found")).await;
     }

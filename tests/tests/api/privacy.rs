@@ -595,10 +595,19 @@ async fn a_phone_deletes_its_own_comments_from_every_screen() -> Result<()> {
         .await?;
     assert!(!archive.contains("Mine one qzx") && archive.contains("Mine two qzx"));
 
-    // Deleting all of them.
+    // Deleting all of them: only once the box is ticked.
     let res = web
         .post(f.server.url(&format!("{table}/mine")))
         .form(&[("all", "1")])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await?;
+    assert!(page.contains("Nothing was deleted. To delete all your comments, tick"));
+    assert!(page.contains("Mine two qzx"), "still listed");
+    let res = web
+        .post(f.server.url(&format!("{table}/mine")))
+        .form(&[("all", "1"), ("sure", "1")])
         .send()
         .await?;
     assert_eq!(res.status(), 303);
