@@ -22,10 +22,11 @@ use crate::lang;
 use crate::model::{EventState, now_ms};
 use crate::organiser::{LoggedIn, owned_event};
 use crate::participant::load_table;
+use crate::report::format_day as day_of;
 use participant_ui::Lang;
 use participant_ui::i18n::tv;
 
-use model::{CommentsAfter, DAY_MS, Privacy};
+use model::{CommentsAfter, Privacy};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -237,22 +238,6 @@ async fn delete_mine(
 // ---------------------------------------------------------------------------------------
 // The organiser's page.
 
-/// A day as people read it: `2027-03-06` (UTC).
-fn day_of(ms: i64) -> String {
-    let days = ms.div_euclid(DAY_MS);
-    // Civil date from days since 1970 (the inverse of `model::end_of_day_ms`'s count).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[derive(Deserialize)]
 struct SavedQuery {
     #[serde(default)]
@@ -369,6 +354,26 @@ async fn organiser_rows(
         .collect())
 }
 
+/// The page as stored, with what `refusal` sets (an error and what was typed), as a 422.
+async fn refused(
+    state: &AppState,
+    es: &EventState,
+    refusal: impl FnOnce(&mut facilitator_ui::PrivacySettingsPage),
+) -> StaffResult<Response> {
+    let p = privacy_of(state, es.event.id).await?;
+    let mut view = settings_view(es, &p, None, None, None, None);
+    refusal(&mut view);
+    full_page(state, es, view, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// Back to the privacy page after the organisers list changed.
+fn organisers_saved(event_id: i64) -> Response {
+    Redirect::to(&format!(
+        "/organiser/events/{event_id}/privacy?saved=organiser"
+    ))
+    .into_response()
+}
+
 /// Renders the page with the organisers list and any refusal of the organiser forms.
 async fn full_page(
     state: &AppState,
@@ -415,17 +420,13 @@ async fn add_organiser(
         }
     };
     match refusal {
-        None => Ok(Redirect::to(&format!(
-            "/organiser/events/{}/privacy?saved=organiser",
-            es.event.id
-        ))
-        .into_response()),
+        None => Ok(organisers_saved(es.event.id)),
         Some(message) => {
-            let p = privacy_of(&state, es.event.id).await?;
-            let mut view = settings_view(&es, &p, None, None, None, None);
-            view.organiser_email = email;
-            view.organiser_error = Some(message);
-            full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await
+            refused(&state, &es, |view| {
+                view.organiser_email = email;
+                view.organiser_error = Some(message);
+            })
+            .await
         }
     }
 }
@@ -448,21 +449,18 @@ async fn remove_organiser(
         Err(_) => false,
     };
     if !removed {
-        let p = privacy_of(&state, es.event.id).await?;
-        let mut view = settings_view(&es, &p, None, None, None, None);
-        view.organiser_error =
-            Some("That organiser isn't one who was added to this event; nothing changed.".into());
-        return full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refused(&state, &es, |view| {
+            view.organiser_error = Some(
+                "That organiser isn't one who was added to this event; nothing changed.".into(),
+            );
+        })
+        .await;
     }
     // Taking yourself off: the event is no longer yours to see.
     if field(&f, "organiser_id").trim() == o.id.to_string() {
         return Ok(Redirect::to("/organiser").into_response());
     }
-    Ok(Redirect::to(&format!(
-        "/organiser/events/{}/privacy?saved=organiser",
-        es.event.id
-    ))
-    .into_response())
+    Ok(organisers_saved(es.event.id))
 }
 
 async fn settings_page(
@@ -543,14 +541,14 @@ async fn delete_event(
     let es = owned_event(&state, &o, &id).await?;
     let f = forms::read(body)?;
     if !field(&f, "confirm").trim().eq_ignore_ascii_case("delete") {
-        let p = privacy_of(&state, es.event.id).await?;
         let message = "Nothing was deleted. To delete this event and everything in it, type \
-                       delete in the box, then press the button."
-            .to_string();
-        let mut view = settings_view(&es, &p, None, None, Some(message.clone()), None);
-        // Said at the top too, where the reloaded page is read first.
-        view.error = Some(message);
-        return full_page(&state, &es, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+                       delete in the box, then press the button.";
+        return refused(&state, &es, |view| {
+            view.delete_error = Some(message.into());
+            // Said at the top too, where the reloaded page is read first.
+            view.error = Some(message.into());
+        })
+        .await;
     }
     delete_everything(&state, es.event.id).await?;
     Ok(Redirect::to("/organiser?deleted=1").into_response())
@@ -686,6 +684,7 @@ pub async fn sweep(state: &AppState) -> AppResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::DAY_MS;
 
     #[test]
     fn days_read_back() {

@@ -500,10 +500,7 @@ fn share_rows(shares: &[Share], base: &str) -> Vec<facilitator_ui::ShareRow> {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// `YYYY-MM-DD` of a moment.
-fn day(ms: i64) -> String {
-    super::format_utc(ms).chars().take(10).collect()
-}
+use super::format_day as day;
 
 /// The share form's dates: four weeks from today by default, today to a year ahead.
 fn share_limits(flagged: i64) -> facilitator_ui::ShareLimits {

@@ -230,6 +230,11 @@ fn sheets_json(doc: &Doc, sheets: &[sheet::Sheet]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// `YYYY-MM-DD` (UTC) of a moment in milliseconds since 1970.
+pub fn format_day(ms: i64) -> String {
+    format_utc(ms).chars().take(10).collect()
+}
+
 #[cfg(test)]
 #[test]
 fn sheets_json_is_valid_json_with_every_row() {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
 
 use super::{Fixture, cid};
@@ -92,8 +92,7 @@ async fn logs_hold_no_words_contacts_tokens_or_addresses() -> Result<()> {
         .await?
         .text()
         .await?;
-    let at = form.find("name=\"option_").context("an action")? + 6;
-    let option: String = form[at..].split('"').next().unwrap_or_default().into();
+    let option = super::pledges::option_field(&form, "Keep me informed")?;
     let res = web
         .post(f.server.url(&format!("{table}/pledge")))
         .form(&[

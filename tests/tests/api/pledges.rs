@@ -67,7 +67,7 @@ async fn pledged(ws: &mut Ws, n: i64) -> Result<()> {
 }
 
 /// The value of the checkbox `name` for the action labelled `label` on a pledge page.
-fn option_field(page: &str, label: &str) -> Result<String> {
+pub(crate) fn option_field(page: &str, label: &str) -> Result<String> {
     let at = page.find(label).context("the action is offered")?;
     let before = &page[..at];
     let name_at = before.rfind("name=\"option_").context("its checkbox")?;

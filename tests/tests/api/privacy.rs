@@ -78,13 +78,7 @@ async fn fill(f: &Fixture) -> Result<reqwest::Client> {
         .await?
         .text()
         .await?;
-    let at = form.find("Keep me informed").context("the action")?;
-    let name_at = form[..at].rfind("name=\"option_").context("its box")?;
-    let option: String = form[name_at + 6..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .into();
+    let option = super::pledges::option_field(&form, "Keep me informed")?;
     let res = web
         .post(f.server.url(&format!("{table}/pledge")))
         .form(&[
