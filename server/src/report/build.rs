@@ -215,7 +215,11 @@ fn figures_block(c: &Collated, audience: Audience) -> Block {
             "People who agreed with a comment".to_string(),
             people_count(f.agreers, audience),
         ),
-        ("Agreements".to_string(), f.agreements.to_string()),
+        // Fewer than 5 agreements would tell how many people agreed (at most that many).
+        (
+            "Agreements".to_string(),
+            people_count(f.agreements, audience),
+        ),
         (
             "Written on phones / typed in from what was said aloud".to_string(),
             format!("{} / {}", f.written, f.transcribed),

@@ -875,9 +875,13 @@ async fn hostile_text_is_inert_in_every_format() -> Result<()> {
     let http = f.organiser("escape@example.org", "Esc").await?;
     let (mut phone, _) = f.phone(0).await?;
     let (mut console, _) = f.console().await?;
+    let mut first = 0;
     for (i, text) in HOSTILE.iter().enumerate() {
         let name = (i == 0).then_some("<b>Bold</b>");
         let id = post(&mut phone, text, name, None).await?;
+        if i == 0 {
+            first = id;
+        }
         // Starred, so it leads the local pack and can be quoted.
         act(
             &mut console,
@@ -894,6 +898,15 @@ async fn hostile_text_is_inert_in_every_format() -> Result<()> {
             Ok::<_, anyhow::Error>(res.bytes().await?.to_vec())
         }
     };
+
+    // One agreement: the policy briefing must not count it (it would count people).
+    let (mut other, _) = f.phone(0).await?;
+    act(&mut other, json!({"type": "agree", "comment_id": first})).await?;
+    let policy_md = String::from_utf8(get("for=policy&format=md".into()).await?)?;
+    assert!(
+        policy_md.contains("- Agreements: **fewer than 5**"),
+        "{policy_md}"
+    );
 
     let html = String::from_utf8(get("for=local&format=html".into()).await?)?;
     assert!(!html.contains("<script>alert") && !html.contains("<b>Bold</b>"));
