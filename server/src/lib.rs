@@ -41,6 +41,8 @@ pub mod walls;
 use std::sync::{Arc, Mutex};
 
 pub use app::{AppState, router, serve};
+/// The database library, for tests that make their own databases.
+pub use sqlx;
 
 /// Kernel send buffer per accepted socket. Messages are small; a fixed, modest buffer bounds
 /// the memory a phone that stopped reading can pin (Linux doubles it, and autotuning could
@@ -60,15 +62,9 @@ pub async fn bind(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::Tcp
     socket.listen(1024)
 }
 
-/// Opens storage for a database URL (only `sqlite:` for now).
-pub async fn open_storage(url: &str) -> anyhow::Result<Arc<storage::sqlite::SqliteStorage>> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(storage::sqlite::SqliteStorage::open(url).await?))
-    } else {
-        anyhow::bail!(
-            "--database-url must start with sqlite: (e.g. sqlite:roundtable.db); got a URL with another scheme"
-        )
-    }
+/// Opens storage for a database URL: `sqlite:PATH` or `postgres://...`.
+pub async fn open_storage(url: &str) -> anyhow::Result<Arc<storage::sql::SqlStorage>> {
+    Ok(Arc::new(storage::sql::SqlStorage::open(url).await?))
 }
 
 /// Builds the app state; opens first-run set-up when no organiser exists yet.

@@ -77,7 +77,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(
     cli: Cli,
-    storage: std::sync::Arc<roundtable::storage::sqlite::SqliteStorage>,
+    storage: std::sync::Arc<roundtable::storage::sql::SqlStorage>,
 ) -> anyhow::Result<()> {
     let listener = roundtable::bind(cli.bind).await.map_err(|e| {
         anyhow::anyhow!(

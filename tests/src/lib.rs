@@ -1,6 +1,10 @@
 //! Black-box test harness: starts the real server (the same `roundtable::serve` that `main`
-//! runs) on a random port with a temporary SQLite file, and drives it over HTTP and websockets.
+//! runs) on a random port with a temporary database, and drives it over HTTP and websockets.
 //! Every wait is a condition with a deadline; nothing sleeps and hopes.
+//!
+//! The database is a new SQLite file, or, when `ROUNDTABLE_TEST_POSTGRES` names a PostgreSQL
+//! server (`postgres://postgres@127.0.0.1:5432/test`), a new database made on that server for
+//! each test server. `.ci/run` runs the suites both ways.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,8 +54,10 @@ pub struct TestServer {
     /// `http://127.0.0.1:PORT`
     pub base: String,
     pub state: roundtable::AppState,
-    /// The concrete SQLite storage, for fault-injection hooks.
-    pub sqlite: Arc<roundtable::storage::sqlite::SqliteStorage>,
+    /// The concrete storage, for fault-injection hooks.
+    pub sql: Arc<roundtable::storage::sql::SqlStorage>,
+    /// The database URL (`sqlite:...` or `postgres://...`).
+    pub database_url: String,
     dir: Arc<tempfile::TempDir>,
     public_url: Option<String>,
     stop: Option<oneshot::Sender<()>>,
@@ -72,35 +78,64 @@ impl TestServer {
     /// Starts a server with other abuse limits and socket send timeout.
     pub async fn start_custom(limits: Limits, send_timeout: Duration) -> Result<Self> {
         let dir = Arc::new(tempfile::tempdir()?);
-        Self::start_in(dir, limits, send_timeout, "127.0.0.1:0", None).await
+        let url = new_database(&dir).await?;
+        Self::start_in(dir, url, limits, send_timeout, "127.0.0.1:0", None).await
     }
 
     /// Starts a server that believes people reach it at `public_url` (say behind an https
     /// proxy): its links, cookies and headers follow that address.
     pub async fn start_public(public_url: &str) -> Result<Self> {
         let dir = Arc::new(tempfile::tempdir()?);
+        let url = new_database(&dir).await?;
         let limits = Limits::default();
         let timeout = Duration::from_secs(10);
-        Self::start_in(dir, limits, timeout, "127.0.0.1:0", Some(public_url.into())).await
+        Self::start_in(
+            dir,
+            url,
+            limits,
+            timeout,
+            "127.0.0.1:0",
+            Some(public_url.into()),
+        )
+        .await
     }
 
-    fn db_path(dir: &tempfile::TempDir) -> PathBuf {
-        dir.path().join("roundtable.db")
+    /// Whether this server runs on PostgreSQL (else SQLite).
+    pub fn on_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
     }
 
-    /// The SQLite file (its write-ahead log is beside it, with `-wal` appended).
-    pub fn db_file(&self) -> PathBuf {
-        Self::db_path(&self.dir)
+    /// Everything the database holds, as bytes: SQLite's file and its write-ahead log (where
+    /// deleted words could linger), or PostgreSQL's rows as `pg_dump` writes them.
+    pub fn stored_bytes(&self) -> Result<Vec<u8>> {
+        if self.on_postgres() {
+            let out = std::process::Command::new("pg_dump")
+                .args(["--data-only", "--no-owner", &self.database_url])
+                .output()
+                .context("pg_dump (from PostgreSQL's client package) must be installed")?;
+            anyhow::ensure!(
+                out.status.success(),
+                "pg_dump failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return Ok(out.stdout);
+        }
+        let db = sqlite_path(&self.dir);
+        let mut bytes = std::fs::read(&db)?;
+        if let Ok(w) = std::fs::read(db.with_file_name("roundtable.db-wal")) {
+            bytes.extend(w);
+        }
+        Ok(bytes)
     }
 
     async fn start_in(
         dir: Arc<tempfile::TempDir>,
+        url: String,
         limits: Limits,
         send_timeout: Duration,
         bind: &str,
         public_url: Option<String>,
     ) -> Result<Self> {
-        let url = format!("sqlite:{}", Self::db_path(&dir).display());
         let storage = roundtable::open_storage(&url).await?;
         let listener = roundtable::bind(bind.parse()?).await?;
         let addr = listener.local_addr()?;
@@ -112,7 +147,7 @@ impl TestServer {
         let state = roundtable::build_state(config, storage.clone()).await?;
         let (tx, rx) = oneshot::channel::<()>();
         let serve_state = state.clone();
-        let sqlite = storage.clone();
+        let sql = storage.clone();
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
@@ -126,7 +161,8 @@ impl TestServer {
             addr,
             base: format!("http://{addr}"),
             state,
-            sqlite,
+            sql,
+            database_url: url,
             dir,
             public_url,
             stop: Some(tx),
@@ -174,7 +210,8 @@ impl TestServer {
         let limits = self.state.config.limits;
         let timeout = self.state.config.send_timeout;
         let public = self.public_url.clone();
-        Self::start_in(dir, limits, timeout, &self.addr.to_string(), public).await
+        let url = self.database_url.clone();
+        Self::start_in(dir, url, limits, timeout, &self.addr.to_string(), public).await
     }
 
     /// Absolute URL of a path on this server.
@@ -217,6 +254,45 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
     }
+}
+
+fn sqlite_path(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("roundtable.db")
+}
+
+/// The PostgreSQL server the suites run against, if one is configured.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("ROUNDTABLE_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A new, empty database for one test server: a SQLite file in `dir`, or a database made
+/// on the configured PostgreSQL server (named after this process, so runs don't collide).
+pub async fn new_database(dir: &tempfile::TempDir) -> Result<String> {
+    match postgres_admin_url() {
+        None => Ok(format!("sqlite:{}", sqlite_path(dir).display())),
+        Some(admin) => create_postgres_database(&admin).await,
+    }
+}
+
+/// Makes a fresh database on the PostgreSQL server at `admin`; returns its URL.
+pub async fn create_postgres_database(admin: &str) -> Result<String> {
+    use roundtable::sqlx::Connection;
+    let name = format!("rt_t{}_{}", std::process::id(), rand_suffix());
+    let mut conn = roundtable::sqlx::PgConnection::connect(admin)
+        .await
+        .with_context(|| format!("could not connect to PostgreSQL at {admin}"))?;
+    roundtable::sqlx::query(roundtable::sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name}"
+    )))
+    .execute(&mut conn)
+    .await?;
+    conn.close().await?;
+    let (base, _) = admin
+        .rsplit_once('/')
+        .context("ROUNDTABLE_TEST_POSTGRES must end with /DATABASE")?;
+    Ok(format!("{base}/{name}"))
 }
 
 fn rand_suffix() -> u64 {

@@ -4,7 +4,7 @@
 //! open, round open), writes the change and takes the event's next sequence number in one
 //! transaction. Nothing is broadcast until that transaction has committed.
 
-pub mod sqlite;
+pub mod sql;
 
 use async_trait::async_trait;
 

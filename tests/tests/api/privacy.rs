@@ -103,18 +103,9 @@ async fn fill(f: &Fixture) -> Result<reqwest::Client> {
     Ok(org)
 }
 
-/// The database file and its write-ahead log, as bytes.
+/// Everything stored: the SQLite file and its write-ahead log, or PostgreSQL's rows.
 fn disk_bytes(f: &Fixture) -> Result<Vec<u8>> {
-    let db = f.server.db_file();
-    let mut bytes = std::fs::read(&db)?;
-    let wal = db.with_file_name(format!(
-        "{}-wal",
-        db.file_name().and_then(|n| n.to_str()).unwrap_or_default()
-    ));
-    if let Ok(w) = std::fs::read(wal) {
-        bytes.extend(w);
-    }
-    Ok(bytes)
+    f.server.stored_bytes()
 }
 
 fn contains(hay: &[u8], needle: &str) -> bool {

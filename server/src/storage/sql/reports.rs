@@ -3,19 +3,17 @@
 
 use std::collections::HashMap;
 
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 use super::super::{Campaign, Share, StorageResult};
 use crate::report::archive::Checked;
 
-pub(super) async fn agreements(
-    pool: &SqlitePool,
-    event_id: i64,
-) -> StorageResult<Vec<(i64, String)>> {
+pub(super) async fn agreements(pool: &AnyPool, event_id: i64) -> StorageResult<Vec<(i64, String)>> {
     let rows = sqlx::query(
         "SELECT a.comment_id, a.voter FROM agreements a JOIN comments c ON c.id = a.comment_id \
-         WHERE c.event_id = ? ORDER BY a.comment_id, a.voter",
+         WHERE c.event_id = $1 ORDER BY a.comment_id, a.voter",
     )
     .bind(event_id)
     .fetch_all(pool)
@@ -27,28 +25,29 @@ pub(super) async fn agreements(
 }
 
 pub(super) async fn import_content(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     event_id: i64,
     checked: &Checked,
 ) -> StorageResult<()> {
     let a = &checked.archive;
     let tables: HashMap<i64, i64> =
-        sqlx::query("SELECT id, number FROM event_tables WHERE event_id = ?")
+        sqlx::query("SELECT id, number FROM event_tables WHERE event_id = $1")
             .bind(event_id)
             .fetch_all(&mut **tx)
             .await?
             .iter()
             .map(|r| Ok((r.try_get("number")?, r.try_get("id")?)))
             .collect::<Result<_, sqlx::Error>>()?;
-    let rounds: HashMap<i64, i64> = sqlx::query("SELECT id, number FROM rounds WHERE event_id = ?")
-        .bind(event_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("number")?, r.try_get("id")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
+    let rounds: HashMap<i64, i64> =
+        sqlx::query("SELECT id, number FROM rounds WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("number")?, r.try_get("id")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
     for r in &a.rounds {
-        sqlx::query("UPDATE rounds SET status = ? WHERE event_id = ? AND number = ?")
+        sqlx::query("UPDATE rounds SET status = $1 WHERE event_id = $2 AND number = $3")
             .bind(&r.status)
             .bind(event_id)
             .bind(r.number)
@@ -57,7 +56,7 @@ pub(super) async fn import_content(
     }
     // The run of show was created from the archive in order: copy each item's state.
     let items: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM agenda_items WHERE event_id = ? ORDER BY position")
+        sqlx::query_scalar("SELECT id FROM agenda_items WHERE event_id = $1 ORDER BY position")
             .bind(event_id)
             .fetch_all(&mut **tx)
             .await?;
@@ -67,7 +66,7 @@ pub(super) async fn import_content(
         } else {
             "pending"
         };
-        sqlx::query("UPDATE agenda_items SET status = ? WHERE id = ?")
+        sqlx::query("UPDATE agenda_items SET status = $1 WHERE id = $2")
             .bind(status)
             .bind(id)
             .execute(&mut **tx)
@@ -88,7 +87,7 @@ pub(super) async fn import_content(
             "INSERT INTO comments (event_id, table_id, round_id, client_id, body, display_name, \
              source, hidden, hidden_reason, highlighted, highlighted_at, agrees, created_at, \
              author, approved, starred, tags, original_body) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, $15, $16, $17) RETURNING id",
         )
         .bind(event_id)
         .bind(table_id)
@@ -115,7 +114,7 @@ pub(super) async fn import_content(
         let reply_to = c.reply_to.and_then(|r| ids.get(&r).copied());
         let merged_into = c.merged_into.and_then(|r| ids.get(&r).copied());
         if reply_to.is_some() || merged_into.is_some() {
-            sqlx::query("UPDATE comments SET reply_to = ?, merged_into = ? WHERE id = ?")
+            sqlx::query("UPDATE comments SET reply_to = $1, merged_into = $2 WHERE id = $3")
                 .bind(reply_to)
                 .bind(merged_into)
                 .bind(ids.get(&c.id).copied())
@@ -125,16 +124,18 @@ pub(super) async fn import_content(
     }
     for ag in &a.agreements {
         if let Some(id) = ids.get(&ag.comment) {
-            sqlx::query("INSERT OR IGNORE INTO agreements (comment_id, voter) VALUES (?, ?)")
-                .bind(id)
-                .bind(&ag.voter)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO agreements (comment_id, voter) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(&ag.voter)
+            .execute(&mut **tx)
+            .await?;
         }
     }
     sqlx::query(
         "UPDATE comments SET agrees = (SELECT COUNT(*) FROM agreements a WHERE a.comment_id = comments.id) \
-         WHERE event_id = ?",
+         WHERE event_id = $1",
     )
     .bind(event_id)
     .execute(&mut **tx)
@@ -142,7 +143,7 @@ pub(super) async fn import_content(
     for (img, jpeg) in a.images.iter().zip(&checked.jpegs) {
         sqlx::query(
             "INSERT INTO images (event_id, table_id, caption, jpeg, width, height, on_wall, hidden, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(event_id)
         .bind(img.table.and_then(|t| tables.get(&t).copied()))
@@ -158,7 +159,7 @@ pub(super) async fn import_content(
     }
     for act in &a.activity {
         sqlx::query(
-            "INSERT INTO audit_log (event_id, at, actor, table_id, action, comment_id) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (event_id, at, actor, table_id, action, comment_id) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(event_id)
         .bind(act.at)
@@ -172,7 +173,7 @@ pub(super) async fn import_content(
     Ok(())
 }
 
-fn campaign_from_row(r: &SqliteRow) -> Result<Campaign, sqlx::Error> {
+fn campaign_from_row(r: &AnyRow) -> Result<Campaign, sqlx::Error> {
     Ok(Campaign {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -181,12 +182,12 @@ fn campaign_from_row(r: &SqliteRow) -> Result<Campaign, sqlx::Error> {
 }
 
 pub(super) async fn campaigns_of(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     organiser_id: i64,
 ) -> StorageResult<Vec<Campaign>> {
     let rows = sqlx::query(
         "SELECT id, name, organiser_id FROM campaigns \
-         WHERE organiser_id = ? OR organiser_id IS NULL ORDER BY name, id",
+         WHERE organiser_id = $1 OR organiser_id IS NULL ORDER BY name, id",
     )
     .bind(organiser_id)
     .fetch_all(pool)
@@ -199,7 +200,7 @@ pub(super) async fn campaigns_of(
 
 /// One campaign by a condition on `c` with one bound id (a literal from our code).
 pub(super) async fn campaign(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     condition: &'static str,
     id: i64,
 ) -> StorageResult<Option<Campaign>> {
@@ -211,7 +212,7 @@ pub(super) async fn campaign(
     Ok(row.as_ref().map(campaign_from_row).transpose()?)
 }
 
-pub(super) fn share_from_row(r: &SqliteRow) -> Result<Share, sqlx::Error> {
+pub(super) fn share_from_row(r: &AnyRow) -> Result<Share, sqlx::Error> {
     Ok(Share {
         id: r.try_get("id")?,
         event_id: r.try_get("event_id")?,
@@ -224,7 +225,7 @@ pub(super) fn share_from_row(r: &SqliteRow) -> Result<Share, sqlx::Error> {
 
 /// Share links by a condition with two bound ids (a literal from our code).
 pub(super) async fn shares(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     condition: &'static str,
     a: i64,
     b: i64,

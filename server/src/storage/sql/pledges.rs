@@ -2,9 +2,9 @@
 //! or the device cookie: a pledge is found by the hash of its own random key.
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
-use super::SqliteStorage;
+use super::{Backend, SqlStorage};
 use crate::model::now_ms;
 use crate::pledges::model::{
     ABOUT_QUESTIONS, About, AboutTotals, Contact, NewPledge, Pledge, PledgeOption, PledgeSetup,
@@ -12,7 +12,7 @@ use crate::pledges::model::{
 };
 use crate::storage::{StorageError, StorageResult};
 
-fn option_row(r: &SqliteRow) -> Result<PledgeOption, sqlx::Error> {
+fn option_row(r: &AnyRow) -> Result<PledgeOption, sqlx::Error> {
     let table_id: Option<i64> = r.try_get("table_id")?;
     let number: Option<i64> = r.try_get("number")?;
     let theme: Option<String> = r.try_get("theme")?;
@@ -27,9 +27,9 @@ fn option_row(r: &SqliteRow) -> Result<PledgeOption, sqlx::Error> {
     })
 }
 
-pub(super) async fn setup(s: &SqliteStorage, event_id: i64) -> StorageResult<Option<PledgeSetup>> {
+pub(super) async fn setup(s: &SqlStorage, event_id: i64) -> StorageResult<Option<PledgeSetup>> {
     let Some(ev) =
-        sqlx::query("SELECT pledge_contact_by, about_you, lang FROM events WHERE id = ?")
+        sqlx::query("SELECT pledge_contact_by, about_you, lang FROM events WHERE id = $1")
             .bind(event_id)
             .fetch_optional(&s.pool)
             .await?
@@ -39,7 +39,7 @@ pub(super) async fn setup(s: &SqliteStorage, event_id: i64) -> StorageResult<Opt
     let options = sqlx::query(
         "SELECT o.id, o.label, o.table_id, o.removed, t.number, t.theme FROM pledge_options o \
          LEFT JOIN event_tables t ON t.id = o.table_id \
-         WHERE o.event_id = ? ORDER BY o.removed, o.position, o.id",
+         WHERE o.event_id = $1 ORDER BY o.removed, o.position, o.id",
     )
     .bind(event_id)
     .fetch_all(&s.pool)
@@ -56,23 +56,24 @@ pub(super) async fn setup(s: &SqliteStorage, event_id: i64) -> StorageResult<Opt
 }
 
 pub(super) async fn save_setup(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     input: &SetupInput,
 ) -> StorageResult<()> {
     let _w = s.write.lock().await;
-    let mut tx = s.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let existing: Vec<i64> = sqlx::query_scalar("SELECT id FROM pledge_options WHERE event_id = ?")
-        .bind(event_id)
-        .fetch_all(&mut *tx)
-        .await?;
+    let mut tx = s.begin_write().await?;
+    let existing: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM pledge_options WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_all(&mut *tx)
+            .await?;
     let mut kept = Vec::new();
     for (i, (id, label, table)) in input.options.iter().enumerate() {
         let position = i as i64 + 1;
         match id.filter(|id| existing.contains(id)) {
             Some(id) => {
                 sqlx::query(
-                    "UPDATE pledge_options SET position = ?, label = ?, table_id = ?, removed = 0 WHERE id = ?",
+                    "UPDATE pledge_options SET position = $1, label = $2, table_id = $3, removed = 0 WHERE id = $4",
                 )
                 .bind(position)
                 .bind(label)
@@ -84,7 +85,7 @@ pub(super) async fn save_setup(
             }
             None => {
                 sqlx::query(
-                    "INSERT INTO pledge_options (event_id, position, label, table_id) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO pledge_options (event_id, position, label, table_id) VALUES ($1, $2, $3, $4)",
                 )
                 .bind(event_id)
                 .bind(position)
@@ -98,39 +99,46 @@ pub(super) async fn save_setup(
     for id in existing.into_iter().filter(|id| !kept.contains(id)) {
         // Chosen by someone: kept (their pledge still says it), off the phone's list.
         let chosen: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM pledge_choices WHERE option_id = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM pledge_choices WHERE option_id = $1")
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
         let sql = if chosen > 0 {
-            "UPDATE pledge_options SET removed = 1 WHERE id = ?"
+            "UPDATE pledge_options SET removed = 1 WHERE id = $1"
         } else {
-            "DELETE FROM pledge_options WHERE id = ?"
+            "DELETE FROM pledge_options WHERE id = $1"
         };
         sqlx::query(sql).bind(id).execute(&mut *tx).await?;
     }
-    sqlx::query("UPDATE events SET pledge_contact_by = ?, about_you = ?, lang = ? WHERE id = ?")
-        .bind(&input.contact_by)
-        .bind(input.about_you as i64)
-        .bind(input.lang.code())
-        .bind(event_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE events SET pledge_contact_by = $1, about_you = $2, lang = $3 WHERE id = $4",
+    )
+    .bind(&input.contact_by)
+    .bind(input.about_you as i64)
+    .bind(input.lang.code())
+    .bind(event_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 async fn pledge_rows(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     key_hash: Option<&str>,
 ) -> StorageResult<Vec<Pledge>> {
-    let rows = sqlx::query(
+    // The one aggregate the two dialects spell differently.
+    let options = match s.backend {
+        Backend::Sqlite => "group_concat(option_id)",
+        Backend::Postgres => "string_agg(CAST(option_id AS TEXT), ',')",
+    };
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT p.id, c.name, c.phone, c.phone_consent, c.email, c.email_consent, c.consented_at, \
-         (SELECT group_concat(option_id) FROM pledge_choices WHERE pledge_id = p.id) AS options \
+         (SELECT {options} FROM pledge_choices WHERE pledge_id = p.id) AS options \
          FROM pledges p LEFT JOIN pledge_contacts c ON c.pledge_id = p.id \
-         WHERE p.event_id = ? AND (? IS NULL OR p.key_hash = ?) ORDER BY p.id",
-    )
+         WHERE p.event_id = $1 AND ($2 IS NULL OR p.key_hash = $3) ORDER BY p.id"
+    )))
     .bind(event_id)
     .bind(key_hash)
     .bind(key_hash)
@@ -165,20 +173,20 @@ async fn pledge_rows(
 }
 
 pub(super) async fn pledge(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     key_hash: &str,
 ) -> StorageResult<Option<Pledge>> {
     Ok(pledge_rows(s, event_id, Some(key_hash)).await?.pop())
 }
 
-pub(super) async fn pledges(s: &SqliteStorage, event_id: i64) -> StorageResult<Vec<Pledge>> {
+pub(super) async fn pledges(s: &SqlStorage, event_id: i64) -> StorageResult<Vec<Pledge>> {
     pledge_rows(s, event_id, None).await
 }
 
-pub(super) async fn pledge_count(s: &SqliteStorage, event_id: i64) -> StorageResult<i64> {
+pub(super) async fn pledge_count(s: &SqlStorage, event_id: i64) -> StorageResult<i64> {
     Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM pledges WHERE event_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM pledges WHERE event_id = $1")
             .bind(event_id)
             .fetch_one(&s.pool)
             .await?,
@@ -186,14 +194,14 @@ pub(super) async fn pledge_count(s: &SqliteStorage, event_id: i64) -> StorageRes
 }
 
 pub(super) async fn save_pledge(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     key_hash: &str,
     pledge: &NewPledge,
 ) -> StorageResult<()> {
     let _w = s.write.lock().await;
-    let mut tx = s.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let open: Option<i64> = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
+    let mut tx = s.begin_write().await?;
+    let open: Option<i64> = sqlx::query_scalar("SELECT is_open FROM events WHERE id = $1")
         .bind(event_id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -210,7 +218,7 @@ pub(super) async fn save_pledge(
     // The options must still be live ones of this event (checked again inside the write).
     for id in &pledge.options {
         let live: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pledge_options WHERE id = ? AND event_id = ? AND removed = 0",
+            "SELECT COUNT(*) FROM pledge_options WHERE id = $1 AND event_id = $2 AND removed = 0",
         )
         .bind(id)
         .bind(event_id)
@@ -224,23 +232,23 @@ pub(super) async fn save_pledge(
         }
     }
     let pledge_id: i64 = sqlx::query_scalar(
-        "INSERT INTO pledges (event_id, key_hash) VALUES (?, ?) \
+        "INSERT INTO pledges (event_id, key_hash) VALUES ($1, $2) \
          ON CONFLICT (key_hash) DO UPDATE SET key_hash = excluded.key_hash RETURNING id",
     )
     .bind(event_id)
     .bind(key_hash)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM pledge_choices WHERE pledge_id = ?")
+    sqlx::query("DELETE FROM pledge_choices WHERE pledge_id = $1")
         .bind(pledge_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM pledge_contacts WHERE pledge_id = ?")
+    sqlx::query("DELETE FROM pledge_contacts WHERE pledge_id = $1")
         .bind(pledge_id)
         .execute(&mut *tx)
         .await?;
     for id in &pledge.options {
-        sqlx::query("INSERT INTO pledge_choices (pledge_id, option_id) VALUES (?, ?)")
+        sqlx::query("INSERT INTO pledge_choices (pledge_id, option_id) VALUES ($1, $2)")
             .bind(pledge_id)
             .bind(id)
             .execute(&mut *tx)
@@ -251,7 +259,7 @@ pub(super) async fn save_pledge(
         let (email, email_consent) = c.email.clone().unzip();
         sqlx::query(
             "INSERT INTO pledge_contacts (pledge_id, name, phone, phone_consent, email, email_consent, consented_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(pledge_id)
         .bind(&c.name)
@@ -268,13 +276,13 @@ pub(super) async fn save_pledge(
 }
 
 pub(super) async fn withdraw_pledge(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     key_hash: &str,
 ) -> StorageResult<bool> {
     let _w = s.write.lock().await;
     // Choices and contact details go with it (ON DELETE CASCADE; secure_delete overwrites).
-    let done = sqlx::query("DELETE FROM pledges WHERE event_id = ? AND key_hash = ?")
+    let done = sqlx::query("DELETE FROM pledges WHERE event_id = $1 AND key_hash = $2")
         .bind(event_id)
         .bind(key_hash)
         .execute(&s.pool)
@@ -283,12 +291,12 @@ pub(super) async fn withdraw_pledge(
 }
 
 pub(super) async fn about(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     key_hash: &str,
 ) -> StorageResult<Option<About>> {
     let row = sqlx::query(
-        "SELECT first_event, member, age_band FROM about_answers WHERE event_id = ? AND key_hash = ?",
+        "SELECT first_event, member, age_band FROM about_answers WHERE event_id = $1 AND key_hash = $2",
     )
     .bind(event_id)
     .bind(key_hash)
@@ -305,14 +313,14 @@ pub(super) async fn about(
 }
 
 pub(super) async fn save_about(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     key_hash: &str,
     about: &About,
 ) -> StorageResult<()> {
     let _w = s.write.lock().await;
     sqlx::query(
-        "INSERT INTO about_answers (event_id, key_hash, first_event, member, age_band) VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO about_answers (event_id, key_hash, first_event, member, age_band) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (key_hash) DO UPDATE SET first_event = excluded.first_event, \
          member = excluded.member, age_band = excluded.age_band",
     )
@@ -326,9 +334,9 @@ pub(super) async fn save_about(
     Ok(())
 }
 
-pub(super) async fn about_totals(s: &SqliteStorage, event_id: i64) -> StorageResult<AboutTotals> {
+pub(super) async fn about_totals(s: &SqlStorage, event_id: i64) -> StorageResult<AboutTotals> {
     let people: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM about_answers WHERE event_id = ? \
+        "SELECT COUNT(*) FROM about_answers WHERE event_id = $1 \
          AND (first_event IS NOT NULL OR member IS NOT NULL OR age_band IS NOT NULL)",
     )
     .bind(event_id)
@@ -338,13 +346,13 @@ pub(super) async fn about_totals(s: &SqliteStorage, event_id: i64) -> StorageRes
     for (field, question, answers) in ABOUT_QUESTIONS {
         let sql = match field {
             "first_event" => {
-                "SELECT first_event AS answer, COUNT(*) AS n FROM about_answers WHERE event_id = ? AND first_event IS NOT NULL GROUP BY first_event"
+                "SELECT first_event AS answer, COUNT(*) AS n FROM about_answers WHERE event_id = $1 AND first_event IS NOT NULL GROUP BY first_event"
             }
             "member" => {
-                "SELECT member AS answer, COUNT(*) AS n FROM about_answers WHERE event_id = ? AND member IS NOT NULL GROUP BY member"
+                "SELECT member AS answer, COUNT(*) AS n FROM about_answers WHERE event_id = $1 AND member IS NOT NULL GROUP BY member"
             }
             _ => {
-                "SELECT age_band AS answer, COUNT(*) AS n FROM about_answers WHERE event_id = ? AND age_band IS NOT NULL GROUP BY age_band"
+                "SELECT age_band AS answer, COUNT(*) AS n FROM about_answers WHERE event_id = $1 AND age_band IS NOT NULL GROUP BY age_band"
             }
         };
         let rows = sqlx::query(sql).bind(event_id).fetch_all(&s.pool).await?;

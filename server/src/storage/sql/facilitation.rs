@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Row, Transaction};
 
-use super::{SqliteStorage, comment_in, number, refused};
+use super::{SqlStorage, comment_in, number, refused};
 use crate::agenda::{Agenda, AgendaCurrent, AgendaItem, Announcement, Moderation, NewAgendaItem};
 use crate::images::ImageMeta;
 use crate::model::now_ms;
@@ -14,11 +14,11 @@ use crate::storage::{
 };
 use crate::walls::{MAX_WALLS, Wall};
 
-type Tx<'a, 'b> = &'a mut Transaction<'b, Sqlite>;
+type Tx<'a, 'b> = &'a mut Transaction<'b, Any>;
 
 /// The event's tags.
 pub(super) async fn labels_of(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Vec<String>> {
-    let l: Option<String> = sqlx::query_scalar("SELECT labels FROM events WHERE id = ?")
+    let l: Option<String> = sqlx::query_scalar("SELECT labels FROM events WHERE id = $1")
         .bind(event_id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -27,7 +27,7 @@ pub(super) async fn labels_of(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Ve
 }
 
 pub(super) async fn moderation_of(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Moderation> {
-    let m: Option<String> = sqlx::query_scalar("SELECT moderation FROM events WHERE id = ?")
+    let m: Option<String> = sqlx::query_scalar("SELECT moderation FROM events WHERE id = $1")
         .bind(event_id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -98,7 +98,7 @@ pub(super) async fn insert_agenda_item(
     let round_id = round_id_of(tx, event_id, item.round).await?;
     Ok(sqlx::query_scalar(
         "INSERT INTO agenda_items (event_id, position, kind, title, speaker, minutes, round_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(event_id)
     .bind(position)
@@ -118,7 +118,7 @@ async fn round_id_of(
 ) -> StorageResult<Option<i64>> {
     let Some(n) = number else { return Ok(None) };
     let id: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND number = ?")
+        sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = $1 AND number = $2")
             .bind(event_id)
             .bind(n)
             .fetch_optional(&mut **tx)
@@ -129,7 +129,7 @@ async fn round_id_of(
 pub(super) async fn agenda_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Agenda> {
     let items = sqlx::query(
         "SELECT id, position, kind, title, speaker, minutes, round_id, status FROM agenda_items \
-         WHERE event_id = ? ORDER BY position, id",
+         WHERE event_id = $1 ORDER BY position, id",
     )
     .bind(event_id)
     .fetch_all(&mut **tx)
@@ -149,7 +149,7 @@ pub(super) async fn agenda_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Ag
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let row = sqlx::query(
-        "SELECT agenda_item_id, agenda_started_at, agenda_ends_at FROM events WHERE id = ?",
+        "SELECT agenda_item_id, agenda_started_at, agenda_ends_at FROM events WHERE id = $1",
     )
     .bind(event_id)
     .fetch_optional(&mut **tx)
@@ -171,13 +171,13 @@ pub(super) async fn agenda_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Ag
 /// The event's walls, the main one first.
 pub(super) async fn walls_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Vec<Wall>> {
     let main_token: Option<String> =
-        sqlx::query_scalar("SELECT wall_token FROM events WHERE id = ?")
+        sqlx::query_scalar("SELECT wall_token FROM events WHERE id = $1")
             .bind(event_id)
             .fetch_optional(&mut **tx)
             .await?;
     let rows = sqlx::query(
         "SELECT id, name, token, is_main, follows, layout, table_id, theme, show_join, spotlight_seconds \
-         FROM walls WHERE event_id = ? ORDER BY is_main DESC, id",
+         FROM walls WHERE event_id = $1 ORDER BY is_main DESC, id",
     )
     .bind(event_id)
     .fetch_all(&mut **tx)
@@ -226,7 +226,7 @@ async fn push_walls(
 const IMAGE_COLUMNS: &str =
     "id, table_id, caption, width, height, on_wall, on_wall_at, hidden, created_at";
 
-fn image_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ImageMeta, sqlx::Error> {
+fn image_from_row(r: &sqlx::any::AnyRow) -> Result<ImageMeta, sqlx::Error> {
     Ok(ImageMeta {
         id: r.try_get("id")?,
         table_id: r.try_get("table_id")?,
@@ -247,7 +247,7 @@ pub(super) async fn image_in(
     image_id: i64,
 ) -> StorageResult<ImageMeta> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {IMAGE_COLUMNS} FROM images WHERE id = ? AND event_id = ?"
+        "SELECT {IMAGE_COLUMNS} FROM images WHERE id = $1 AND event_id = $2"
     )))
     .bind(image_id)
     .bind(event_id)
@@ -260,7 +260,7 @@ pub(super) async fn image_in(
 /// The event's images, oldest first.
 pub(super) async fn images_in(tx: Tx<'_, '_>, event_id: i64) -> StorageResult<Vec<ImageMeta>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {IMAGE_COLUMNS} FROM images WHERE event_id = ? ORDER BY id"
+        "SELECT {IMAGE_COLUMNS} FROM images WHERE event_id = $1 ORDER BY id"
     )))
     .bind(event_id)
     .fetch_all(&mut **tx)
@@ -279,7 +279,7 @@ async fn push_image(
     applied: &mut Applied,
 ) -> StorageResult<()> {
     let seq = number(tx, event_id, kind, None, None).await?;
-    sqlx::query("UPDATE event_log SET image_id = ? WHERE event_id = ? AND seq = ?")
+    sqlx::query("UPDATE event_log SET image_id = $1 WHERE event_id = $2 AND seq = $3")
         .bind(image_id)
         .bind(event_id)
         .bind(seq)
@@ -299,7 +299,7 @@ pub(super) async fn announcement_in(
     event_id: i64,
 ) -> StorageResult<Option<Announcement>> {
     let row = sqlx::query(
-        "SELECT announcement, announcement_wall, announcement_at FROM events WHERE id = ?",
+        "SELECT announcement, announcement_wall, announcement_at FROM events WHERE id = $1",
     )
     .bind(event_id)
     .fetch_optional(&mut **tx)
@@ -410,12 +410,13 @@ pub(super) async fn describe(
 ) -> StorageResult<(String, Option<i64>)> {
     match change {
         Change::AgendaStart { item_id } => {
-            let title: Option<String> =
-                sqlx::query_scalar("SELECT title FROM agenda_items WHERE id = ? AND event_id = ?")
-                    .bind(item_id)
-                    .bind(event_id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
+            let title: Option<String> = sqlx::query_scalar(
+                "SELECT title FROM agenda_items WHERE id = $1 AND event_id = $2",
+            )
+            .bind(item_id)
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?;
             return Ok((
                 format!("started \u{201c}{}\u{201d}", title.unwrap_or_default()),
                 None,
@@ -423,7 +424,7 @@ pub(super) async fn describe(
         }
         Change::OpenRound { round_id } => {
             let n: Option<i64> =
-                sqlx::query_scalar("SELECT number FROM rounds WHERE id = ? AND event_id = ?")
+                sqlx::query_scalar("SELECT number FROM rounds WHERE id = $1 AND event_id = $2")
                     .bind(round_id)
                     .bind(event_id)
                     .fetch_optional(&mut **tx)
@@ -539,7 +540,7 @@ pub(super) async fn record(
     let comment_id = comment_id.or(applied.comment.as_ref().map(|c| c.id));
     let table_id = match comment_id {
         Some(id) => {
-            sqlx::query_scalar::<_, i64>("SELECT table_id FROM comments WHERE id = ?")
+            sqlx::query_scalar::<_, i64>("SELECT table_id FROM comments WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut **tx)
                 .await?
@@ -552,7 +553,7 @@ pub(super) async fn record(
         action.to_string()
     };
     sqlx::query(
-        "INSERT INTO audit_log (event_id, at, actor, table_id, action, comment_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (event_id, at, actor, table_id, action, comment_id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(event_id)
     .bind(now_ms())
@@ -567,7 +568,7 @@ pub(super) async fn record(
 
 /// The facilitation changes.
 pub(super) async fn apply(
-    storage: &SqliteStorage,
+    storage: &SqlStorage,
     tx: Tx<'_, '_>,
     event_id: i64,
     change: Change,
@@ -577,7 +578,7 @@ pub(super) async fn apply(
         Change::Approve { comment_id } => {
             let c = comment_in(tx, event_id, comment_id).await?;
             if !c.approved {
-                sqlx::query("UPDATE comments SET approved = 1 WHERE id = ?")
+                sqlx::query("UPDATE comments SET approved = 1 WHERE id = $1")
                     .bind(comment_id)
                     .execute(&mut **tx)
                     .await?;
@@ -613,17 +614,17 @@ pub(super) async fn apply(
             }
             // Anything already merged into the duplicate follows it.
             let moved: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM comments WHERE merged_into = ?")
+                sqlx::query_scalar("SELECT id FROM comments WHERE merged_into = $1")
                     .bind(dup.id)
                     .fetch_all(&mut **tx)
                     .await?;
-            sqlx::query("UPDATE comments SET merged_into = ? WHERE merged_into = ?")
+            sqlx::query("UPDATE comments SET merged_into = $1 WHERE merged_into = $2")
                 .bind(target.id)
                 .bind(dup.id)
                 .execute(&mut **tx)
                 .await?;
             sqlx::query(
-                "UPDATE comments SET merged_into = ?, highlighted = 0, highlighted_at = NULL WHERE id = ?",
+                "UPDATE comments SET merged_into = $1, highlighted = 0, highlighted_at = NULL WHERE id = $2",
             )
             .bind(target.id)
             .bind(dup.id)
@@ -638,7 +639,7 @@ pub(super) async fn apply(
         Change::Unmerge { comment_id } => {
             let c = comment_in(tx, event_id, comment_id).await?;
             if let Some(root) = c.merged_into {
-                sqlx::query("UPDATE comments SET merged_into = NULL WHERE id = ?")
+                sqlx::query("UPDATE comments SET merged_into = NULL WHERE id = $1")
                     .bind(comment_id)
                     .execute(&mut **tx)
                     .await?;
@@ -651,7 +652,7 @@ pub(super) async fn apply(
             label,
             on,
         } => {
-            let labels: String = sqlx::query_scalar("SELECT labels FROM events WHERE id = ?")
+            let labels: String = sqlx::query_scalar("SELECT labels FROM events WHERE id = $1")
                 .bind(event_id)
                 .fetch_one(&mut **tx)
                 .await?;
@@ -675,7 +676,7 @@ pub(super) async fn apply(
                 } else {
                     tags.retain(|t| *t != label);
                 }
-                sqlx::query("UPDATE comments SET tags = ? WHERE id = ?")
+                sqlx::query("UPDATE comments SET tags = $1 WHERE id = $2")
                     .bind(serde_json::to_string(&tags).map_err(anyhow::Error::new)?)
                     .bind(comment_id)
                     .execute(&mut **tx)
@@ -686,7 +687,7 @@ pub(super) async fn apply(
         Change::Star { comment_id, on } => {
             let c = comment_in(tx, event_id, comment_id).await?;
             if c.starred != on {
-                sqlx::query("UPDATE comments SET starred = ? WHERE id = ?")
+                sqlx::query("UPDATE comments SET starred = $1 WHERE id = $2")
                     .bind(on as i64)
                     .bind(comment_id)
                     .execute(&mut **tx)
@@ -701,7 +702,7 @@ pub(super) async fn apply(
                 // Keep the first original; correcting back to it clears the mark.
                 let original = c.original.clone().unwrap_or_else(|| c.text.clone());
                 let keep = (original != text).then_some(original);
-                sqlx::query("UPDATE comments SET body = ?, original_body = ? WHERE id = ?")
+                sqlx::query("UPDATE comments SET body = $1, original_body = $2 WHERE id = $3")
                     .bind(&text)
                     .bind(keep)
                     .bind(comment_id)
@@ -712,7 +713,7 @@ pub(super) async fn apply(
         }
         Change::AgendaStart { item_id } => {
             let item: Option<(String, Option<i64>, i64)> = sqlx::query_as(
-                "SELECT status, round_id, minutes FROM agenda_items WHERE id = ? AND event_id = ?",
+                "SELECT status, round_id, minutes FROM agenda_items WHERE id = $1 AND event_id = $2",
             )
             .bind(item_id)
             .bind(event_id)
@@ -726,12 +727,12 @@ pub(super) async fn apply(
             }
             end_running(storage, tx, event_id, round_id, applied).await?;
             let now = now_ms();
-            sqlx::query("UPDATE agenda_items SET status = 'running' WHERE id = ?")
+            sqlx::query("UPDATE agenda_items SET status = 'running' WHERE id = $1")
                 .bind(item_id)
                 .execute(&mut **tx)
                 .await?;
             sqlx::query(
-                "UPDATE events SET agenda_item_id = ?, agenda_started_at = ?, agenda_ends_at = ? WHERE id = ?",
+                "UPDATE events SET agenda_item_id = $1, agenda_started_at = $2, agenda_ends_at = $3 WHERE id = $4",
             )
             .bind(item_id)
             .bind(now)
@@ -751,7 +752,7 @@ pub(super) async fn apply(
         }
         Change::AgendaExtend { seconds } => {
             let row: (Option<i64>, Option<i64>) =
-                sqlx::query_as("SELECT agenda_item_id, agenda_ends_at FROM events WHERE id = ?")
+                sqlx::query_as("SELECT agenda_item_id, agenda_ends_at FROM events WHERE id = $1")
                     .bind(event_id)
                     .fetch_one(&mut **tx)
                     .await?;
@@ -764,7 +765,7 @@ pub(super) async fn apply(
             let now = now_ms();
             let base = ends_at.unwrap_or(now);
             let new_end = (base + seconds * 1000).max(now);
-            sqlx::query("UPDATE events SET agenda_ends_at = ? WHERE id = ?")
+            sqlx::query("UPDATE events SET agenda_ends_at = $1 WHERE id = $2")
                 .bind(new_end)
                 .bind(event_id)
                 .execute(&mut **tx)
@@ -780,7 +781,7 @@ pub(super) async fn apply(
             };
             if !same {
                 sqlx::query(
-                    "UPDATE events SET announcement = ?, announcement_wall = ?, announcement_at = ? WHERE id = ?",
+                    "UPDATE events SET announcement = $1, announcement_wall = $2, announcement_at = $3 WHERE id = $4",
                 )
                 .bind(&text)
                 .bind(wall as i64)
@@ -798,7 +799,7 @@ pub(super) async fn apply(
             }
         }
         Change::Settings(settings) => {
-            sqlx::query("UPDATE events SET moderation = ?, labels = ? WHERE id = ?")
+            sqlx::query("UPDATE events SET moderation = $1, labels = $2 WHERE id = $3")
                 .bind(settings.moderation.as_str())
                 .bind(serde_json::to_string(&settings.labels).map_err(anyhow::Error::new)?)
                 .bind(event_id)
@@ -806,7 +807,7 @@ pub(super) async fn apply(
                 .await?;
             // The run of show: keep listed items (by id), add new ones, drop the rest.
             let before: Vec<(i64, i64)> =
-                sqlx::query_as("SELECT id, minutes FROM agenda_items WHERE event_id = ?")
+                sqlx::query_as("SELECT id, minutes FROM agenda_items WHERE event_id = $1")
                     .bind(event_id)
                     .fetch_all(&mut **tx)
                     .await?;
@@ -819,7 +820,7 @@ pub(super) async fn apply(
                     Some(id) => {
                         let round_id = round_id_of(tx, event_id, item.round).await?;
                         sqlx::query(
-                            "UPDATE agenda_items SET position = ?, kind = ?, title = ?, speaker = ?, minutes = ?, round_id = ? WHERE id = ?",
+                            "UPDATE agenda_items SET position = $1, kind = $2, title = $3, speaker = $4, minutes = $5, round_id = $6 WHERE id = $7",
                         )
                         .bind(position)
                         .bind(&item.kind)
@@ -835,11 +836,12 @@ pub(super) async fn apply(
                     None => kept.push(insert_agenda_item(tx, event_id, position, item).await?),
                 }
             }
-            let running: (Option<i64>, Option<i64>) =
-                sqlx::query_as("SELECT agenda_item_id, agenda_started_at FROM events WHERE id = ?")
-                    .bind(event_id)
-                    .fetch_one(&mut **tx)
-                    .await?;
+            let running: (Option<i64>, Option<i64>) = sqlx::query_as(
+                "SELECT agenda_item_id, agenda_started_at FROM events WHERE id = $1",
+            )
+            .bind(event_id)
+            .fetch_one(&mut **tx)
+            .await?;
             if let (Some(item_id), Some(started)) = running {
                 if kept.contains(&item_id) {
                     // A new time limit for the running item counts from when it started.
@@ -852,7 +854,7 @@ pub(super) async fn apply(
                     if let (Some(m), Some(old)) = (new_minutes, minutes_before.get(&item_id))
                         && m != *old
                     {
-                        sqlx::query("UPDATE events SET agenda_ends_at = ? WHERE id = ?")
+                        sqlx::query("UPDATE events SET agenda_ends_at = $1 WHERE id = $2")
                             .bind((m > 0).then_some(started + m * 60_000))
                             .bind(event_id)
                             .execute(&mut **tx)
@@ -864,7 +866,7 @@ pub(super) async fn apply(
                 }
             }
             for id in existing.iter().filter(|id| !kept.contains(id)) {
-                sqlx::query("DELETE FROM agenda_items WHERE id = ?")
+                sqlx::query("DELETE FROM agenda_items WHERE id = $1")
                     .bind(id)
                     .execute(&mut **tx)
                     .await?;
@@ -872,7 +874,7 @@ pub(super) async fn apply(
             push_agenda(tx, event_id, "changed", applied).await?;
             // Switching to post-moderation leaves waiting comments waiting: nobody has read
             // them yet. Facilitators approve them as before.
-            let open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
+            let open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = $1")
                 .bind(event_id)
                 .fetch_one(&mut **tx)
                 .await?;
@@ -899,7 +901,7 @@ pub(super) async fn apply(
             if let Some(t) = update.table_id {
                 if let Some(t) = t {
                     let ok: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM event_tables WHERE id = ? AND event_id = ?",
+                        "SELECT id FROM event_tables WHERE id = $1 AND event_id = $2",
                     )
                     .bind(t)
                     .bind(event_id)
@@ -931,8 +933,8 @@ pub(super) async fn apply(
             }
             if next != *wall {
                 sqlx::query(
-                    "UPDATE walls SET layout = ?, table_id = ?, theme = ?, show_join = ?, \
-                     spotlight_seconds = ?, follows = ? WHERE id = ?",
+                    "UPDATE walls SET layout = $1, table_id = $2, theme = $3, show_join = $4, \
+                     spotlight_seconds = $5, follows = $6 WHERE id = $7",
                 )
                 .bind(&next.layout)
                 .bind(next.table_id)
@@ -947,7 +949,7 @@ pub(super) async fn apply(
             }
         }
         Change::AddWall { name, token } => {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM walls WHERE event_id = ?")
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM walls WHERE event_id = $1")
                 .bind(event_id)
                 .fetch_one(&mut **tx)
                 .await?;
@@ -957,12 +959,14 @@ pub(super) async fn apply(
                     &format!("An event can have at most {MAX_WALLS} walls."),
                 ));
             }
-            sqlx::query("INSERT INTO walls (event_id, name, token, follows) VALUES (?, ?, ?, 1)")
-                .bind(event_id)
-                .bind(&name)
-                .bind(&token)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO walls (event_id, name, token, follows) VALUES ($1, $2, $3, 1)",
+            )
+            .bind(event_id)
+            .bind(&name)
+            .bind(&token)
+            .execute(&mut **tx)
+            .await?;
             push_walls(tx, event_id, "added", applied).await?;
         }
         Change::AddImage {
@@ -971,19 +975,20 @@ pub(super) async fn apply(
             image,
         } => {
             if let Some(t) = table_id {
-                let ok: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM event_tables WHERE id = ? AND event_id = ?")
-                        .bind(t)
-                        .bind(event_id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
+                let ok: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM event_tables WHERE id = $1 AND event_id = $2",
+                )
+                .bind(t)
+                .bind(event_id)
+                .fetch_optional(&mut **tx)
+                .await?;
                 if ok.is_none() {
                     return Err(StorageError::NotFound("table"));
                 }
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO images (event_id, table_id, caption, jpeg, width, height, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(event_id)
             .bind(table_id)
@@ -1005,7 +1010,7 @@ pub(super) async fn apply(
                 ));
             }
             if m.on_wall != on {
-                sqlx::query("UPDATE images SET on_wall = ?, on_wall_at = ? WHERE id = ?")
+                sqlx::query("UPDATE images SET on_wall = $1, on_wall_at = $2 WHERE id = $3")
                     .bind(on as i64)
                     .bind(on.then(now_ms))
                     .bind(image_id)
@@ -1020,7 +1025,7 @@ pub(super) async fn apply(
             if m.hidden != on {
                 // Hiding takes it off the walls too.
                 sqlx::query(
-                    "UPDATE images SET hidden = ?, on_wall = CASE WHEN ? THEN 0 ELSE on_wall END WHERE id = ?",
+                    "UPDATE images SET hidden = $1, on_wall = CASE WHEN $2 THEN 0 ELSE on_wall END WHERE id = $3",
                 )
                 .bind(on as i64)
                 .bind(on)
@@ -1040,32 +1045,33 @@ pub(super) async fn apply(
 /// Ends the running item (closing its round unless `keep_round` is that round). Returns
 /// whether anything was running.
 async fn end_running(
-    storage: &SqliteStorage,
+    storage: &SqlStorage,
     tx: Tx<'_, '_>,
     event_id: i64,
     keep_round: Option<i64>,
     applied: &mut Applied,
 ) -> StorageResult<bool> {
-    let running: Option<i64> = sqlx::query_scalar("SELECT agenda_item_id FROM events WHERE id = ?")
-        .bind(event_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten();
+    let running: Option<i64> =
+        sqlx::query_scalar("SELECT agenda_item_id FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .flatten();
     let Some(item_id) = running else {
         return Ok(false);
     };
     let round_id: Option<i64> =
-        sqlx::query_scalar("SELECT round_id FROM agenda_items WHERE id = ?")
+        sqlx::query_scalar("SELECT round_id FROM agenda_items WHERE id = $1")
             .bind(item_id)
             .fetch_optional(&mut **tx)
             .await?
             .flatten();
-    sqlx::query("UPDATE agenda_items SET status = 'done' WHERE id = ?")
+    sqlx::query("UPDATE agenda_items SET status = 'done' WHERE id = $1")
         .bind(item_id)
         .execute(&mut **tx)
         .await?;
     sqlx::query(
-        "UPDATE events SET agenda_item_id = NULL, agenda_started_at = NULL, agenda_ends_at = NULL WHERE id = ?",
+        "UPDATE events SET agenda_item_id = NULL, agenda_started_at = NULL, agenda_ends_at = NULL WHERE id = $1",
     )
     .bind(event_id)
     .execute(&mut **tx)
@@ -1073,7 +1079,7 @@ async fn end_running(
     if let Some(round_id) = round_id
         && Some(round_id) != keep_round
     {
-        let status: Option<String> = sqlx::query_scalar("SELECT status FROM rounds WHERE id = ?")
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM rounds WHERE id = $1")
             .bind(round_id)
             .fetch_optional(&mut **tx)
             .await?;
@@ -1088,25 +1094,25 @@ async fn end_running(
 
 /// Per-table figures for the open round, or the whole event when none is open.
 pub(super) async fn table_stats(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     event_id: i64,
 ) -> StorageResult<(Option<i64>, Vec<TableStats>)> {
     let round: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
+        sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = $1 AND status = 'open'")
             .bind(event_id)
             .fetch_optional(pool)
             .await?;
     let tables: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM event_tables WHERE event_id = ? ORDER BY number")
+        sqlx::query_scalar("SELECT id FROM event_tables WHERE event_id = $1 ORDER BY number")
             .bind(event_id)
             .fetch_all(pool)
             .await?;
     // One row per (table, device): how many comments, the latest, how many waiting.
     let rows = sqlx::query(
         "SELECT table_id, author, COUNT(*) AS n, MAX(created_at) AS last, \
-         SUM(CASE WHEN approved = 0 AND hidden = 0 AND merged_into IS NULL THEN 1 ELSE 0 END) AS pending \
-         FROM comments WHERE event_id = ? AND source = 'attendee' AND deleted_at IS NULL \
-         AND (? IS NULL OR round_id = ?) \
+         CAST(SUM(CASE WHEN approved = 0 AND hidden = 0 AND merged_into IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS pending \
+         FROM comments WHERE event_id = $1 AND source = 'attendee' AND deleted_at IS NULL \
+         AND ($2 IS NULL OR round_id = $3) \
          GROUP BY table_id, author",
     )
     .bind(event_id)

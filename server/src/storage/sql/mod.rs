@@ -1,28 +1,36 @@
-//! SQLite storage (the default): one file, WAL, `synchronous=FULL`.
+//! SQL storage: SQLite (the default) or PostgreSQL, through sqlx's `Any` driver, so every
+//! query is written once. The SQL is the dialect both understand (`$1` placeholders,
+//! `ON CONFLICT`, `RETURNING`, `CAST(... AS BIGINT)`); the few places that differ ask
+//! [`SqlStorage::backend`]. Each backend has its own migrations (`migrations/sqlite`,
+//! `migrations/postgres`) describing the same tables.
 //!
-//! Durability choice: with WAL and `synchronous=FULL` every commit is fsynced before
-//! `apply` returns, so an acknowledged comment survives both a killed process and a power
-//! cut (measured cost: see docs/performance.md). Writes are serialised by one async mutex:
-//! SQLite has a single writer anyway, and taking it in-process avoids `SQLITE_BUSY` on
-//! lock upgrades.
+//! SQLite durability: with WAL and `synchronous=FULL` every commit is fsynced before `apply`
+//! returns, so an acknowledged comment survives both a killed process and a power cut
+//! (measured cost: see docs/performance.md). Writes are serialised by one async mutex:
+//! SQLite has a single writer anyway, and taking it in-process avoids `SQLITE_BUSY` on lock
+//! upgrades.
+//!
+//! PostgreSQL: several server nodes may share one database. Every change to an event first
+//! locks the event's row (`SELECT ... FOR UPDATE`), so changes to one event are serialised
+//! across nodes and the counter row `events.last_seq` hands out numbers in commit order.
+//! The same transaction sends `NOTIFY roundtable_changes, 'EVENT:SEQ'`; PostgreSQL delivers
+//! notifications at commit, in commit order, and every node's hub reads what it has not seen
+//! from `event_log` (see `hub::cluster`).
 
 mod facilitation;
 mod pledges;
 mod privacy;
 mod reports;
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, Row, Transaction};
 use tokio::sync::Mutex;
 
 use super::{
@@ -34,88 +42,161 @@ use crate::model::{
     Comment, Event, EventState, InputError, NewEvent, Round, RoundKind, Source, Table, now_ms,
 };
 
-/// SQLite-backed [`Storage`].
-pub struct SqliteStorage {
-    pool: SqlitePool,
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, or a sentence saying what is wrong with it.
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!(
+                "--database-url must start with sqlite: (e.g. sqlite:roundtable.db) or postgres:// (e.g. postgres://user@host/db)"
+            )
+        }
+    }
+}
+
+/// The channel every node listens on (PostgreSQL only).
+pub const CHANGES_CHANNEL: &str = "roundtable_changes";
+
+/// SQL-backed [`Storage`].
+pub struct SqlStorage {
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
     /// Serialises write transactions (see the module docs).
     write: Mutex<()>,
-    /// `PRAGMA max_page_count` for every connection: a way for tests to make the disk
-    /// "full" without mount rights (see `set_page_limit`).
+    /// SQLite's `PRAGMA max_page_count` for every connection: a way for tests to make the
+    /// disk "full" without mount rights (see `set_disk_full`).
     page_limit: Arc<AtomicI64>,
 }
 
 /// SQLite's own ceiling for `max_page_count`.
 const NO_PAGE_LIMIT: i64 = 4_294_967_294;
 const POOL_SIZE: u32 = 8;
+/// PostgreSQL connections per node: a server shared by several nodes has room for them.
+const PG_POOL_SIZE: u32 = 16;
 
-impl SqliteStorage {
-    /// Opens (creating if needed) and migrates the database at `url` (`sqlite:PATH`).
+/// Settings asserted on every SQLite connection, rather than trusting defaults.
+fn sqlite_pragmas(page_limit: i64) -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; \
+         PRAGMA max_page_count = {page_limit};"
+    )
+}
+
+impl SqlStorage {
+    /// Opens (creating if needed) and migrates the database at `url` (`sqlite:PATH` or
+    /// `postgres://...`).
     pub async fn open(url: &str) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| "the database URL is not a valid sqlite: URL".to_string())?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "MEMORY")
-            .pragma("secure_delete", "ON");
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
         let page_limit = Arc::new(AtomicI64::new(NO_PAGE_LIMIT));
-        let limit = page_limit.clone();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(POOL_SIZE)
-            .after_connect(move |conn, _| {
-                let limit = limit.load(Ordering::SeqCst);
-                Box::pin(async move {
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "PRAGMA max_page_count = {limit}"
-                    )))
-                    .execute(conn)
-                    .await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .context("could not open the SQLite database")?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .context("could not apply database migrations")?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                // `mode=rwc`: create the file if it is missing.
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let limit = page_limit.clone();
+                AnyPoolOptions::new()
+                    .max_connections(POOL_SIZE)
+                    .after_connect(move |conn, _| {
+                        let limit = limit.load(Ordering::SeqCst);
+                        Box::pin(async move {
+                            sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_pragmas(limit)))
+                                .execute(conn)
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await
+                    .context("could not open the SQLite database")?
+            }
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(PG_POOL_SIZE)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .context("could not connect to the PostgreSQL database")?,
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        }
+        .context("could not apply database migrations")?;
         // Tables made before per-table facilitator links existed get theirs now.
         let missing: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM event_tables WHERE facilitator_token IS NULL")
                 .fetch_all(&pool)
                 .await?;
         for id in missing {
-            sqlx::query("UPDATE event_tables SET facilitator_token = ? WHERE id = ?")
+            sqlx::query("UPDATE event_tables SET facilitator_token = $1 WHERE id = $2")
                 .bind(crate::security::new_token()?)
                 .bind(id)
                 .execute(&pool)
                 .await?;
         }
-        // Assert the settings we rely on, rather than trusting defaults.
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&pool)
-            .await?;
-        anyhow::ensure!(
-            mode.eq_ignore_ascii_case("wal"),
-            "SQLite is not in WAL mode ({mode})"
-        );
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&pool)
-            .await?;
-        anyhow::ensure!(sync == 2, "SQLite synchronous is {sync}, expected FULL (2)");
+        if backend == Backend::Sqlite {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&pool)
+                .await?;
+            anyhow::ensure!(
+                mode.eq_ignore_ascii_case("wal"),
+                "SQLite is not in WAL mode ({mode})"
+            );
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&pool)
+                .await?;
+            anyhow::ensure!(sync == 2, "SQLite synchronous is {sync}, expected FULL (2)");
+        }
         Ok(Self {
             pool,
+            backend,
+            url: url.to_string(),
             write: Mutex::new(()),
             page_limit,
         })
     }
 
-    /// Test hook: caps the database at its current size (`true`), so the next write that
-    /// needs a new page fails with SQLITE_FULL as on a full disk, or lifts the cap (`false`).
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL it was opened with (the cluster listener opens its own connection).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Begins a transaction that will write: SQLite takes its write lock at once
+    /// (`BEGIN IMMEDIATE`, so a read never has to upgrade); PostgreSQL locks rows as it goes.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Test hook (SQLite only): caps the database at its current size (`true`), so the next
+    /// write that needs a new page fails with SQLITE_FULL as on a full disk, or lifts the cap.
     pub async fn set_disk_full(&self, full: bool) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.backend == Backend::Sqlite,
+            "a full disk can only be simulated on SQLite"
+        );
         let _w = self.write.lock().await;
         let mut conns = Vec::new();
         for _ in 0..POOL_SIZE {
@@ -136,7 +217,7 @@ impl SqliteStorage {
         Ok(())
     }
 
-    /// Closes the pool (checkpointing the WAL).
+    /// Closes the pool (checkpointing SQLite's WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -151,9 +232,9 @@ const COMMENT_COLUMNS: &str = "c.id, c.table_id, t.number AS table_number, c.rou
      (SELECT COUNT(*) FROM comments m WHERE m.merged_into = c.id) AS merged_count, \
      c.highlighted, c.highlighted_at, c.hidden, c.hidden_reason, c.created_at, c.approved, \
      c.reply_to, c.starred, c.tags, c.original_body, c.merged_into, c.author, \
-     c.deleted_at IS NOT NULL AS deleted";
+     CASE WHEN c.deleted_at IS NULL THEN 0 ELSE 1 END AS deleted";
 
-fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
+fn comment_from_row(row: &AnyRow) -> Result<Comment, sqlx::Error> {
     let source: String = row.try_get("source")?;
     let tags: String = row.try_get("tags")?;
     let original: Option<String> = row.try_get("original_body")?;
@@ -188,7 +269,7 @@ fn comment_from_row(row: &SqliteRow) -> Result<Comment, sqlx::Error> {
     })
 }
 
-fn round_from_row(row: &SqliteRow) -> Result<Round, sqlx::Error> {
+fn round_from_row(row: &AnyRow) -> Result<Round, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     Ok(Round {
         id: row.try_get("id")?,
@@ -199,7 +280,7 @@ fn round_from_row(row: &SqliteRow) -> Result<Round, sqlx::Error> {
     })
 }
 
-fn event_from_row(row: &SqliteRow) -> Result<Event, sqlx::Error> {
+fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     Ok(Event {
         id: row.try_get("id")?,
         organiser_id: row.try_get("organiser_id")?,
@@ -221,13 +302,13 @@ fn event_from_row(row: &SqliteRow) -> Result<Event, sqlx::Error> {
 }
 
 async fn comment_in(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     event_id: i64,
     comment_id: i64,
 ) -> StorageResult<Comment> {
     let sql = format!(
         "SELECT {COMMENT_COLUMNS} FROM comments c JOIN event_tables t ON t.id = c.table_id \
-         WHERE c.id = ? AND c.event_id = ?"
+         WHERE c.id = $1 AND c.event_id = $2"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(comment_id)
@@ -239,12 +320,12 @@ async fn comment_in(
 }
 
 async fn round_in(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     event_id: i64,
     round_id: i64,
 ) -> StorageResult<Round> {
     let row = sqlx::query(
-        "SELECT id, number, prompt, kind, status FROM rounds WHERE id = ? AND event_id = ?",
+        "SELECT id, number, prompt, kind, status FROM rounds WHERE id = $1 AND event_id = $2",
     )
     .bind(round_id)
     .bind(event_id)
@@ -256,21 +337,21 @@ async fn round_in(
 
 /// Takes the event's next sequence number and records the change, inside `tx`.
 async fn number(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     event_id: i64,
     kind: &str,
     comment_id: Option<i64>,
     round_id: Option<i64>,
 ) -> StorageResult<i64> {
     let seq: i64 = sqlx::query_scalar(
-        "UPDATE events SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+        "UPDATE events SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
     )
     .bind(event_id)
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(StorageError::NotFound("event"))?;
     sqlx::query(
-        "INSERT INTO event_log (event_id, seq, kind, comment_id, round_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO event_log (event_id, seq, kind, comment_id, round_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(event_id)
     .bind(seq)
@@ -280,22 +361,47 @@ async fn number(
     .bind(now_ms())
     .execute(&mut **tx)
     .await?;
+    if is_postgres(tx) {
+        // Delivered to every node's listener when (and only if) this transaction commits.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANGES_CHANNEL)
+            .bind(format!("{event_id}:{seq}"))
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(seq)
+}
+
+fn is_postgres(tx: &Transaction<'_, Any>) -> bool {
+    tx.backend_name() == "PostgreSQL"
+}
+
+/// PostgreSQL: takes the event's row lock first, so that the checks a change makes (round
+/// open, comment not deleted...) and its number are consistent with every other node's
+/// writes to the same event. SQLite's `BEGIN IMMEDIATE` already holds the only write lock.
+async fn lock_event(tx: &mut Transaction<'_, Any>, event_id: i64) -> StorageResult<()> {
+    if is_postgres(tx) {
+        sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+            .bind(event_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 fn refused(code: &'static str, message: &str) -> StorageError {
     StorageError::Refused(InputError::new(code, message))
 }
 
-impl SqliteStorage {
+impl SqlStorage {
     async fn apply_in(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         event_id: i64,
         change: Change,
     ) -> StorageResult<Applied> {
         let mut applied = Applied::default();
-        let event_open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
+        let event_open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = $1")
             .bind(event_id)
             .fetch_optional(&mut **tx)
             .await?
@@ -313,7 +419,7 @@ impl SqliteStorage {
             } => {
                 // A repeat of a post we already stored: answer with it, change nothing.
                 let existing: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM comments WHERE event_id = ? AND client_id = ?",
+                    "SELECT id FROM comments WHERE event_id = $1 AND client_id = $2",
                 )
                 .bind(event_id)
                 .bind(&client_id)
@@ -323,12 +429,13 @@ impl SqliteStorage {
                     applied.comment = Some(comment_in(tx, event_id, id).await?);
                     return Ok(applied);
                 }
-                let table_ok: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM event_tables WHERE id = ? AND event_id = ?")
-                        .bind(table_id)
-                        .bind(event_id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
+                let table_ok: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM event_tables WHERE id = $1 AND event_id = $2",
+                )
+                .bind(table_id)
+                .bind(event_id)
+                .fetch_optional(&mut **tx)
+                .await?;
                 if table_ok.is_none() {
                     return Err(StorageError::NotFound("table"));
                 }
@@ -339,7 +446,7 @@ impl SqliteStorage {
                     ));
                 }
                 let open: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT id, number FROM rounds WHERE event_id = ? AND status = 'open'",
+                    "SELECT id, number FROM rounds WHERE event_id = $1 AND status = 'open'",
                 )
                 .bind(event_id)
                 .fetch_optional(&mut **tx)
@@ -363,14 +470,14 @@ impl SqliteStorage {
                     None => None,
                 };
                 let moderation: String =
-                    sqlx::query_scalar("SELECT moderation FROM events WHERE id = ?")
+                    sqlx::query_scalar("SELECT moderation FROM events WHERE id = $1")
                         .bind(event_id)
                         .fetch_one(&mut **tx)
                         .await?;
                 let approved = !(moderation == "pre" && source == Source::Attendee);
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO comments (event_id, table_id, round_id, client_id, body, display_name, source, created_at, reply_to, author, approved) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 )
                 .bind(event_id)
                 .bind(table_id)
@@ -404,19 +511,19 @@ impl SqliteStorage {
                      author = NULL, tags = '[]', starred = 0, highlighted = 0, \
                      highlighted_at = NULL, hidden = 1, \
                      hidden_reason = 'Deleted by the person who wrote it.', agrees = 0, \
-                     deleted_at = ? WHERE id = ?",
+                     deleted_at = $1 WHERE id = $2",
                 )
                 .bind(now_ms())
                 .bind(comment_id)
                 .execute(&mut **tx)
                 .await?;
-                sqlx::query("DELETE FROM agreements WHERE comment_id = ?")
+                sqlx::query("DELETE FROM agreements WHERE comment_id = $1")
                     .bind(comment_id)
                     .execute(&mut **tx)
                     .await?;
                 // Replies to it stand on their own; duplicates merged into it come back.
                 let freed: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM comments WHERE (reply_to = ? OR merged_into = ?) AND id != ?",
+                    "SELECT id FROM comments WHERE (reply_to = $1 OR merged_into = $2) AND id != $3",
                 )
                 .bind(comment_id)
                 .bind(comment_id)
@@ -424,9 +531,9 @@ impl SqliteStorage {
                 .fetch_all(&mut **tx)
                 .await?;
                 sqlx::query(
-                    "UPDATE comments SET reply_to = CASE WHEN reply_to = ? THEN NULL ELSE reply_to END, \
-                     merged_into = CASE WHEN merged_into = ? THEN NULL ELSE merged_into END \
-                     WHERE reply_to = ? OR merged_into = ?",
+                    "UPDATE comments SET reply_to = CASE WHEN reply_to = $1 THEN NULL ELSE reply_to END, \
+                     merged_into = CASE WHEN merged_into = $2 THEN NULL ELSE merged_into END \
+                     WHERE reply_to = $3 OR merged_into = $4",
                 )
                 .bind(comment_id)
                 .bind(comment_id)
@@ -476,7 +583,7 @@ impl SqliteStorage {
                 // duplicates included.
                 let already: Option<i64> = sqlx::query_scalar(
                     "SELECT 1 FROM agreements a JOIN comments m ON m.id = a.comment_id \
-                     WHERE a.voter = ? AND (m.id = ? OR m.merged_into = ?) LIMIT 1",
+                     WHERE a.voter = $1 AND (m.id = $2 OR m.merged_into = $3) LIMIT 1",
                 )
                 .bind(&voter)
                 .bind(comment_id)
@@ -488,7 +595,7 @@ impl SqliteStorage {
                     return Ok(applied);
                 }
                 let inserted = sqlx::query(
-                    "INSERT INTO agreements (comment_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO agreements (comment_id, voter) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 )
                 .bind(comment_id)
                 .bind(&voter)
@@ -496,7 +603,7 @@ impl SqliteStorage {
                 .await?
                 .rows_affected();
                 if inserted == 1 {
-                    sqlx::query("UPDATE comments SET agrees = agrees + 1 WHERE id = ?")
+                    sqlx::query("UPDATE comments SET agrees = agrees + 1 WHERE id = $1")
                         .bind(comment_id)
                         .execute(&mut **tx)
                         .await?;
@@ -525,9 +632,9 @@ impl SqliteStorage {
                     // Hiding takes a comment off the wall too: restoring it doesn't put it
                     // back on the projector by surprise.
                     sqlx::query(
-                        "UPDATE comments SET hidden = ?, hidden_reason = ?, \
-                         highlighted = CASE WHEN ? THEN 0 ELSE highlighted END, \
-                         highlighted_at = CASE WHEN ? THEN NULL ELSE highlighted_at END WHERE id = ?",
+                        "UPDATE comments SET hidden = $1, hidden_reason = $2, \
+                         highlighted = CASE WHEN $3 THEN 0 ELSE highlighted END, \
+                         highlighted_at = CASE WHEN $4 THEN NULL ELSE highlighted_at END WHERE id = $5",
                     )
                         .bind(on as i64)
                         .bind(if on { reason } else { None })
@@ -562,7 +669,7 @@ impl SqliteStorage {
                 }
                 if comment.highlighted != on {
                     sqlx::query(
-                        "UPDATE comments SET highlighted = ?, highlighted_at = ? WHERE id = ?",
+                        "UPDATE comments SET highlighted = $1, highlighted_at = $2 WHERE id = $3",
                     )
                     .bind(on as i64)
                     .bind(on.then(now_ms))
@@ -585,7 +692,7 @@ impl SqliteStorage {
             }
             Change::CloseRound => {
                 let current: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM rounds WHERE event_id = ? AND status = 'open'",
+                    "SELECT id FROM rounds WHERE event_id = $1 AND status = 'open'",
                 )
                 .bind(event_id)
                 .fetch_optional(&mut **tx)
@@ -597,7 +704,7 @@ impl SqliteStorage {
             }
             Change::SetOpen { open } => {
                 if (event_open != 0) != open {
-                    sqlx::query("UPDATE events SET is_open = ? WHERE id = ?")
+                    sqlx::query("UPDATE events SET is_open = $1 WHERE id = $2")
                         .bind(open as i64)
                         .bind(event_id)
                         .execute(&mut **tx)
@@ -632,7 +739,7 @@ impl SqliteStorage {
     /// Closes the open round (if another) and opens this one.
     pub(crate) async fn open_round_in(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         event_id: i64,
         round_id: i64,
         applied: &mut Applied,
@@ -640,14 +747,14 @@ impl SqliteStorage {
         let target = round_in(tx, event_id, round_id).await?;
         if !target.is_open() {
             let current: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = ? AND status = 'open'")
+                sqlx::query_scalar("SELECT id FROM rounds WHERE event_id = $1 AND status = 'open'")
                     .bind(event_id)
                     .fetch_optional(&mut **tx)
                     .await?;
             if let Some(current) = current {
                 self.close_round_in(tx, event_id, current, applied).await?;
             }
-            sqlx::query("UPDATE rounds SET status = 'open' WHERE id = ?")
+            sqlx::query("UPDATE rounds SET status = 'open' WHERE id = $1")
                 .bind(round_id)
                 .execute(&mut **tx)
                 .await?;
@@ -664,12 +771,12 @@ impl SqliteStorage {
 
     pub(crate) async fn close_round_in(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         event_id: i64,
         round_id: i64,
         applied: &mut Applied,
     ) -> StorageResult<()> {
-        sqlx::query("UPDATE rounds SET status = 'closed' WHERE id = ?")
+        sqlx::query("UPDATE rounds SET status = 'closed' WHERE id = $1")
             .bind(round_id)
             .execute(&mut **tx)
             .await?;
@@ -689,7 +796,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 #[async_trait]
-impl Storage for SqliteStorage {
+impl Storage for SqlStorage {
     async fn organiser_count(&self) -> StorageResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organisers")
             .fetch_one(&self.pool)
@@ -704,7 +811,7 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<i64> {
         let _w = self.write.lock().await;
         sqlx::query_scalar(
-            "INSERT INTO organisers (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO organisers (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(email)
         .bind(name)
@@ -723,7 +830,7 @@ impl Storage for SqliteStorage {
 
     async fn organiser_by_email(&self, email: &str) -> StorageResult<Option<Organiser>> {
         let row =
-            sqlx::query("SELECT id, email, name, password_hash FROM organisers WHERE email = ?")
+            sqlx::query("SELECT id, email, name, password_hash FROM organisers WHERE email = $1")
                 .bind(email)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -745,11 +852,11 @@ impl Storage for SqliteStorage {
         expires_at: i64,
     ) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        sqlx::query("DELETE FROM organiser_sessions WHERE expires_at < ?")
+        sqlx::query("DELETE FROM organiser_sessions WHERE expires_at < $1")
             .bind(now_ms())
             .execute(&self.pool)
             .await?;
-        sqlx::query("INSERT INTO organiser_sessions (token_hash, organiser_id, expires_at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO organiser_sessions (token_hash, organiser_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(organiser_id)
             .bind(expires_at)
@@ -765,7 +872,7 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<Option<Organiser>> {
         let row = sqlx::query(
             "SELECT o.id, o.email, o.name, o.password_hash FROM organiser_sessions s \
-             JOIN organisers o ON o.id = s.organiser_id WHERE s.token_hash = ? AND s.expires_at > ?",
+             JOIN organisers o ON o.id = s.organiser_id WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
@@ -784,7 +891,7 @@ impl Storage for SqliteStorage {
 
     async fn delete_session(&self, token_hash: &str) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        sqlx::query("DELETE FROM organiser_sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM organiser_sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
@@ -793,13 +900,13 @@ impl Storage for SqliteStorage {
 
     async fn change_password(&self, organiser_id: i64, password_hash: &str) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("UPDATE organisers SET password_hash = ? WHERE id = ?")
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE organisers SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(organiser_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM organiser_sessions WHERE organiser_id = ?")
+        sqlx::query("DELETE FROM organiser_sessions WHERE organiser_id = $1")
             .bind(organiser_id)
             .execute(&mut *tx)
             .await?;
@@ -814,10 +921,10 @@ impl Storage for SqliteStorage {
         secrets: &EventSecrets,
     ) -> StorageResult<i64> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let event_id: i64 = sqlx::query_scalar(
             "INSERT INTO events (id, organiser_id, title, place, date, description, is_open, code, facilitator_token, wall_token, created_at) \
-             VALUES ((SELECT high + 1 FROM event_id_high), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ((SELECT high + 1 FROM event_id_high), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(organiser_id)
         .bind(&event.title)
@@ -845,7 +952,7 @@ impl Storage for SqliteStorage {
             .zip(&secrets.table_facilitator_tokens)
         {
             sqlx::query(
-                "INSERT INTO event_tables (event_id, number, theme, description, join_token, facilitator_token) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO event_tables (event_id, number, theme, description, join_token, facilitator_token) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(event_id)
             .bind(table.number)
@@ -863,7 +970,7 @@ impl Storage for SqliteStorage {
                 .map(|s| s.to_string())
                 .collect(),
         };
-        sqlx::query("UPDATE events SET moderation = ?, labels = ? WHERE id = ?")
+        sqlx::query("UPDATE events SET moderation = $1, labels = $2 WHERE id = $3")
             .bind(event.moderation.as_str())
             .bind(serde_json::to_string(&labels).map_err(anyhow::Error::new)?)
             .bind(event_id)
@@ -878,7 +985,7 @@ impl Storage for SqliteStorage {
             } else {
                 "pending"
             };
-            sqlx::query("INSERT INTO rounds (event_id, number, prompt, kind, status) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO rounds (event_id, number, prompt, kind, status) VALUES ($1, $2, $3, $4, $5)")
                 .bind(event_id)
                 .bind(i as i64 + 1)
                 .bind(&round.prompt)
@@ -887,7 +994,7 @@ impl Storage for SqliteStorage {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("INSERT INTO walls (event_id, name, is_main) VALUES (?, 'Main wall', 1)")
+        sqlx::query("INSERT INTO walls (event_id, name, is_main) VALUES ($1, 'Main wall', 1)")
             .bind(event_id)
             .execute(&mut *tx)
             .await?;
@@ -905,8 +1012,8 @@ impl Storage for SqliteStorage {
 
     async fn events_of(&self, organiser_id: i64) -> StorageResult<Vec<Event>> {
         let rows = sqlx::query(
-            "SELECT * FROM events WHERE organiser_id = ? OR organiser_id IS NULL \
-             OR id IN (SELECT event_id FROM event_organisers WHERE organiser_id = ?) \
+            "SELECT * FROM events WHERE organiser_id = $1 OR organiser_id IS NULL \
+             OR id IN (SELECT event_id FROM event_organisers WHERE organiser_id = $2) \
              ORDER BY date DESC, id DESC",
         )
         .bind(organiser_id)
@@ -919,7 +1026,7 @@ impl Storage for SqliteStorage {
     async fn event_state(&self, event_id: i64) -> StorageResult<Option<EventState>> {
         // One read transaction, so the state and its sequence number agree.
         let mut tx = self.pool.begin().await?;
-        let Some(row) = sqlx::query("SELECT * FROM events WHERE id = ?")
+        let Some(row) = sqlx::query("SELECT * FROM events WHERE id = $1")
             .bind(event_id)
             .fetch_optional(&mut *tx)
             .await?
@@ -929,7 +1036,7 @@ impl Storage for SqliteStorage {
         let event = event_from_row(&row)?;
         let seq: i64 = row.try_get("last_seq")?;
         let tables = sqlx::query(
-            "SELECT id, event_id, number, theme, description, join_token, facilitator_token FROM event_tables WHERE event_id = ? ORDER BY number",
+            "SELECT id, event_id, number, theme, description, join_token, facilitator_token FROM event_tables WHERE event_id = $1 ORDER BY number",
         )
         .bind(event_id)
         .fetch_all(&mut *tx)
@@ -950,7 +1057,7 @@ impl Storage for SqliteStorage {
         })
         .collect::<Result<Vec<_>, _>>()?;
         let rounds = sqlx::query(
-            "SELECT id, number, prompt, kind, status FROM rounds WHERE event_id = ? ORDER BY number",
+            "SELECT id, number, prompt, kind, status FROM rounds WHERE event_id = $1 ORDER BY number",
         )
         .bind(event_id)
         .fetch_all(&mut *tx)
@@ -977,7 +1084,7 @@ impl Storage for SqliteStorage {
 
     async fn find_event(&self, key: EventKey<'_>) -> StorageResult<Option<i64>> {
         let (sql, value) = match key {
-            EventKey::Code(c) => ("SELECT id FROM events WHERE code = ?", c),
+            EventKey::Code(c) => ("SELECT id FROM events WHERE code = $1", c),
         };
         Ok(sqlx::query_scalar(sql)
             .bind(value)
@@ -987,7 +1094,7 @@ impl Storage for SqliteStorage {
 
     async fn find_table(&self, join_token: &str) -> StorageResult<Option<(i64, i64)>> {
         Ok(
-            sqlx::query_as("SELECT event_id, id FROM event_tables WHERE join_token = ?")
+            sqlx::query_as("SELECT event_id, id FROM event_tables WHERE join_token = $1")
                 .bind(join_token)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -997,8 +1104,8 @@ impl Storage for SqliteStorage {
     async fn rotate_link(&self, event_id: i64, which: LinkKind, token: &str) -> StorageResult<()> {
         let _w = self.write.lock().await;
         let sql = match which {
-            LinkKind::Facilitator => "UPDATE events SET facilitator_token = ? WHERE id = ?",
-            LinkKind::Wall => "UPDATE events SET wall_token = ? WHERE id = ?",
+            LinkKind::Facilitator => "UPDATE events SET facilitator_token = $1 WHERE id = $2",
+            LinkKind::Wall => "UPDATE events SET wall_token = $1 WHERE id = $2",
         };
         let n = sqlx::query(sql)
             .bind(token)
@@ -1018,10 +1125,10 @@ impl Storage for SqliteStorage {
         tokens: &[(i64, String)],
     ) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         for (table_id, token) in tokens {
             sqlx::query(
-                "UPDATE event_tables SET facilitator_token = ? WHERE id = ? AND event_id = ?",
+                "UPDATE event_tables SET facilitator_token = $1 WHERE id = $2 AND event_id = $3",
             )
             .bind(token)
             .bind(table_id)
@@ -1036,7 +1143,7 @@ impl Storage for SqliteStorage {
     async fn find_wall(&self, token: &str) -> StorageResult<Option<(i64, i64)>> {
         let main: Option<(i64, i64)> = sqlx::query_as(
             "SELECT e.id, w.id FROM events e JOIN walls w \
-             ON w.event_id = e.id AND w.is_main = 1 WHERE e.wall_token = ?",
+             ON w.event_id = e.id AND w.is_main = 1 WHERE e.wall_token = $1",
         )
         .bind(token)
         .fetch_optional(&self.pool)
@@ -1045,7 +1152,7 @@ impl Storage for SqliteStorage {
             return Ok(main);
         }
         Ok(
-            sqlx::query_as("SELECT event_id, id FROM walls WHERE token = ?")
+            sqlx::query_as("SELECT event_id, id FROM walls WHERE token = $1")
                 .bind(token)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -1054,14 +1161,15 @@ impl Storage for SqliteStorage {
 
     async fn rotate_wall(&self, event_id: i64, wall_id: i64, token: &str) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        let n =
-            sqlx::query("UPDATE walls SET token = ? WHERE id = ? AND event_id = ? AND is_main = 0")
-                .bind(token)
-                .bind(wall_id)
-                .bind(event_id)
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
+        let n = sqlx::query(
+            "UPDATE walls SET token = $1 WHERE id = $2 AND event_id = $3 AND is_main = 0",
+        )
+        .bind(token)
+        .bind(wall_id)
+        .bind(event_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
         if n == 0 {
             return Err(StorageError::NotFound("wall"));
         }
@@ -1079,7 +1187,7 @@ impl Storage for SqliteStorage {
             Err(StorageError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let jpeg: Vec<u8> = sqlx::query_scalar("SELECT jpeg FROM images WHERE id = ?")
+        let jpeg: Vec<u8> = sqlx::query_scalar("SELECT jpeg FROM images WHERE id = $1")
             .bind(image_id)
             .fetch_one(&mut *tx)
             .await?;
@@ -1089,7 +1197,7 @@ impl Storage for SqliteStorage {
 
     async fn shown_count(&self, event_id: i64) -> StorageResult<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM comments WHERE event_id = ? AND hidden = 0 AND approved = 1 \
+            "SELECT COUNT(*) FROM comments WHERE event_id = $1 AND hidden = 0 AND approved = 1 \
              AND merged_into IS NULL",
         )
         .bind(event_id)
@@ -1099,7 +1207,7 @@ impl Storage for SqliteStorage {
 
     async fn find_console(&self, token: &str) -> StorageResult<Option<(i64, Option<i64>)>> {
         if let Some(id) =
-            sqlx::query_scalar::<_, i64>("SELECT id FROM events WHERE facilitator_token = ?")
+            sqlx::query_scalar::<_, i64>("SELECT id FROM events WHERE facilitator_token = $1")
                 .bind(token)
                 .fetch_optional(&self.pool)
                 .await?
@@ -1107,7 +1215,7 @@ impl Storage for SqliteStorage {
             return Ok(Some((id, None)));
         }
         let table: Option<(i64, i64)> =
-            sqlx::query_as("SELECT event_id, id FROM event_tables WHERE facilitator_token = ?")
+            sqlx::query_as("SELECT event_id, id FROM event_tables WHERE facilitator_token = $1")
                 .bind(token)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -1127,7 +1235,7 @@ impl Storage for SqliteStorage {
         let rows = sqlx::query(
             "SELECT a.at, a.actor, t.number AS table_number, a.action, a.comment_id \
              FROM audit_log a LEFT JOIN event_tables t ON t.id = a.table_id \
-             WHERE a.event_id = ? AND (? IS NULL OR a.table_id = ?) ORDER BY a.id DESC LIMIT ?",
+             WHERE a.event_id = $1 AND ($2 IS NULL OR a.table_id = $3) ORDER BY a.id DESC LIMIT $4",
         )
         .bind(event_id)
         .bind(table_id)
@@ -1159,7 +1267,7 @@ impl Storage for SqliteStorage {
         checked: &crate::report::archive::Checked,
     ) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         reports::import_content(&mut tx, event_id, checked).await?;
         tx.commit().await?;
         Ok(())
@@ -1167,13 +1275,13 @@ impl Storage for SqliteStorage {
 
     async fn delete_event(&self, event_id: i64) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         // Comments refer to each other (replies, merges): drop those links first.
-        sqlx::query("UPDATE comments SET reply_to = NULL, merged_into = NULL WHERE event_id = ?")
+        sqlx::query("UPDATE comments SET reply_to = NULL, merged_into = NULL WHERE event_id = $1")
             .bind(event_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM events WHERE id = ?")
+        sqlx::query("DELETE FROM events WHERE id = $1")
             .bind(event_id)
             .execute(&mut *tx)
             .await?;
@@ -1218,10 +1326,10 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<Vec<(i64, String, String, bool)>> {
         let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
             "SELECT o.id, o.name, o.email, 1 FROM organisers o JOIN events e ON e.organiser_id = o.id \
-             WHERE e.id = ? \
+             WHERE e.id = $1 \
              UNION ALL \
              SELECT o.id, o.name, o.email, 0 FROM organisers o \
-             JOIN event_organisers eo ON eo.organiser_id = o.id WHERE eo.event_id = ? \
+             JOIN event_organisers eo ON eo.organiser_id = o.id WHERE eo.event_id = $2 \
              ORDER BY 4 DESC, 2",
         )
         .bind(event_id)
@@ -1237,7 +1345,7 @@ impl Storage for SqliteStorage {
     async fn add_event_organiser(&self, event_id: i64, organiser_id: i64) -> StorageResult<()> {
         let _w = self.write.lock().await;
         sqlx::query(
-            "INSERT INTO event_organisers (event_id, organiser_id, added_at) VALUES (?, ?, ?) \
+            "INSERT INTO event_organisers (event_id, organiser_id, added_at) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING",
         )
         .bind(event_id)
@@ -1254,19 +1362,20 @@ impl Storage for SqliteStorage {
         organiser_id: i64,
     ) -> StorageResult<bool> {
         let _w = self.write.lock().await;
-        let n = sqlx::query("DELETE FROM event_organisers WHERE event_id = ? AND organiser_id = ?")
-            .bind(event_id)
-            .bind(organiser_id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("DELETE FROM event_organisers WHERE event_id = $1 AND organiser_id = $2")
+                .bind(event_id)
+                .bind(organiser_id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
         Ok(n > 0)
     }
 
     async fn own_comments(&self, event_id: i64, author: &str) -> StorageResult<Vec<Comment>> {
         let sql = format!(
             "SELECT {COMMENT_COLUMNS} FROM comments c JOIN event_tables t ON t.id = c.table_id \
-             WHERE c.event_id = ? AND c.author = ? AND c.deleted_at IS NULL ORDER BY c.id DESC"
+             WHERE c.event_id = $1 AND c.author = $2 AND c.deleted_at IS NULL ORDER BY c.id DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(event_id)
@@ -1361,7 +1470,7 @@ impl Storage for SqliteStorage {
     async fn create_campaign(&self, organiser_id: Option<i64>, name: &str) -> StorageResult<i64> {
         let _w = self.write.lock().await;
         Ok(sqlx::query_scalar(
-            "INSERT INTO campaigns (organiser_id, name, created_at) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO campaigns (organiser_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(organiser_id)
         .bind(name)
@@ -1371,13 +1480,13 @@ impl Storage for SqliteStorage {
     }
 
     async fn campaign(&self, campaign_id: i64) -> StorageResult<Option<super::Campaign>> {
-        reports::campaign(&self.pool, "c.id = ?", campaign_id).await
+        reports::campaign(&self.pool, "c.id = $1", campaign_id).await
     }
 
     async fn event_campaign(&self, event_id: i64) -> StorageResult<Option<super::Campaign>> {
         reports::campaign(
             &self.pool,
-            "c.id = (SELECT campaign_id FROM events WHERE id = ?)",
+            "c.id = (SELECT campaign_id FROM events WHERE id = $1)",
             event_id,
         )
         .await
@@ -1389,7 +1498,7 @@ impl Storage for SqliteStorage {
         campaign_id: Option<i64>,
     ) -> StorageResult<()> {
         let _w = self.write.lock().await;
-        sqlx::query("UPDATE events SET campaign_id = ? WHERE id = ?")
+        sqlx::query("UPDATE events SET campaign_id = $1 WHERE id = $2")
             .bind(campaign_id)
             .bind(event_id)
             .execute(&self.pool)
@@ -1399,7 +1508,7 @@ impl Storage for SqliteStorage {
 
     async fn campaign_events(&self, campaign_id: i64) -> StorageResult<Vec<i64>> {
         Ok(
-            sqlx::query_scalar("SELECT id FROM events WHERE campaign_id = ? ORDER BY date, id")
+            sqlx::query_scalar("SELECT id FROM events WHERE campaign_id = $1 ORDER BY date, id")
                 .bind(campaign_id)
                 .fetch_all(&self.pool)
                 .await?,
@@ -1416,7 +1525,7 @@ impl Storage for SqliteStorage {
         let _w = self.write.lock().await;
         Ok(sqlx::query_scalar(
             "INSERT INTO report_shares (token_hash, event_id, campaign_id, expires_at, created_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(token_hash)
         .bind(event_id)
@@ -1434,7 +1543,7 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<Vec<super::Share>> {
         reports::shares(
             &self.pool,
-            "(event_id = ? OR campaign_id = ?) ORDER BY id DESC",
+            "(event_id = $1 OR campaign_id = $2) ORDER BY id DESC",
             event_id.unwrap_or(-1),
             campaign_id.unwrap_or(-1),
         )
@@ -1444,7 +1553,7 @@ impl Storage for SqliteStorage {
     async fn live_share(&self, token_hash: &str, now: i64) -> StorageResult<Option<super::Share>> {
         let rows = sqlx::query(
             "SELECT id, event_id, campaign_id, expires_at, revoked, created_at FROM report_shares \
-             WHERE token_hash = ? AND revoked = 0 AND expires_at > ?",
+             WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
@@ -1461,7 +1570,7 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<bool> {
         let _w = self.write.lock().await;
         let done = sqlx::query(
-            "UPDATE report_shares SET revoked = 1 WHERE id = ? AND (event_id = ? OR campaign_id = ?)",
+            "UPDATE report_shares SET revoked = 1 WHERE id = $1 AND (event_id = $2 OR campaign_id = $3)",
         )
         .bind(share_id)
         .bind(event_id.unwrap_or(-1))
@@ -1479,7 +1588,7 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<Vec<Comment>> {
         let sql = format!(
             "SELECT {COMMENT_COLUMNS} FROM comments c JOIN event_tables t ON t.id = c.table_id \
-             WHERE c.event_id = ? AND (? IS NULL OR c.table_id = ?) AND (? OR c.hidden = 0) \
+             WHERE c.event_id = $1 AND ($2 IS NULL OR c.table_id = $3) AND ($4 OR c.hidden = 0) \
              AND c.deleted_at IS NULL ORDER BY c.id DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -1498,9 +1607,9 @@ impl Storage for SqliteStorage {
     async fn agreed_by(&self, event_id: i64, voter: &str) -> StorageResult<Vec<i64>> {
         Ok(sqlx::query_scalar(
             "SELECT a.comment_id FROM agreements a JOIN comments c ON c.id = a.comment_id \
-             WHERE c.event_id = ? AND a.voter = ? \
+             WHERE c.event_id = $1 AND a.voter = $2 \
              UNION SELECT c.merged_into FROM agreements a JOIN comments c ON c.id = a.comment_id \
-             WHERE c.event_id = ? AND a.voter = ? AND c.merged_into IS NOT NULL",
+             WHERE c.event_id = $3 AND a.voter = $4 AND c.merged_into IS NOT NULL",
         )
         .bind(event_id)
         .bind(voter)
@@ -1517,7 +1626,8 @@ impl Storage for SqliteStorage {
         actor: Option<Actor>,
     ) -> StorageResult<Applied> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
+        lock_event(&mut tx, event_id).await?;
         if let Some(actor) = &actor {
             facilitation::check_scope(&mut tx, event_id, &change, actor).await?;
             facilitation::check_not_deleted(&mut tx, event_id, &change).await?;
@@ -1545,14 +1655,14 @@ impl Storage for SqliteStorage {
     ) -> StorageResult<Vec<Numbered>> {
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
-            "SELECT seq, kind, comment_id, round_id, image_id FROM event_log WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, kind, comment_id, round_id, image_id FROM event_log WHERE event_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(event_id)
         .bind(since)
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
-        let open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = ?")
+        let open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = $1")
             .bind(event_id)
             .fetch_optional(&mut *tx)
             .await?

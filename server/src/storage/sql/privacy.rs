@@ -3,9 +3,9 @@
 //! WAL back and truncates it, so the old pages leave the `-wal` file too.
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
-use super::SqliteStorage;
+use super::{Backend, SqlStorage};
 use crate::pledges::model::About;
 use crate::privacy::model::{CommentsAfter, Privacy, PrivacyInput};
 use crate::storage::StorageResult;
@@ -15,7 +15,7 @@ const PRIVACY_COLUMNS: &str = "e.id, e.privacy_notice, e.contact_days, e.comment
      e.wall_frame_origin, \
      o.name AS organiser_name";
 
-fn privacy_row(r: &SqliteRow) -> Result<Privacy, sqlx::Error> {
+fn privacy_row(r: &AnyRow) -> Result<Privacy, sqlx::Error> {
     Ok(Privacy {
         notice: r.try_get("privacy_notice")?,
         contact_days: r.try_get("contact_days")?,
@@ -31,10 +31,10 @@ fn privacy_row(r: &SqliteRow) -> Result<Privacy, sqlx::Error> {
     })
 }
 
-pub(super) async fn privacy(s: &SqliteStorage, event_id: i64) -> StorageResult<Option<Privacy>> {
+pub(super) async fn privacy(s: &SqlStorage, event_id: i64) -> StorageResult<Option<Privacy>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PRIVACY_COLUMNS} FROM events e LEFT JOIN organisers o ON o.id = e.organiser_id \
-         WHERE e.id = ?"
+         WHERE e.id = $1"
     )))
     .bind(event_id)
     .fetch_optional(&s.pool)
@@ -43,14 +43,14 @@ pub(super) async fn privacy(s: &SqliteStorage, event_id: i64) -> StorageResult<O
 }
 
 pub(super) async fn save_privacy(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     input: &PrivacyInput,
 ) -> StorageResult<()> {
     let _w = s.write.lock().await;
     sqlx::query(
-        "UPDATE events SET privacy_notice = ?, contact_days = ?, comments_after = ?, \
-         comment_days = ?, wall_frame_origin = ? WHERE id = ?",
+        "UPDATE events SET privacy_notice = $1, contact_days = $2, comments_after = $3, \
+         comment_days = $4, wall_frame_origin = $5 WHERE id = $6",
     )
     .bind(&input.notice)
     .bind(input.contact_days)
@@ -63,7 +63,7 @@ pub(super) async fn save_privacy(
     Ok(())
 }
 
-pub(super) async fn retention_list(s: &SqliteStorage) -> StorageResult<Vec<(i64, Privacy)>> {
+pub(super) async fn retention_list(s: &SqlStorage) -> StorageResult<Vec<(i64, Privacy)>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PRIVACY_COLUMNS} FROM events e LEFT JOIN organisers o ON o.id = e.organiser_id \
          ORDER BY e.id"
@@ -77,27 +77,23 @@ pub(super) async fn retention_list(s: &SqliteStorage) -> StorageResult<Vec<(i64,
     Ok(out)
 }
 
-pub(super) async fn purge_contacts(
-    s: &SqliteStorage,
-    event_id: i64,
-    now: i64,
-) -> StorageResult<bool> {
+pub(super) async fn purge_contacts(s: &SqlStorage, event_id: i64, now: i64) -> StorageResult<bool> {
     let _w = s.write.lock().await;
-    let mut tx = s.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = s.begin_write().await?;
     let contacts = sqlx::query(
-        "DELETE FROM pledge_contacts WHERE pledge_id IN (SELECT id FROM pledges WHERE event_id = ?)",
+        "DELETE FROM pledge_contacts WHERE pledge_id IN (SELECT id FROM pledges WHERE event_id = $1)",
     )
     .bind(event_id)
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let about = sqlx::query("DELETE FROM about_answers WHERE event_id = ?")
+    let about = sqlx::query("DELETE FROM about_answers WHERE event_id = $1")
         .bind(event_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
     let first = sqlx::query(
-        "UPDATE events SET contacts_purged_at = ? WHERE id = ? AND contacts_purged_at IS NULL",
+        "UPDATE events SET contacts_purged_at = $1 WHERE id = $2 AND contacts_purged_at IS NULL",
     )
     .bind(now)
     .bind(event_id)
@@ -109,15 +105,15 @@ pub(super) async fn purge_contacts(
 }
 
 pub(super) async fn anonymise_comments(
-    s: &SqliteStorage,
+    s: &SqlStorage,
     event_id: i64,
     now: i64,
 ) -> StorageResult<bool> {
     let _w = s.write.lock().await;
-    let mut tx = s.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = s.begin_write().await?;
     let named = sqlx::query(
         "UPDATE comments SET display_name = NULL, author = NULL \
-         WHERE event_id = ? AND (display_name IS NOT NULL OR author IS NOT NULL)",
+         WHERE event_id = $1 AND (display_name IS NOT NULL OR author IS NOT NULL)",
     )
     .bind(event_id)
     .execute(&mut *tx)
@@ -127,7 +123,7 @@ pub(super) async fn anonymise_comments(
     // across merged comments, no longer the key their phone can be found by.
     let voters: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT a.voter FROM agreements a JOIN comments c ON c.id = a.comment_id \
-         WHERE c.event_id = ? AND a.voter NOT LIKE 'gone:%'",
+         WHERE c.event_id = $1 AND a.voter NOT LIKE 'gone:%'",
     )
     .bind(event_id)
     .fetch_all(&mut *tx)
@@ -138,8 +134,8 @@ pub(super) async fn anonymise_comments(
             crate::security::new_token().map_err(crate::storage::StorageError::Other)?
         );
         sqlx::query(
-            "UPDATE agreements SET voter = ? WHERE voter = ? \
-             AND comment_id IN (SELECT id FROM comments WHERE event_id = ?)",
+            "UPDATE agreements SET voter = $1 WHERE voter = $2 \
+             AND comment_id IN (SELECT id FROM comments WHERE event_id = $3)",
         )
         .bind(&fresh)
         .bind(voter)
@@ -148,7 +144,7 @@ pub(super) async fn anonymise_comments(
         .await?;
     }
     let first = sqlx::query(
-        "UPDATE events SET comments_purged_at = ? WHERE id = ? AND comments_purged_at IS NULL",
+        "UPDATE events SET comments_purged_at = $1 WHERE id = $2 AND comments_purged_at IS NULL",
     )
     .bind(now)
     .bind(event_id)
@@ -159,7 +155,11 @@ pub(super) async fn anonymise_comments(
     Ok(named + voters.len() as u64 + first > 0)
 }
 
-pub(super) async fn checkpoint(s: &SqliteStorage) -> StorageResult<()> {
+pub(super) async fn checkpoint(s: &SqlStorage) -> StorageResult<()> {
+    if s.backend == Backend::Postgres {
+        // PostgreSQL's own checkpoints and autovacuum reclaim what was deleted.
+        return Ok(());
+    }
     let _w = s.write.lock().await;
     // A reader still on an old snapshot can make it stop short (busy = 1): try again.
     for attempt in 0..20 {
@@ -175,9 +175,9 @@ pub(super) async fn checkpoint(s: &SqliteStorage) -> StorageResult<()> {
     Ok(())
 }
 
-pub(super) async fn about_answers(s: &SqliteStorage, event_id: i64) -> StorageResult<Vec<About>> {
+pub(super) async fn about_answers(s: &SqlStorage, event_id: i64) -> StorageResult<Vec<About>> {
     let rows = sqlx::query(
-        "SELECT first_event, member, age_band FROM about_answers WHERE event_id = ? ORDER BY id",
+        "SELECT first_event, member, age_band FROM about_answers WHERE event_id = $1 ORDER BY id",
     )
     .bind(event_id)
     .fetch_all(&s.pool)
