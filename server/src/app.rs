@@ -171,6 +171,11 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let hub = state.hub.clone();
     let sweeper = tokio::spawn(crate::privacy::sweeper(state.clone()));
+    // On PostgreSQL, other nodes may share the database: hear their changes.
+    let cluster = state
+        .storage
+        .cluster_url()
+        .map(|url| tokio::spawn(crate::hub::cluster::listen(hub.clone(), url)));
     let app = router(state);
     let hub_for_signal = hub.clone();
     // Small frames (an ack, then the broadcast) must not wait on Nagle's algorithm and the
@@ -188,6 +193,9 @@ pub async fn serve(
     })
     .await?;
     sweeper.abort();
+    if let Some(task) = cluster {
+        task.abort();
+    }
     hub.wait_idle(Duration::from_secs(5)).await;
     Ok(())
 }

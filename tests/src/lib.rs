@@ -283,6 +283,7 @@ pub async fn create_postgres_database(admin: &str) -> Result<String> {
     let mut conn = roundtable::sqlx::PgConnection::connect(admin)
         .await
         .with_context(|| format!("could not connect to PostgreSQL at {admin}"))?;
+    drop_stale_databases(&mut conn).await?;
     roundtable::sqlx::query(roundtable::sqlx::AssertSqlSafe(format!(
         "CREATE DATABASE {name}"
     )))
@@ -295,10 +296,115 @@ pub async fn create_postgres_database(admin: &str) -> Result<String> {
     Ok(format!("{base}/{name}"))
 }
 
+/// Once per process: drops the test databases of test processes that have ended.
+async fn drop_stale_databases(conn: &mut roundtable::sqlx::PgConnection) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if DONE.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let names: Vec<String> = roundtable::sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'rt\\_t%'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for name in names {
+        let pid = name
+            .trim_start_matches("rt_t")
+            .split('_')
+            .next()
+            .unwrap_or_default();
+        let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+        if !alive && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            roundtable::sqlx::query(roundtable::sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A server node in its own runtime on its own threads, sharing a database with others: it
+/// can be killed like a crashed process (its tasks and sockets vanish, nobody is told).
+pub struct Node {
+    pub addr: SocketAddr,
+    pub base: String,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Node {
+    /// Starts a node on an existing database URL.
+    pub async fn start(url: &str) -> Result<Self> {
+        let url = url.to_string();
+        let (tx, rx) = oneshot::channel();
+        std::thread::spawn(move || {
+            let started = (|| -> Result<(tokio::runtime::Runtime, SocketAddr)> {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()?;
+                let addr = runtime.block_on(async {
+                    let storage = roundtable::open_storage(&url).await?;
+                    let listener = roundtable::bind("127.0.0.1:0".parse()?).await?;
+                    let addr = listener.local_addr()?;
+                    let config = roundtable::config::Config::new(None, addr)?;
+                    let state = roundtable::build_state(config, storage).await?;
+                    tokio::spawn(async move {
+                        let _ = roundtable::serve(listener, state, std::future::pending()).await;
+                    });
+                    anyhow::Ok(addr)
+                })?;
+                Ok((runtime, addr))
+            })();
+            let _ = tx.send(started);
+        });
+        let (runtime, addr) = rx.await.context("the node's thread ended")??;
+        let node = Node {
+            addr,
+            base: format!("http://{addr}"),
+            runtime: Some(runtime),
+        };
+        let url = format!("{}/healthz", node.base);
+        tokio::time::timeout(DEADLINE, async {
+            loop {
+                if let Ok(r) = client().get(&url).send().await
+                    && r.status() == 200
+                {
+                    return;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .context("node did not become healthy")?;
+        Ok(node)
+    }
+
+    /// Websocket URL of a path on this node.
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{}", self.addr, path)
+    }
+
+    /// Kills the node: every task and socket goes at once, with no closing handshake.
+    pub fn kill(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// An HTTP client that keeps cookies and does not follow redirects.

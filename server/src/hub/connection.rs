@@ -428,7 +428,7 @@ impl Conn {
     }
 
     async fn run(&mut self, since: Option<i64>) -> End {
-        let mut rx = self.state.hub.subscribe(self.event_id);
+        let mut rx = self.state.hub.subscribe(self.event_id).await;
         let mut shutdown = self.state.hub.shutdown_signal();
         let start = match since {
             Some(n) if n >= 0 => self.resume(n).await,

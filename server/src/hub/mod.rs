@@ -3,6 +3,7 @@
 //! serialised once per audience variant (full, or "removed" for phones and walls) and the
 //! bytes are shared by every subscriber.
 
+pub mod cluster;
 pub mod connection;
 pub mod protocol;
 
@@ -306,8 +307,10 @@ type Presence = HashMap<i64, HashMap<String, usize>>;
 
 struct Room {
     tx: broadcast::Sender<Arc<Envelope>>,
-    /// Held across "write, then publish", so subscribers get changes in sequence order.
-    order: Arc<tokio::sync::Mutex<()>>,
+    /// Held across "write, then publish", so subscribers get changes in sequence order. It
+    /// holds the last sequence number published here (`None` until first needed): a change
+    /// numbered past it first brings the ones between from storage (written by another node).
+    order: Arc<tokio::sync::Mutex<Option<i64>>>,
     presence: Arc<Mutex<Presence>>,
     /// A presence/overview message is already scheduled.
     flush_pending: Arc<AtomicBool>,
@@ -318,7 +321,7 @@ struct Room {
 #[derive(Clone)]
 struct RoomHandle {
     tx: broadcast::Sender<Arc<Envelope>>,
-    order: Arc<tokio::sync::Mutex<()>>,
+    order: Arc<tokio::sync::Mutex<Option<i64>>>,
     presence: Arc<Mutex<Presence>>,
     flush_pending: Arc<AtomicBool>,
     dirty: Arc<AtomicBool>,
@@ -357,7 +360,7 @@ impl Hub {
         let mut rooms = lock(&self.0.rooms);
         let room = rooms.entry(event_id).or_insert_with(|| Room {
             tx: broadcast::channel(ROOM_CAPACITY).0,
-            order: Arc::new(tokio::sync::Mutex::new(())),
+            order: Arc::new(tokio::sync::Mutex::new(None)),
             presence: Arc::new(Mutex::new(HashMap::new())),
             flush_pending: Arc::new(AtomicBool::new(false)),
             dirty: Arc::new(AtomicBool::new(false)),
@@ -371,9 +374,114 @@ impl Hub {
         }
     }
 
-    /// Subscribes to an event's changes.
-    pub fn subscribe(&self, event_id: i64) -> broadcast::Receiver<Arc<Envelope>> {
-        self.room(event_id).tx.subscribe()
+    /// Subscribes to an event's changes. Every change numbered after the event's stored
+    /// sequence number at this moment will reach the receiver, whichever node wrote it.
+    pub async fn subscribe(&self, event_id: i64) -> broadcast::Receiver<Arc<Envelope>> {
+        let room = self.room(event_id);
+        let mut last = room.order.lock().await;
+        if last.is_none() {
+            match self.0.storage.last_seq(event_id).await {
+                Ok(seq) => *last = Some(seq),
+                Err(e) => tracing::warn!(error = %e, "could not read the event's sequence number"),
+            }
+        }
+        room.tx.subscribe()
+    }
+
+    /// Publishes numbered changes in order: any already published are skipped, and a gap
+    /// before one (changes another node wrote and this node has not heard of yet) is filled
+    /// from storage first, so subscribers see every number once and in order.
+    async fn publish(
+        &self,
+        event_id: i64,
+        room: &RoomHandle,
+        last: &mut Option<i64>,
+        changes: &[Numbered],
+    ) {
+        for n in changes {
+            if let Some(l) = *last {
+                if n.seq <= l {
+                    continue;
+                }
+                if n.seq > l + 1 {
+                    match self
+                        .0
+                        .storage
+                        .changes_since(event_id, l, n.seq - l - 1)
+                        .await
+                    {
+                        Ok(missed) => {
+                            for m in missed.iter().filter(|m| m.seq < n.seq) {
+                                let _ = room.tx.send(Arc::new(Envelope::new(m)));
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "could not read missed changes"),
+                    }
+                }
+            }
+            // No subscribers is fine: the change is stored and will replay.
+            let _ = room.tx.send(Arc::new(Envelope::new(n)));
+            *last = Some(n.seq);
+        }
+    }
+
+    /// Another node committed change `seq` of an event (PostgreSQL NOTIFY): subscribers here
+    /// get it, and any before it they have not had, read from storage.
+    pub async fn remote_change(&self, event_id: i64, seq: i64) {
+        let room = {
+            let rooms = lock(&self.0.rooms);
+            match rooms.get(&event_id) {
+                Some(r) => RoomHandle {
+                    tx: r.tx.clone(),
+                    order: r.order.clone(),
+                    presence: r.presence.clone(),
+                    flush_pending: r.flush_pending.clone(),
+                    dirty: r.dirty.clone(),
+                },
+                // Nobody here follows this event.
+                None => return,
+            }
+        };
+        let mut last = room.order.lock().await;
+        if matches!(*last, Some(l) if seq <= l) {
+            return;
+        }
+        if room.tx.receiver_count() == 0 {
+            *last = Some(seq);
+            return;
+        }
+        let from = last.unwrap_or(seq - 1);
+        let changes = match self
+            .0
+            .storage
+            .changes_since(event_id, from, seq - from)
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read another node's changes");
+                return;
+            }
+        };
+        self.publish(event_id, &room, &mut last, &changes).await;
+        drop(last);
+        if changes
+            .iter()
+            .any(|n| matches!(n.item, Item::Comment(_) | Item::Round(_)))
+        {
+            self.schedule_overview(event_id);
+        }
+    }
+
+    /// After the cluster listener lost its connection (and so perhaps notifications): every
+    /// followed event catches up from storage.
+    pub async fn catch_up_all(&self) {
+        let events: Vec<i64> = lock(&self.0.rooms).keys().copied().collect();
+        for event_id in events {
+            if let Ok(seq) = self.0.storage.last_seq(event_id).await {
+                self.remote_change(event_id, seq).await;
+            }
+        }
     }
 
     /// Writes a change, then publishes what changed, in sequence order.
@@ -389,13 +497,12 @@ impl Hub {
         actor: Option<Actor>,
     ) -> StorageResult<Applied> {
         let room = self.room(event_id);
+        let hub = self.clone();
         let task = tokio::spawn(async move {
-            let _in_order = room.order.lock().await;
+            let mut last = room.order.lock().await;
             let applied = storage.apply(event_id, change, actor).await?;
-            for n in &applied.changes {
-                // No subscribers is fine: the change is stored and will replay.
-                let _ = room.tx.send(Arc::new(Envelope::new(n)));
-            }
+            hub.publish(event_id, &room, &mut last, &applied.changes)
+                .await;
             StorageResult::Ok(applied)
         });
         let applied = task.await.map_err(|e| {
@@ -413,6 +520,21 @@ impl Hub {
 
     /// Closes the sockets that use an event's replaced console or wall link.
     pub fn revoke(&self, event_id: i64, which: Revoked) {
+        self.revoke_here(event_id, which);
+        // Other nodes close theirs too (PostgreSQL only; a no-op on SQLite).
+        let storage = self.0.storage.clone();
+        tokio::spawn(async move {
+            if let Err(e) = storage
+                .tell_nodes(&cluster::revoke_payload(event_id, which))
+                .await
+            {
+                tracing::warn!(error = %e, "could not tell other nodes about a replaced link");
+            }
+        });
+    }
+
+    /// Closes this node's sockets that use a replaced link.
+    pub fn revoke_here(&self, event_id: i64, which: Revoked) {
         let _ = self.room(event_id).tx.send(Arc::new(Envelope {
             seq: 0,
             body: Body::Nothing,

@@ -534,4 +534,11 @@ pub trait Storage: Send + Sync {
         since: i64,
         limit: i64,
     ) -> StorageResult<Vec<Numbered>>;
+    /// The event's last sequence number (0 for an unknown event).
+    async fn last_seq(&self, event_id: i64) -> StorageResult<i64>;
+    /// Sends a message to every server node sharing this database (PostgreSQL NOTIFY on
+    /// `roundtable_nodes`); nothing on SQLite, where one node is all there is.
+    async fn tell_nodes(&self, payload: &str) -> StorageResult<()>;
+    /// The PostgreSQL URL every node listens on for others' changes; `None` on SQLite.
+    fn cluster_url(&self) -> Option<String>;
 }

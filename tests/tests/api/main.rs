@@ -11,6 +11,7 @@ mod facilitation;
 mod headers;
 mod journey;
 mod logs;
+mod nodes;
 mod nojs;
 mod pledges;
 mod privacy;

@@ -64,8 +64,10 @@ impl Backend {
     }
 }
 
-/// The channel every node listens on (PostgreSQL only).
+/// The channel every node listens on for numbered changes, `EVENT:SEQ` (PostgreSQL only).
 pub const CHANGES_CHANNEL: &str = "roundtable_changes";
+/// The channel for everything else nodes tell each other (replaced links).
+pub const NODES_CHANNEL: &str = "roundtable_nodes";
 
 /// SQL-backed [`Storage`].
 pub struct SqlStorage {
@@ -1645,6 +1647,29 @@ impl Storage for SqlStorage {
         }
         tx.commit().await?;
         Ok(applied)
+    }
+
+    async fn last_seq(&self, event_id: i64) -> StorageResult<i64> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    async fn tell_nodes(&self, payload: &str) -> StorageResult<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(NODES_CHANNEL)
+                .bind(payload)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn cluster_url(&self) -> Option<String> {
+        (self.backend == Backend::Postgres).then(|| self.url.clone())
     }
 
     async fn changes_since(
