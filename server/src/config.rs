@@ -11,7 +11,8 @@ use crate::limits::{Limits, Rate};
 #[derive(Debug, Parser)]
 #[command(name = "roundtable", version, about)]
 pub struct Cli {
-    /// Database to use. `sqlite:PATH` (created if missing) is the default.
+    /// Database to use: `sqlite:PATH` (created if missing; the default) or
+    /// `postgres://USER@HOST/DB`, which several server nodes may share.
     #[arg(
         long,
         env = "DATABASE_URL",

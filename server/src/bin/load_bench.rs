@@ -168,11 +168,7 @@ async fn serve_bare() -> Result<()> {
         let seq = seq.clone();
         tokio::spawn(async move {
             let mut path = String::new();
-            let cb = |req: &tokio_tungstenite::tungstenite::handshake::server::Request, res| {
-                path = req.uri().path().to_string();
-                Ok(res)
-            };
-            let Ok(ws) = tokio_tungstenite::accept_hdr_async(tcp, cb).await else {
+            let Ok(ws) = tokio_tungstenite::accept_hdr_async(tcp, PathOf(&mut path)).await else {
                 return;
             };
             let (mut tx, mut rx) = ws.split();
@@ -210,6 +206,23 @@ async fn serve_bare() -> Result<()> {
                 }
             }
         });
+    }
+}
+
+/// Keeps the request path of a bare server's handshake.
+struct PathOf<'a>(&'a mut String);
+
+impl tokio_tungstenite::tungstenite::handshake::server::Callback for PathOf<'_> {
+    fn on_request(
+        self,
+        request: &tokio_tungstenite::tungstenite::handshake::server::Request,
+        response: tokio_tungstenite::tungstenite::handshake::server::Response,
+    ) -> Result<
+        tokio_tungstenite::tungstenite::handshake::server::Response,
+        tokio_tungstenite::tungstenite::handshake::server::ErrorResponse,
+    > {
+        *self.0 = request.uri().path().to_string();
+        Ok(response)
     }
 }
 
