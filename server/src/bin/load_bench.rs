@@ -439,8 +439,11 @@ fn phone_reader(mut rx: futures_util::stream::SplitStream<Socket>, clock: Arc<Cl
                 {
                     lock(&clock.ack).push(t0.elapsed());
                 }
-            } else if t.contains("\"type\":\"error\"") {
-                clock.errors.fetch_add(1, Ordering::Relaxed);
+            } else if t.contains("\"type\":\"error\"") || t.contains("\"type\":\"resync\"") {
+                if clock.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                    // The first, to say what went wrong (the bench's own text, no one's words).
+                    eprintln!("first error: {t}");
+                }
             }
         }
     });
@@ -747,9 +750,11 @@ async fn ingest_run(o: &Opts) -> Result<(u64, f64, u64, String)> {
     ))
 }
 
-/// S1: SOCKETS phones joined to tables (25 a table), idle; server memory per socket.
+/// S1: SOCKETS phones joined to tables (25 a table, at most 100 tables), idle; server
+/// memory per socket.
 async fn idle(o: &Opts) -> Result<()> {
-    let tables = o.sockets.div_ceil(25).max(1);
+    // 25 a table, up to the 100 tables an event may have.
+    let tables = o.sockets.div_ceil(25).clamp(1, 100);
     let o = Opts {
         tables,
         ..o.clone()
