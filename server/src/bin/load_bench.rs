@@ -439,11 +439,11 @@ fn phone_reader(mut rx: futures_util::stream::SplitStream<Socket>, clock: Arc<Cl
                 {
                     lock(&clock.ack).push(t0.elapsed());
                 }
-            } else if t.contains("\"type\":\"error\"") || t.contains("\"type\":\"resync\"") {
-                if clock.errors.fetch_add(1, Ordering::Relaxed) == 0 {
-                    // The first, to say what went wrong (the bench's own text, no one's words).
-                    eprintln!("first error: {t}");
-                }
+            } else if (t.contains("\"type\":\"error\"") || t.contains("\"type\":\"resync\""))
+                && clock.errors.fetch_add(1, Ordering::Relaxed) == 0
+            {
+                // The first, to say what went wrong (the bench's own text, no one's words).
+                eprintln!("first error: {t}");
             }
         }
     });
