@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::model::Comment;
 use crate::storage::{Actor, Applied, Change, Item, Numbered, Storage, StorageResult};
@@ -302,6 +302,65 @@ fn console_only(kind: &str) -> bool {
     matches!(kind, "tagged" | "starred" | "unstarred")
 }
 
+/// An event's writer: applies waiting changes in batches, publishes, answers.
+async fn writer(
+    hub: std::sync::Weak<Inner>,
+    event_id: i64,
+    room: RoomHandle,
+    mut jobs: mpsc::UnboundedReceiver<Job>,
+) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let Some(inner) = hub.upgrade() else { return };
+        let hub = Hub(inner);
+        let mut replies = Vec::with_capacity(batch.len());
+        let mut changes = Vec::with_capacity(batch.len());
+        for job in batch {
+            changes.push((job.change, job.actor));
+            replies.push(job.reply);
+        }
+        let mut last = room.order.lock().await;
+        let results = match hub.0.storage.apply_batch(event_id, changes).await {
+            Ok(results) => results,
+            // The commit failed: none of them was stored; each caller hears why.
+            Err(e) => replies.iter().map(|_| Err(duplicate(&e))).collect(),
+        };
+        let mut overview = false;
+        for r in results.iter().flatten() {
+            hub.publish(event_id, &room, &mut last, &r.changes).await;
+            overview |= r
+                .changes
+                .iter()
+                .any(|n| matches!(n.item, Item::Comment(_) | Item::Round(_)));
+        }
+        drop(last);
+        for (reply, result) in replies.into_iter().zip(results) {
+            // A caller that went away still had its change stored and published.
+            let _ = reply.send(result);
+        }
+        if overview {
+            hub.schedule_overview(event_id);
+        }
+    }
+}
+
+/// The same error again, for each change of a batch whose commit failed.
+fn duplicate(e: &crate::storage::StorageError) -> crate::storage::StorageError {
+    use crate::storage::StorageError as E;
+    match e {
+        E::NotFound(what) => E::NotFound(what),
+        E::Refused(why) => E::Refused(why.clone()),
+        E::Conflict(what) => E::Conflict(what),
+        E::Other(err) => E::Other(anyhow::anyhow!("{err:#}")),
+    }
+}
+
 /// Who has a phone page open, per table: device → open sockets.
 type Presence = HashMap<i64, HashMap<String, usize>>;
 
@@ -316,6 +375,8 @@ struct Room {
     flush_pending: Arc<AtomicBool>,
     /// Something changed since the scheduled message began reading.
     dirty: Arc<AtomicBool>,
+    /// The event's writer (started on the first change): see [`Hub::apply`].
+    writes: Arc<Mutex<Option<mpsc::UnboundedSender<Job>>>>,
 }
 
 #[derive(Clone)]
@@ -325,6 +386,30 @@ struct RoomHandle {
     presence: Arc<Mutex<Presence>>,
     flush_pending: Arc<AtomicBool>,
     dirty: Arc<AtomicBool>,
+    writes: Arc<Mutex<Option<mpsc::UnboundedSender<Job>>>>,
+}
+
+/// A change waiting for its event's writer, and who to tell how it went.
+struct Job {
+    change: Change,
+    actor: Option<Actor>,
+    reply: oneshot::Sender<StorageResult<Applied>>,
+}
+
+/// At most this many waiting changes go into one transaction.
+pub const MAX_BATCH: usize = 256;
+
+impl Room {
+    fn handle(&self) -> RoomHandle {
+        RoomHandle {
+            tx: self.tx.clone(),
+            order: self.order.clone(),
+            presence: self.presence.clone(),
+            flush_pending: self.flush_pending.clone(),
+            dirty: self.dirty.clone(),
+            writes: self.writes.clone(),
+        }
+    }
 }
 
 struct Inner {
@@ -364,14 +449,9 @@ impl Hub {
             presence: Arc::new(Mutex::new(HashMap::new())),
             flush_pending: Arc::new(AtomicBool::new(false)),
             dirty: Arc::new(AtomicBool::new(false)),
+            writes: Arc::new(Mutex::new(None)),
         });
-        RoomHandle {
-            tx: room.tx.clone(),
-            order: room.order.clone(),
-            presence: room.presence.clone(),
-            flush_pending: room.flush_pending.clone(),
-            dirty: room.dirty.clone(),
-        }
+        room.handle()
     }
 
     /// Subscribes to an event's changes. Every change numbered after the event's stored
@@ -431,13 +511,7 @@ impl Hub {
         let room = {
             let rooms = lock(&self.0.rooms);
             match rooms.get(&event_id) {
-                Some(r) => RoomHandle {
-                    tx: r.tx.clone(),
-                    order: r.order.clone(),
-                    presence: r.presence.clone(),
-                    flush_pending: r.flush_pending.clone(),
-                    dirty: r.dirty.clone(),
-                },
+                Some(r) => r.handle(),
                 // Nobody here follows this event.
                 None => return,
             }
@@ -486,36 +560,50 @@ impl Hub {
 
     /// Writes a change, then publishes what changed, in sequence order.
     ///
-    /// Runs in its own task: if the request that asked for it goes away (a phone loses its
-    /// Wi-Fi mid-post and the HTTP handler is dropped), the commit and the publish still
-    /// happen together, so no stored change goes unannounced.
+    /// Each event has one writer task. It takes every change waiting at that moment (up to
+    /// [`MAX_BATCH`]) into one transaction (group commit: one fsync for them all), publishes
+    /// what they changed in order, then answers each caller. A change is queued before this
+    /// returns, so if the request that asked for it goes away (a phone loses its Wi-Fi
+    /// mid-post) the commit and the publish still happen together: no stored change goes
+    /// unannounced.
     pub async fn apply(
         &self,
-        storage: Arc<dyn Storage>,
+        _storage: Arc<dyn Storage>,
         event_id: i64,
         change: Change,
         actor: Option<Actor>,
     ) -> StorageResult<Applied> {
         let room = self.room(event_id);
-        let hub = self.clone();
-        let task = tokio::spawn(async move {
-            let mut last = room.order.lock().await;
-            let applied = storage.apply(event_id, change, actor).await?;
-            hub.publish(event_id, &room, &mut last, &applied.changes)
-                .await;
-            StorageResult::Ok(applied)
-        });
-        let applied = task.await.map_err(|e| {
-            crate::storage::StorageError::Other(anyhow::anyhow!("write task failed: {e}"))
-        })??;
-        if applied
-            .changes
-            .iter()
-            .any(|n| matches!(n.item, Item::Comment(_) | Item::Round(_)))
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            change,
+            actor,
+            reply,
+        };
         {
-            self.schedule_overview(event_id);
+            let mut writes = lock(&room.writes);
+            let queue = writes.get_or_insert_with(|| {
+                let (queue, jobs) = mpsc::unbounded_channel();
+                tokio::spawn(writer(
+                    Arc::downgrade(&self.0),
+                    event_id,
+                    room.clone(),
+                    jobs,
+                ));
+                queue
+            });
+            if let Err(mpsc::error::SendError(job)) = queue.send(job) {
+                // The writer ended (its hub is going away): nothing was stored.
+                let _ = job
+                    .reply
+                    .send(Err(crate::storage::StorageError::Other(anyhow::anyhow!(
+                        "the server is stopping"
+                    ))));
+            }
         }
-        Ok(applied)
+        answer.await.map_err(|_| {
+            crate::storage::StorageError::Other(anyhow::anyhow!("the event's writer stopped"))
+        })?
     }
 
     /// Closes the sockets that use an event's replaced console or wall link.

@@ -527,6 +527,14 @@ pub trait Storage: Send + Sync {
         change: Change,
         actor: Option<Actor>,
     ) -> StorageResult<Applied>;
+    /// Applies several changes to one event in one transaction (group commit): each is
+    /// checked and written as `apply` would, a refused one leaves the others, and they are
+    /// numbered in the order given. The outer error is the commit's: then none was stored.
+    async fn apply_batch(
+        &self,
+        event_id: i64,
+        changes: Vec<(Change, Option<Actor>)>,
+    ) -> StorageResult<Vec<StorageResult<Applied>>>;
     /// Changes after `since`, at most `limit`, each with its item's current state.
     async fn changes_since(
         &self,

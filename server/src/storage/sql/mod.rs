@@ -396,6 +396,32 @@ fn refused(code: &'static str, message: &str) -> StorageError {
 }
 
 impl SqlStorage {
+    /// One change inside `tx`: the console's scope checks, the change, its activity-log
+    /// line. `false`: nothing to keep (no change and nothing to log).
+    async fn apply_one(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        event_id: i64,
+        change: Change,
+        actor: Option<Actor>,
+    ) -> StorageResult<(Applied, bool)> {
+        if let Some(actor) = &actor {
+            facilitation::check_scope(tx, event_id, &change, actor).await?;
+            facilitation::check_not_deleted(tx, event_id, &change).await?;
+        }
+        let audit = match &actor {
+            Some(_) => Some(facilitation::describe(tx, event_id, &change).await?),
+            None => None,
+        };
+        let applied = self.apply_in(tx, event_id, change).await?;
+        if let (Some(actor), Some((action, comment_id))) = (&actor, audit) {
+            facilitation::record(tx, event_id, actor, &action, comment_id, &applied).await?;
+            return Ok((applied, true));
+        }
+        let keep = !applied.changes.is_empty();
+        Ok((applied, keep))
+    }
+
     async fn apply_in(
         &self,
         tx: &mut Transaction<'_, Any>,
@@ -1627,26 +1653,58 @@ impl Storage for SqlStorage {
         change: Change,
         actor: Option<Actor>,
     ) -> StorageResult<Applied> {
+        self.apply_batch(event_id, vec![(change, actor)])
+            .await?
+            .pop()
+            .unwrap_or(Err(StorageError::NotFound("change")))
+    }
+
+    async fn apply_batch(
+        &self,
+        event_id: i64,
+        changes: Vec<(Change, Option<Actor>)>,
+    ) -> StorageResult<Vec<StorageResult<Applied>>> {
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;
         lock_event(&mut tx, event_id).await?;
-        if let Some(actor) = &actor {
-            facilitation::check_scope(&mut tx, event_id, &change, actor).await?;
-            facilitation::check_not_deleted(&mut tx, event_id, &change).await?;
+        if changes.len() == 1 {
+            // One change: its own transaction, no savepoint.
+            let mut out = Vec::with_capacity(1);
+            for (change, actor) in changes {
+                match self.apply_one(&mut tx, event_id, change, actor).await {
+                    Ok((applied, true)) => out.push(Ok(applied)),
+                    Ok((applied, false)) => {
+                        tx.rollback().await?;
+                        return Ok(vec![Ok(applied)]);
+                    }
+                    Err(e) => return Ok(vec![Err(e)]),
+                }
+            }
+            tx.commit().await?;
+            return Ok(out);
         }
-        let audit = match &actor {
-            Some(_) => Some(facilitation::describe(&mut tx, event_id, &change).await?),
-            None => None,
-        };
-        let applied = self.apply_in(&mut tx, event_id, change).await?;
-        if let (Some(actor), Some((action, comment_id))) = (&actor, audit) {
-            facilitation::record(&mut tx, event_id, actor, &action, comment_id, &applied).await?;
-        } else if applied.changes.is_empty() {
-            tx.rollback().await?;
-            return Ok(applied);
+        // Group commit: each change in a savepoint (a refused one leaves the others), one
+        // commit, one fsync for them all.
+        let mut out = Vec::with_capacity(changes.len());
+        for (change, actor) in changes {
+            let mut one = sqlx::Connection::begin(&mut *tx).await?;
+            match self.apply_one(&mut one, event_id, change, actor).await {
+                Ok((applied, true)) => {
+                    one.commit().await?;
+                    out.push(Ok(applied));
+                }
+                Ok((applied, false)) => {
+                    one.rollback().await?;
+                    out.push(Ok(applied));
+                }
+                Err(e) => {
+                    one.rollback().await?;
+                    out.push(Err(e));
+                }
+            }
         }
         tx.commit().await?;
-        Ok(applied)
+        Ok(out)
     }
 
     async fn last_seq(&self, event_id: i64) -> StorageResult<i64> {
