@@ -390,7 +390,6 @@ async fn upload_image(
     let applied = state
         .hub
         .apply(
-            state.storage.clone(),
             es.event.id,
             crate::storage::Change::AddImage {
                 table_id,

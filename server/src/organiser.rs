@@ -706,10 +706,7 @@ async fn apply_as(
         label: format!("Organiser ({})", o.name),
         table_id: None,
     };
-    state
-        .hub
-        .apply(state.storage.clone(), event_id, change, Some(actor))
-        .await?;
+    state.hub.apply(event_id, change, Some(actor)).await?;
     Ok(())
 }
 

@@ -474,11 +474,7 @@ async fn post_comment(
                         message: format!("{} Your words are kept below.", slow_down_message(slow)),
                     })
                 }
-                (Ok(change), _) => match state
-                    .hub
-                    .apply(state.storage.clone(), es.event.id, change, None)
-                    .await
-                {
+                (Ok(change), _) => match state.hub.apply(es.event.id, change, None).await {
                     Ok(_) => Ok(()),
                     Err(StorageError::Other(e)) => {
                         tracing::error!(error = %e, "could not store a comment");
@@ -558,7 +554,6 @@ async fn agree(
     state
         .hub
         .apply(
-            state.storage.clone(),
             es.event.id,
             Change::Agree {
                 comment_id,

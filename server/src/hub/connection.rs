@@ -369,12 +369,7 @@ impl Conn {
         let state = self.state.clone();
         match state
             .hub
-            .apply(
-                state.storage.clone(),
-                self.event_id,
-                change,
-                self.actor.clone(),
-            )
+            .apply(self.event_id, change, self.actor.clone())
             .await
         {
             Ok(applied) => {

@@ -568,7 +568,6 @@ impl Hub {
     /// unannounced.
     pub async fn apply(
         &self,
-        _storage: Arc<dyn Storage>,
         event_id: i64,
         change: Change,
         actor: Option<Actor>,

@@ -218,11 +218,7 @@ async fn delete_mine(
             comment_id,
             author: author.clone(),
         };
-        match state
-            .hub
-            .apply(state.storage.clone(), es.event.id, change, None)
-            .await
-        {
+        match state.hub.apply(es.event.id, change, None).await {
             Ok(_) => {}
             Err(crate::storage::StorageError::NotFound(_)) => {
                 return mine_view(&state, &es, &token, &headers, None, Some("mine-not-found"))

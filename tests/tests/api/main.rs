@@ -5,6 +5,7 @@ mod abuse;
 mod access;
 mod access_matrix;
 mod bad_input;
+mod batch;
 mod corpus;
 mod disk;
 mod facilitation;

@@ -1,0 +1,116 @@
+//! Group commit: changes waiting for an event's writer go into one transaction together. A
+//! refused change must leave the others stored, numbered in order, and every screen must
+//! get each once.
+
+use roundtable::model::Source;
+use roundtable::storage::{Change, StorageError};
+use serde_json::json;
+
+use crate::{Fixture, cid};
+
+fn post(table_id: i64, client_id: &str, text: &str, round: Option<i64>) -> Change {
+    Change::Post {
+        table_id,
+        client_id: client_id.into(),
+        text: text.into(),
+        name: None,
+        source: Source::Attendee,
+        round,
+        reply_to: None,
+        author: Some("batch-test-author".into()),
+    }
+}
+
+#[tokio::test]
+async fn one_refused_change_in_a_batch_leaves_the_others() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let (_, snap) = f.console().await?;
+    let table = Fixture::table_id(&snap, 0);
+    let event_id = f.links["event_id"].as_i64().unwrap_or_default();
+    let start = snap["seq"].as_i64().unwrap_or_default();
+    let first = cid("batch-a");
+    let results = f
+        .server
+        .state
+        .storage
+        .apply_batch(
+            event_id,
+            vec![
+                (post(table, &first, "First in the batch", Some(1)), None),
+                // Round 2 is not open: refused, with its sentence.
+                (
+                    post(table, &cid("batch-b"), "For a closed round", Some(2)),
+                    None,
+                ),
+                (
+                    post(table, &cid("batch-c"), "Third in the batch", Some(1)),
+                    None,
+                ),
+                // A repeat of the first: answered with it, nothing new.
+                (post(table, &first, "First in the batch", Some(1)), None),
+            ],
+        )
+        .await?;
+    assert_eq!(results.len(), 4);
+    let seqs: Vec<Vec<i64>> = results
+        .iter()
+        .map(|r| match r {
+            Ok(a) => a.changes.iter().map(|n| n.seq).collect(),
+            Err(_) => Vec::new(),
+        })
+        .collect();
+    assert_eq!(seqs[0], vec![start + 1]);
+    assert!(
+        matches!(&results[1], Err(StorageError::Refused(e)) if e.code == "round_closed"),
+        "the closed round's post is refused: {:?}",
+        results[1].as_ref().err()
+    );
+    assert_eq!(seqs[2], vec![start + 2], "numbered next, with no gap");
+    assert!(seqs[3].is_empty(), "a repeat changes nothing");
+    let stored = f
+        .server
+        .state
+        .storage
+        .comments(event_id, None, true)
+        .await?;
+    let texts: Vec<&str> = stored.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts.len(), 2, "two stored: {texts:?}");
+    assert!(!texts.contains(&"For a closed round"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_burst_of_posts_arrives_once_each_in_order() -> anyhow::Result<()> {
+    let f = Fixture::unthrottled().await?;
+    let (mut console, snap) = f.console().await?;
+    let start = snap["seq"].as_i64().unwrap_or_default();
+    let mut phones = Vec::new();
+    for i in 0..20 {
+        phones.push(f.phone(i % 2).await?.0);
+    }
+    // Everyone sends before anyone waits: the writer takes them in batches.
+    let mut ids = Vec::new();
+    for (i, phone) in phones.iter_mut().enumerate() {
+        let id = cid(&format!("burst{i}"));
+        phone
+            .send(json!({"type": "post", "client_id": id, "text": format!("Burst post {i}")}))
+            .await?;
+        ids.push(id);
+    }
+    for (phone, id) in phones.iter_mut().zip(&ids) {
+        let ack = phone
+            .next_where("ack", |v| v["type"] == "ack" && v["client_id"] == *id)
+            .await?;
+        assert!(ack["comment_id"].as_i64().is_some());
+    }
+    let mut seqs = Vec::new();
+    while seqs.len() < ids.len() {
+        let v = console
+            .next_where("comment", |v| v["type"] == "comment")
+            .await?;
+        seqs.push(v["seq"].as_i64().unwrap_or_default());
+    }
+    let want: Vec<i64> = (start + 1..=start + ids.len() as i64).collect();
+    assert_eq!(seqs, want, "every post once, in order, no gap");
+    Ok(())
+}
