@@ -377,6 +377,8 @@ struct Room {
     dirty: Arc<AtomicBool>,
     /// The event's writer (started on the first change): see [`Hub::apply`].
     writes: Arc<Mutex<Option<mpsc::UnboundedSender<Job>>>>,
+    /// This node's phones came or went since other nodes were last told.
+    presence_moved: Arc<AtomicBool>,
 }
 
 #[derive(Clone)]
@@ -387,6 +389,7 @@ struct RoomHandle {
     flush_pending: Arc<AtomicBool>,
     dirty: Arc<AtomicBool>,
     writes: Arc<Mutex<Option<mpsc::UnboundedSender<Job>>>>,
+    presence_moved: Arc<AtomicBool>,
 }
 
 /// A change waiting for its event's writer, and who to tell how it went.
@@ -408,6 +411,7 @@ impl Room {
             flush_pending: self.flush_pending.clone(),
             dirty: self.dirty.clone(),
             writes: self.writes.clone(),
+            presence_moved: self.presence_moved.clone(),
         }
     }
 }
@@ -417,7 +421,16 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     connections: watch::Sender<usize>,
     storage: Arc<dyn Storage>,
+    /// Other nodes share the database (PostgreSQL): presence is told to them.
+    clustered: bool,
+    /// This node's name among them (random, for this process's life).
+    node: String,
+    /// Other nodes' phones: event → node → (when told, table → devices).
+    remote: Mutex<HashMap<i64, HashMap<String, RemotePresence>>>,
 }
+
+/// What another node last said of an event's phones, and when.
+type RemotePresence = (std::time::Instant, HashMap<i64, i64>);
 
 /// Handle to the hub; cheap to clone.
 #[derive(Clone)]
@@ -432,11 +445,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Hub {
     pub fn new(storage: Arc<dyn Storage>) -> Self {
+        let clustered = storage.cluster_url().is_some();
         Hub(Arc::new(Inner {
             rooms: Mutex::new(HashMap::new()),
             shutdown: watch::channel(false).0,
             connections: watch::channel(0).0,
             storage,
+            clustered,
+            node: crate::security::new_token()
+                .map(|t| t.chars().take(12).collect())
+                .unwrap_or_else(|_| format!("{}", std::process::id())),
+            remote: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -450,6 +469,7 @@ impl Hub {
             flush_pending: Arc::new(AtomicBool::new(false)),
             dirty: Arc::new(AtomicBool::new(false)),
             writes: Arc::new(Mutex::new(None)),
+            presence_moved: Arc::new(AtomicBool::new(false)),
         });
         room.handle()
     }
@@ -638,6 +658,7 @@ impl Hub {
                 .or_default()
                 .entry(device.to_string())
                 .or_insert(0) += 1;
+            room.presence_moved.store(true, Ordering::SeqCst);
         }
         self.schedule_overview(event_id);
         PresenceGuard {
@@ -667,11 +688,68 @@ impl Hub {
 
     /// Devices with a phone page open, per table.
     pub fn presence(&self, event_id: i64) -> HashMap<i64, i64> {
+        let mut counts = self.local_presence(event_id);
+        let mut remote = lock(&self.0.remote);
+        if let Some(nodes) = remote.get_mut(&event_id) {
+            nodes.retain(|_, (at, _)| at.elapsed() < cluster::PRESENCE_TTL);
+            for (_, tables) in nodes.values() {
+                for (t, n) in tables {
+                    *counts.entry(*t).or_default() += n;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Devices with a phone page open on this node, per table.
+    fn local_presence(&self, event_id: i64) -> HashMap<i64, i64> {
         let room = self.room(event_id);
         let p = lock(&room.presence);
         p.iter()
             .map(|(t, devices)| (*t, devices.len() as i64))
             .collect()
+    }
+
+    /// Tells other nodes how many phones this node has at each table of an event.
+    pub async fn tell_presence(&self, event_id: i64) {
+        let payload =
+            cluster::presence_payload(event_id, &self.0.node, &self.local_presence(event_id));
+        if let Err(e) = self.0.storage.tell_nodes(&payload).await {
+            tracing::warn!(error = %e, "could not tell other nodes who is here");
+        }
+    }
+
+    /// Tells other nodes about every event this node has phones at (a heartbeat: what a
+    /// node has not repeated within `PRESENCE_TTL` is forgotten, so a dead node's phones
+    /// stop counting).
+    pub async fn tell_all_presence(&self) {
+        let events: Vec<i64> = lock(&self.0.rooms)
+            .iter()
+            .filter(|(_, r)| !lock(&r.presence).is_empty())
+            .map(|(id, _)| *id)
+            .collect();
+        for event_id in events {
+            self.tell_presence(event_id).await;
+        }
+    }
+
+    /// Another node said how many phones it has at an event's tables.
+    pub fn remote_presence(&self, event_id: i64, node: &str, tables: HashMap<i64, i64>) {
+        if node == self.0.node {
+            return;
+        }
+        {
+            let mut remote = lock(&self.0.remote);
+            let nodes = remote.entry(event_id).or_default();
+            if tables.is_empty() {
+                nodes.remove(node);
+            } else {
+                nodes.insert(node.to_string(), (std::time::Instant::now(), tables));
+            }
+        }
+        if lock(&self.0.rooms).contains_key(&event_id) {
+            self.schedule_overview(event_id);
+        }
     }
 
     /// The `overview` message for a console (`table_id` set: one table only).
@@ -699,6 +777,9 @@ impl Hub {
             loop {
                 tokio::time::sleep(OVERVIEW_EVERY).await;
                 room.dirty.store(false, Ordering::SeqCst);
+                if hub.0.clustered && room.presence_moved.swap(false, Ordering::SeqCst) {
+                    hub.tell_presence(event_id).await;
+                }
                 hub.send_overview(event_id, &room).await;
                 room.flush_pending.store(false, Ordering::SeqCst);
                 // A change that came in after `dirty` was cleared saw the task still pending
@@ -818,6 +899,7 @@ impl Drop for PresenceGuard {
                     p.remove(&self.table_id);
                 }
             }
+            room.presence_moved.store(true, Ordering::SeqCst);
         }
         // Inside the runtime (socket tasks are); outside it there is nobody to tell.
         if tokio::runtime::Handle::try_current().is_ok() {

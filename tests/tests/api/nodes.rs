@@ -14,6 +14,7 @@ struct Screen {
     ws: Ws,
     /// The snapshot's (or resume point's) number.
     base: i64,
+    snap: Value,
     seen: Vec<i64>,
 }
 
@@ -26,6 +27,7 @@ impl Screen {
             ws,
             base: snap["seq"].as_i64().context("snapshot seq")?,
             seen: Vec::new(),
+            snap,
         })
     }
 
@@ -143,6 +145,17 @@ async fn two_nodes_share_one_event_and_a_killed_nodes_phones_resume_on_the_other
         phones.push(Screen::open(&node_a.ws_url(&format!("{table}/ws")), &device(i)).await?);
     }
 
+    // The console on B counts the phones on both nodes: three on A, one on B.
+    let table_id = console.snap["state"]["tables"][0]["id"]
+        .as_i64()
+        .context("table id")?
+        .to_string();
+    console
+        .until("four phones at table 1", |v| {
+            v["type"] == "presence" && v["tables"][&table_id] == 4
+        })
+        .await?;
+
     // Posts on A reach the console on B, in order.
     let mut ids = Vec::new();
     for (i, phone) in phones.iter_mut().enumerate() {
@@ -212,6 +225,7 @@ async fn two_nodes_share_one_event_and_a_killed_nodes_phones_resume_on_the_other
             ws,
             base: since,
             seen: phone.seen.clone(),
+            snap: Value::Null,
         };
         let caught = again
             .until("caught_up", |v| v["type"] == "caught_up")
