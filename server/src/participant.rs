@@ -35,8 +35,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Socket limits: small buffers, small messages, bounded write buffer.
+///
+/// The read buffer is what an idle socket costs most (it is zero-filled to its capacity on
+/// every read): 1 KiB holds any command but a long post, for which it grows as needed.
 pub fn limit_ws(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.read_buffer_size(4 * 1024)
+    ws.read_buffer_size(1024)
         .write_buffer_size(0)
         // Outgoing only: a whole event's snapshot is one message (incoming stays at 16 KiB).
         .max_write_buffer_size(64 * 1024 * 1024)

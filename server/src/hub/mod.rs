@@ -18,8 +18,10 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use crate::model::Comment;
 use crate::storage::{Actor, Applied, Change, Item, Numbered, Storage, StorageResult};
 
-/// How many changes a subscriber may fall behind before it is told to resynchronise.
-pub const ROOM_CAPACITY: usize = 1024;
+/// How many changes a subscriber may fall behind before it is told to resynchronise: about
+/// two seconds of a very busy event (2,000 posts/s). The ring is shared by the event's
+/// sockets (each slot one `Arc`), so its size costs memory once per event, not per socket.
+pub const ROOM_CAPACITY: usize = 4096;
 /// Presence and overview go out at most this often per event.
 pub const OVERVIEW_EVERY: Duration = Duration::from_millis(500);
 
