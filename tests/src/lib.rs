@@ -173,20 +173,7 @@ impl TestServer {
     }
 
     async fn wait_healthy(&self) -> Result<()> {
-        let client = client();
-        let url = format!("{}/healthz", self.base);
-        tokio::time::timeout(DEADLINE, async {
-            loop {
-                if let Ok(r) = client.get(&url).send().await
-                    && r.status() == 200
-                {
-                    return;
-                }
-                tokio::task::yield_now().await;
-            }
-        })
-        .await
-        .context("server did not become healthy")
+        wait_healthy(&self.base).await
     }
 
     /// Stops gracefully (sockets are told to reconnect) and waits for the server to end.
@@ -372,19 +359,7 @@ impl Node {
             base: format!("http://{addr}"),
             runtime: Some(runtime),
         };
-        let url = format!("{}/healthz", node.base);
-        tokio::time::timeout(DEADLINE, async {
-            loop {
-                if let Ok(r) = client().get(&url).send().await
-                    && r.status() == 200
-                {
-                    return;
-                }
-                tokio::task::yield_now().await;
-            }
-        })
-        .await
-        .context("node did not become healthy")?;
+        wait_healthy(&node.base).await?;
         Ok(node)
     }
 
@@ -405,6 +380,24 @@ impl Drop for Node {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Waits until the server at `base` answers `/healthz`.
+async fn wait_healthy(base: &str) -> Result<()> {
+    let client = client();
+    let url = format!("{base}/healthz");
+    tokio::time::timeout(DEADLINE, async {
+        loop {
+            if let Ok(r) = client.get(&url).send().await
+                && r.status() == 200
+            {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .context("server did not become healthy")
 }
 
 /// An HTTP client that keeps cookies and does not follow redirects.

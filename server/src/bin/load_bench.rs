@@ -52,6 +52,16 @@ struct Opts {
     bare: bool,
 }
 
+impl Opts {
+    /// "PostgreSQL" or "SQLite", for the report.
+    fn database_name(&self) -> &'static str {
+        match &self.db {
+            Some(url) if url.starts_with("postgres") => "PostgreSQL",
+            _ => "SQLite",
+        }
+    }
+}
+
 fn opts() -> Result<Opts> {
     let mut args = std::env::args().skip(1);
     let scenario = args.next().unwrap_or_else(|| "smoke".into());
@@ -645,11 +655,7 @@ async fn fanout(o: &Opts) -> Result<Report> {
     } else {
         format!(
             "roundtable ({}, {} node{})",
-            if o.db.as_deref().unwrap_or("").starts_with("postgres") {
-                "PostgreSQL"
-            } else {
-                "SQLite"
-            },
+            o.database_name(),
             s.servers.len(),
             if s.servers.len() > 1 { "s" } else { "" }
         )
@@ -743,11 +749,7 @@ async fn ingest_run(o: &Opts) -> Result<(u64, f64, u64, String)> {
     for t in tasks {
         let _ = t.await;
     }
-    let db = if o.db.as_deref().unwrap_or("").starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let db = o.database_name();
     Ok((
         count.load(Ordering::Relaxed),
         start.elapsed().as_secs_f64(),

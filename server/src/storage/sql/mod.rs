@@ -1667,21 +1667,23 @@ impl Storage for SqlStorage {
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;
         lock_event(&mut tx, event_id).await?;
-        if changes.len() == 1 {
+        if let [_] = changes.as_slice() {
             // One change: its own transaction, no savepoint.
-            let mut out = Vec::with_capacity(1);
-            for (change, actor) in changes {
-                match self.apply_one(&mut tx, event_id, change, actor).await {
-                    Ok((applied, true)) => out.push(Ok(applied)),
-                    Ok((applied, false)) => {
-                        tx.rollback().await?;
-                        return Ok(vec![Ok(applied)]);
-                    }
-                    Err(e) => return Ok(vec![Err(e)]),
+            let Some((change, actor)) = changes.into_iter().next() else {
+                return Ok(Vec::new());
+            };
+            let result = match self.apply_one(&mut tx, event_id, change, actor).await {
+                Ok((applied, true)) => {
+                    tx.commit().await?;
+                    Ok(applied)
                 }
-            }
-            tx.commit().await?;
-            return Ok(out);
+                Ok((applied, false)) => {
+                    tx.rollback().await?;
+                    Ok(applied)
+                }
+                Err(e) => Err(e),
+            };
+            return Ok(vec![result]);
         }
         // Group commit: each change in a savepoint (a refused one leaves the others), one
         // commit, one fsync for them all.
