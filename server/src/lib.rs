@@ -91,9 +91,10 @@ pub async fn build_state(
 
 /// The log filter for `ROUNDTABLE_LOG` (`info` by default). Whatever level is asked for, the
 /// websocket library stays silent: at `trace` it would print every frame, and so every
-/// comment and name. An unreadable setting falls back to `info`.
+/// comment and name. PostgreSQL's notices ("relation _sqlx_migrations already exists,
+/// skipping" at every start) show only from `warn`. An unreadable setting falls back to `info`.
 pub fn log_filter(spec: &str) -> tracing_subscriber::EnvFilter {
-    let quiet = ",tungstenite=off,tokio_tungstenite=off";
+    let quiet = ",tungstenite=off,tokio_tungstenite=off,sqlx::postgres::notice=warn";
     tracing_subscriber::EnvFilter::try_new(format!("{spec}{quiet}"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("info{quiet}")))
 }
