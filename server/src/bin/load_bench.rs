@@ -470,7 +470,7 @@ fn console_reader(
             clock.frames.fetch_add(1, Ordering::Relaxed);
             let Some(t) = text_of(&m) else { continue };
             if !t.contains("\"posted\"") {
-                if t.contains("\"type\":\"error\"") {
+                if t.contains("\"type\":\"error\"") || t.contains("\"type\":\"resync\"") {
                     clock.errors.fetch_add(1, Ordering::Relaxed);
                 }
                 continue;
@@ -506,6 +506,9 @@ fn wall_reader(mut rx: futures_util::stream::SplitStream<Socket>, clock: Arc<Clo
             clock.frames.fetch_add(1, Ordering::Relaxed);
             let Some(t) = text_of(&m) else { continue };
             if !t.contains("\"highlighted\":true") {
+                if t.contains("\"type\":\"resync\"") {
+                    clock.errors.fetch_add(1, Ordering::Relaxed);
+                }
                 continue;
             }
             let v: serde_json::Value = serde_json::from_str(t).unwrap_or_default();

@@ -2,10 +2,12 @@
 //! a ping timer and the shutdown signal. Queues are bounded; a client that falls behind by
 //! more than the room's capacity is told to resynchronise and reconnect with `since`.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::oneshot;
 
 use super::protocol::{self, Ack, ClientCommand};
 use super::{Envelope, Revoked, Role};
@@ -13,7 +15,7 @@ use crate::agenda;
 use crate::app::AppState;
 use crate::limits::{Kind, SocketPermit, slow_down_message};
 use crate::model::{self, Source};
-use crate::storage::{Actor, Change, StorageError};
+use crate::storage::{Actor, Applied, Change, StorageError, StorageResult};
 use std::net::SocketAddr;
 
 /// Most changes replayed on resume; further behind gets a snapshot instead.
@@ -40,6 +42,32 @@ struct Conn {
     peer: SocketAddr,
     /// For consoles: who acts, for the activity log and the table scope.
     actor: Option<Actor>,
+    /// Commands queued for the event's writer, oldest first, waiting for their answers.
+    pending: VecDeque<Pending>,
+}
+
+/// A command waiting for its commit, and what its answer must carry.
+struct Pending {
+    reference: Option<String>,
+    client_id: Option<String>,
+    is_post: bool,
+    answer: oneshot::Receiver<StorageResult<Applied>>,
+}
+
+/// Most commands one socket may have waiting for their commits; it reads no more frames
+/// until one is answered.
+const MAX_PENDING: usize = 32;
+
+/// The oldest waiting command's answer (never ready when none waits).
+async fn oldest(pending: &mut VecDeque<Pending>) -> StorageResult<Applied> {
+    match pending.front_mut() {
+        Some(p) => (&mut p.answer).await.unwrap_or_else(|_| {
+            Err(StorageError::Other(anyhow::anyhow!(
+                "the event's writer stopped"
+            )))
+        }),
+        None => std::future::pending().await,
+    }
 }
 
 impl Conn {
@@ -366,18 +394,29 @@ impl Conn {
             Change::Post { client_id, .. } => Some(client_id.clone()),
             _ => None,
         };
-        let state = self.state.clone();
-        match state
+        // Answered when it commits (see `run`); meanwhile this socket goes on delivering.
+        let answer = self
+            .state
             .hub
-            .apply(self.event_id, change, self.actor.clone())
-            .await
-        {
+            .submit(self.event_id, change, self.actor.clone());
+        self.pending.push_back(Pending {
+            reference,
+            client_id,
+            is_post,
+            answer,
+        });
+        Ok(())
+    }
+
+    /// Tells the client how its oldest waiting command went.
+    async fn answer(&mut self, p: Pending, result: StorageResult<Applied>) -> Result<(), End> {
+        match result {
             Ok(applied) => {
                 let ack = Ack {
                     kind: "ack",
-                    reference,
-                    client_id,
-                    comment_id: if is_post {
+                    reference: p.reference,
+                    client_id: p.client_id,
+                    comment_id: if p.is_post {
                         applied.comment.map(|c| c.id)
                     } else {
                         None
@@ -387,15 +426,17 @@ impl Conn {
                     serde_json::to_string(&ack).unwrap_or_else(|_| r#"{"type":"ack"}"#.into());
                 self.send_str(text).await
             }
-            Err(StorageError::Refused(e)) => self.reply_error(reference, e.code, &e.message).await,
+            Err(StorageError::Refused(e)) => {
+                self.reply_error(p.reference, e.code, &e.message).await
+            }
             Err(StorageError::NotFound(what)) => {
                 let msg = format!("That {what} was not found in this event.");
-                self.reply_error(reference, "not_found", &msg).await
+                self.reply_error(p.reference, "not_found", &msg).await
             }
             Err(e) => {
                 tracing::error!(error = %e, "command failed");
                 self.reply_error(
-                    reference,
+                    p.reference,
                     "unavailable",
                     "Not saved: the server can't store comments right now. Your phone keeps your words and will try again.",
                 )
@@ -423,7 +464,11 @@ impl Conn {
     }
 
     async fn run(&mut self, since: Option<i64>) -> End {
-        let mut rx = self.state.hub.subscribe(self.event_id).await;
+        let table = match &self.role {
+            Role::Phone { table_id, .. } => Some(*table_id),
+            _ => None,
+        };
+        let mut rx = self.state.hub.subscribe(self.event_id, table).await;
         let mut shutdown = self.state.hub.shutdown_signal();
         let start = match since {
             Some(n) if n >= 0 => self.resume(n).await,
@@ -453,21 +498,14 @@ impl Conn {
         let mut ping =
             tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
         loop {
+            // In this order: the event's writer answers before it publishes, so a client
+            // hears "ack" for its change before the change itself comes round.
             let step = tokio::select! {
-                frame = self.socket.recv() => match frame {
-                    Some(Ok(msg)) => self.on_frame(msg).await,
-                    Some(Err(e)) => {
-                        // Oversized or malformed frames end here.
-                        let text = e.to_string();
-                        if text.contains("too long") || text.contains("Space limit") {
-                            Err(End::Close(close_code::SIZE, "That message is too big."))
-                        } else if text.to_ascii_lowercase().contains("utf-8") {
-                            Err(End::Close(close_code::INVALID, "Text must be valid UTF-8."))
-                        } else {
-                            Err(End::Gone)
-                        }
-                    }
-                    None => Err(End::Gone),
+                biased;
+                _ = shutdown.changed() => Err(End::Close(close_code::RESTART, "Server restarting; reconnect shortly.")),
+                result = oldest(&mut self.pending) => match self.pending.pop_front() {
+                    Some(p) => self.answer(p, result).await,
+                    None => Ok(()),
                 },
                 item = rx.recv() => match item {
                     Ok(env) if env.revoke == Some(Revoked::Event) => Err(End::Close(
@@ -516,8 +554,22 @@ impl Conn {
                     }
                     Err(RecvError::Closed) => Err(End::Close(close_code::RESTART, "Server restarting.")),
                 },
+                frame = self.socket.recv(), if self.pending.len() < MAX_PENDING => match frame {
+                    Some(Ok(msg)) => self.on_frame(msg).await,
+                    Some(Err(e)) => {
+                        // Oversized or malformed frames end here.
+                        let text = e.to_string();
+                        if text.contains("too long") || text.contains("Space limit") {
+                            Err(End::Close(close_code::SIZE, "That message is too big."))
+                        } else if text.to_ascii_lowercase().contains("utf-8") {
+                            Err(End::Close(close_code::INVALID, "Text must be valid UTF-8."))
+                        } else {
+                            Err(End::Gone)
+                        }
+                    }
+                    None => Err(End::Gone),
+                },
                 _ = ping.tick() => self.send_str(protocol::ping_msg()).await,
-                _ = shutdown.changed() => Err(End::Close(close_code::RESTART, "Server restarting; reconnect shortly.")),
             };
             if let Err(end) = step {
                 return end;
@@ -555,6 +607,7 @@ pub async fn serve_socket(
         sent_seq: 0,
         peer,
         actor,
+        pending: VecDeque::new(),
     };
     let end = conn.run(since).await;
     if let End::Close(code, reason) = end {

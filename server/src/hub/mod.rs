@@ -1,7 +1,8 @@
-//! The websocket hub: one broadcast channel per event ("room"). A change is written to storage
-//! first, numbered in that transaction, and only then published. Each published change is
-//! serialised once per audience variant (full, or "removed" for phones and walls) and the
-//! bytes are shared by every subscriber.
+//! The websocket hub: per event ("room"), one broadcast channel for its screens (consoles and
+//! walls) and one per table for the phones there. A change is written to storage first,
+//! numbered in that transaction, and only then published. Each published change is serialised
+//! once per audience variant (full, or "removed" for phones and walls) and the bytes are
+//! shared by every subscriber; a phone's task wakes only for what its table may get.
 
 pub mod cluster;
 pub mod connection;
@@ -22,6 +23,9 @@ use crate::storage::{Actor, Applied, Change, Item, Numbered, Storage, StorageRes
 /// two seconds of a very busy event (2,000 posts/s). The ring is shared by the event's
 /// sockets (each slot one `Arc`), so its size costs memory once per event, not per socket.
 pub const ROOM_CAPACITY: usize = 4096;
+/// The same for one table's phones, which get only their table's comments and the event-wide
+/// messages: at 2,000 posts/s over 40 tables, about 20 s of changes.
+pub const TABLE_CAPACITY: usize = 1024;
 /// Presence and overview go out at most this often per event.
 pub const OVERVIEW_EVERY: Duration = Duration::from_millis(500);
 
@@ -292,9 +296,83 @@ impl Envelope {
         }
     }
 
+    /// Which tables' phones may get this message.
+    fn phones(&self) -> Phones {
+        match &self.body {
+            Body::Same(_) | Body::Announcement { .. } => Phones::All,
+            Body::Comment { table_id, .. } => Phones::Table(*table_id),
+            Body::Nothing if self.revoke == Some(Revoked::Event) => Phones::All,
+            Body::Nothing | Body::Staff(_) | Body::Image { .. } | Body::Overview { .. } => {
+                Phones::None
+            }
+        }
+    }
+
     /// Whether this message is numbered (replayable).
     pub fn numbered(&self) -> bool {
         self.seq > 0
+    }
+}
+
+/// Which phone channels a message goes to.
+enum Phones {
+    None,
+    Table(i64),
+    All,
+}
+
+/// An event's broadcast channels: one for its screens (consoles and walls), one per table for
+/// that table's phones (made when the first phone there subscribes).
+struct Channels {
+    screens: broadcast::Sender<Arc<Envelope>>,
+    tables: Mutex<HashMap<i64, broadcast::Sender<Arc<Envelope>>>>,
+}
+
+impl Channels {
+    fn new() -> Self {
+        Channels {
+            screens: broadcast::channel(ROOM_CAPACITY).0,
+            tables: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Publishes to the screens and to the phones that may get it. Nobody listening is fine:
+    /// a numbered change is stored and replays.
+    fn send(&self, env: Envelope) {
+        let env = Arc::new(env);
+        match env.phones() {
+            Phones::None => {}
+            Phones::Table(t) => {
+                if let Some(tx) = lock(&self.tables).get(&t) {
+                    let _ = tx.send(env.clone());
+                }
+            }
+            Phones::All => {
+                for tx in lock(&self.tables).values() {
+                    let _ = tx.send(env.clone());
+                }
+            }
+        }
+        let _ = self.screens.send(env);
+    }
+
+    /// A receiver for a phone at `table` (`Some`) or a screen (`None`).
+    fn subscribe(&self, table: Option<i64>) -> broadcast::Receiver<Arc<Envelope>> {
+        match table {
+            None => self.screens.subscribe(),
+            Some(t) => lock(&self.tables)
+                .entry(t)
+                .or_insert_with(|| broadcast::channel(TABLE_CAPACITY).0)
+                .subscribe(),
+        }
+    }
+
+    /// Whether any socket on this node follows the event.
+    fn followed(&self) -> bool {
+        self.screens.receiver_count() > 0
+            || lock(&self.tables)
+                .values()
+                .any(|tx| tx.receiver_count() > 0)
     }
 }
 
@@ -333,19 +411,22 @@ async fn writer(
             // The commit failed: none of them was stored; each caller hears why.
             Err(e) => replies.iter().map(|_| Err(duplicate(&e))).collect(),
         };
-        let mut overview = false;
-        for r in results.iter().flatten() {
-            hub.publish(event_id, &room, &mut last, &r.changes).await;
-            overview |= r
-                .changes
-                .iter()
-                .any(|n| matches!(n.item, Item::Comment(_) | Item::Round(_)));
-        }
-        drop(last);
+        let changed: Vec<Numbered> = results
+            .iter()
+            .flatten()
+            .flat_map(|r| r.changes.iter().cloned())
+            .collect();
+        // Answer first, then publish: a socket hears "ack" for its own change before the
+        // change itself comes round (its task takes answers first). A caller that went
+        // away still has its change stored and published.
         for (reply, result) in replies.into_iter().zip(results) {
-            // A caller that went away still had its change stored and published.
             let _ = reply.send(result);
         }
+        hub.publish(event_id, &room, &mut last, &changed).await;
+        drop(last);
+        let overview = changed
+            .iter()
+            .any(|n| matches!(n.item, Item::Comment(_) | Item::Round(_)));
         if overview {
             hub.schedule_overview(event_id);
         }
@@ -367,7 +448,7 @@ fn duplicate(e: &crate::storage::StorageError) -> crate::storage::StorageError {
 type Presence = HashMap<i64, HashMap<String, usize>>;
 
 struct Room {
-    tx: broadcast::Sender<Arc<Envelope>>,
+    tx: Arc<Channels>,
     /// Held across "write, then publish", so subscribers get changes in sequence order. It
     /// holds the last sequence number published here (`None` until first needed): a change
     /// numbered past it first brings the ones between from storage (written by another node).
@@ -385,7 +466,7 @@ struct Room {
 
 #[derive(Clone)]
 struct RoomHandle {
-    tx: broadcast::Sender<Arc<Envelope>>,
+    tx: Arc<Channels>,
     order: Arc<tokio::sync::Mutex<Option<i64>>>,
     presence: Arc<Mutex<Presence>>,
     flush_pending: Arc<AtomicBool>,
@@ -465,7 +546,7 @@ impl Hub {
         // A std mutex is right here: nothing awaits while it is held.
         let mut rooms = lock(&self.0.rooms);
         let room = rooms.entry(event_id).or_insert_with(|| Room {
-            tx: broadcast::channel(ROOM_CAPACITY).0,
+            tx: Arc::new(Channels::new()),
             order: Arc::new(tokio::sync::Mutex::new(None)),
             presence: Arc::new(Mutex::new(HashMap::new())),
             flush_pending: Arc::new(AtomicBool::new(false)),
@@ -476,9 +557,14 @@ impl Hub {
         room.handle()
     }
 
-    /// Subscribes to an event's changes. Every change numbered after the event's stored
-    /// sequence number at this moment will reach the receiver, whichever node wrote it.
-    pub async fn subscribe(&self, event_id: i64) -> broadcast::Receiver<Arc<Envelope>> {
+    /// Subscribes to an event's changes: a phone (`table` set) to what its table may get, a
+    /// screen to everything. Every change numbered after the event's stored sequence number
+    /// at this moment will reach the receiver, whichever node wrote it.
+    pub async fn subscribe(
+        &self,
+        event_id: i64,
+        table: Option<i64>,
+    ) -> broadcast::Receiver<Arc<Envelope>> {
         let room = self.room(event_id);
         let mut last = room.order.lock().await;
         if last.is_none() {
@@ -487,7 +573,7 @@ impl Hub {
                 Err(e) => tracing::warn!(error = %e, "could not read the event's sequence number"),
             }
         }
-        room.tx.subscribe()
+        room.tx.subscribe(table)
     }
 
     /// Publishes numbered changes in order: any already published are skipped, and a gap
@@ -514,15 +600,14 @@ impl Hub {
                     {
                         Ok(missed) => {
                             for m in missed.iter().filter(|m| m.seq < n.seq) {
-                                let _ = room.tx.send(Arc::new(Envelope::new(m)));
+                                room.tx.send(Envelope::new(m));
                             }
                         }
                         Err(e) => tracing::warn!(error = %e, "could not read missed changes"),
                     }
                 }
             }
-            // No subscribers is fine: the change is stored and will replay.
-            let _ = room.tx.send(Arc::new(Envelope::new(n)));
+            room.tx.send(Envelope::new(n));
             *last = Some(n.seq);
         }
     }
@@ -542,7 +627,7 @@ impl Hub {
         if matches!(*last, Some(l) if seq <= l) {
             return;
         }
-        if room.tx.receiver_count() == 0 {
+        if !room.tx.followed() {
             *last = Some(seq);
             return;
         }
@@ -594,6 +679,21 @@ impl Hub {
         change: Change,
         actor: Option<Actor>,
     ) -> StorageResult<Applied> {
+        let answer = self.submit(event_id, change, actor);
+        answer.await.map_err(|_| {
+            crate::storage::StorageError::Other(anyhow::anyhow!("the event's writer stopped"))
+        })?
+    }
+
+    /// Queues a change for its event's writer now, and returns where its answer will come:
+    /// a socket goes on delivering while its changes commit, and changes queued one after
+    /// another are applied and answered in that order.
+    pub fn submit(
+        &self,
+        event_id: i64,
+        change: Change,
+        actor: Option<Actor>,
+    ) -> oneshot::Receiver<StorageResult<Applied>> {
         let room = self.room(event_id);
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -601,30 +701,26 @@ impl Hub {
             actor,
             reply,
         };
-        {
-            let mut writes = lock(&room.writes);
-            let queue = writes.get_or_insert_with(|| {
-                let (queue, jobs) = mpsc::unbounded_channel();
-                tokio::spawn(writer(
-                    Arc::downgrade(&self.0),
-                    event_id,
-                    room.clone(),
-                    jobs,
-                ));
-                queue
-            });
-            if let Err(mpsc::error::SendError(job)) = queue.send(job) {
-                // The writer ended (its hub is going away): nothing was stored.
-                let _ = job
-                    .reply
-                    .send(Err(crate::storage::StorageError::Other(anyhow::anyhow!(
-                        "the server is stopping"
-                    ))));
-            }
+        let mut writes = lock(&room.writes);
+        let queue = writes.get_or_insert_with(|| {
+            let (queue, jobs) = mpsc::unbounded_channel();
+            tokio::spawn(writer(
+                Arc::downgrade(&self.0),
+                event_id,
+                room.clone(),
+                jobs,
+            ));
+            queue
+        });
+        if let Err(mpsc::error::SendError(job)) = queue.send(job) {
+            // The writer ended (its hub is going away): nothing was stored.
+            let _ = job
+                .reply
+                .send(Err(crate::storage::StorageError::Other(anyhow::anyhow!(
+                    "the server is stopping"
+                ))));
         }
-        answer.await.map_err(|_| {
-            crate::storage::StorageError::Other(anyhow::anyhow!("the event's writer stopped"))
-        })?
+        answer
     }
 
     /// Closes the sockets that use an event's replaced console or wall link.
@@ -644,11 +740,11 @@ impl Hub {
 
     /// Closes this node's sockets that use a replaced link.
     pub fn revoke_here(&self, event_id: i64, which: Revoked) {
-        let _ = self.room(event_id).tx.send(Arc::new(Envelope {
+        self.room(event_id).tx.send(Envelope {
             seq: 0,
             body: Body::Nothing,
             revoke: Some(which),
-        }));
+        });
     }
 
     /// Counts a phone page at a table until the guard drops; presence goes out shortly.
@@ -797,7 +893,7 @@ impl Hub {
     }
 
     async fn send_overview(&self, event_id: i64, room: &RoomHandle) {
-        if room.tx.receiver_count() == 0 {
+        if !room.tx.followed() {
             return;
         }
         let presence = self.presence(event_id);
@@ -813,11 +909,9 @@ impl Hub {
             .pledge_count(event_id)
             .await
             .unwrap_or_default();
-        let _ = room
-            .tx
-            .send(Arc::new(Envelope::unnumbered(protocol::presence_msg(
-                &presence, shown, pledged,
-            ))));
+        room.tx.send(Envelope::unnumbered(protocol::presence_msg(
+            &presence, shown, pledged,
+        )));
         match self.0.storage.table_stats(event_id).await {
             Ok((round, stats)) => {
                 let lead = protocol::overview_msg(round, &stats, &presence);
@@ -834,14 +928,14 @@ impl Hub {
                         )
                     })
                     .collect();
-                let _ = room.tx.send(Arc::new(Envelope {
+                room.tx.send(Envelope {
                     seq: 0,
                     body: Body::Overview {
                         lead: Utf8Bytes::from(lead),
                         per_table,
                     },
                     revoke: None,
-                }));
+                });
             }
             Err(e) => tracing::warn!(error = %e, "overview figures failed"),
         }

@@ -114,3 +114,84 @@ async fn a_burst_of_posts_arrives_once_each_in_order() -> anyhow::Result<()> {
     assert_eq!(seqs, want, "every post once, in order, no gap");
     Ok(())
 }
+
+#[tokio::test]
+async fn posts_after_another_change_in_a_batch_see_what_it_changed() -> anyhow::Result<()> {
+    let f = Fixture::new().await?;
+    let (_, snap) = f.console().await?;
+    let table = Fixture::table_id(&snap, 0);
+    let other = Fixture::table_id(&snap, 1);
+    let event_id = f.links["event_id"].as_i64().unwrap_or_default();
+    let start = snap["seq"].as_i64().unwrap_or_default();
+    let first = cid("batch-d");
+    let results = f
+        .server
+        .state
+        .storage
+        .apply_batch(
+            event_id,
+            vec![
+                (post(table, &first, "Before the round closed", None), None),
+                (post(other, &cid("batch-e"), "At another table", None), None),
+                (Change::CloseRound, None),
+                // The round is closed now: refused.
+                (post(table, &cid("batch-f"), "After it closed", None), None),
+                // A repeat of a stored post is still answered with it.
+                (post(table, &first, "Before the round closed", None), None),
+            ],
+        )
+        .await?;
+    let seqs: Vec<Vec<i64>> = results
+        .iter()
+        .map(|r| match r {
+            Ok(a) => a.changes.iter().map(|n| n.seq).collect(),
+            Err(_) => Vec::new(),
+        })
+        .collect();
+    assert_eq!(seqs[0], vec![start + 1]);
+    assert_eq!(seqs[1], vec![start + 2]);
+    assert_eq!(
+        seqs[2],
+        vec![start + 3],
+        "the round's closing is numbered next"
+    );
+    assert!(
+        matches!(&results[3], Err(StorageError::Refused(e)) if e.code == "round_closed"),
+        "a post after the round closed is refused: {:?}",
+        results[3].as_ref().err()
+    );
+    let repeat = results[4].as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert!(repeat.changes.is_empty(), "a repeat changes nothing");
+    assert_eq!(
+        repeat.comment.as_ref().map(|c| c.text.as_str()),
+        Some("Before the round closed")
+    );
+    // The stored posts read back as the batch answered them.
+    let stored = f
+        .server
+        .state
+        .storage
+        .comments(event_id, None, true)
+        .await?;
+    let answered = results[1].as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let theirs = answered
+        .comment
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no comment"))?;
+    let read = stored
+        .iter()
+        .find(|c| c.id == theirs.id)
+        .ok_or_else(|| anyhow::anyhow!("not stored"))?;
+    assert_eq!(read.text, theirs.text);
+    assert_eq!(read.table_number, theirs.table_number);
+    assert_eq!(read.round_id, theirs.round_id);
+    assert_eq!(read.created_at, theirs.created_at);
+    assert_eq!(read.approved, theirs.approved);
+    assert_eq!(stored.len(), 2, "two stored");
+    assert_eq!(
+        f.server.state.storage.last_seq(event_id).await?,
+        start + 3,
+        "the event's counter moved with its log"
+    );
+    Ok(())
+}

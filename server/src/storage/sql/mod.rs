@@ -13,12 +13,13 @@
 //! PostgreSQL: several server nodes may share one database. Every change to an event first
 //! locks the event's row (`SELECT ... FOR UPDATE`), so changes to one event are serialised
 //! across nodes and the counter row `events.last_seq` hands out numbers in commit order.
-//! The same transaction sends `NOTIFY roundtable_changes, 'EVENT:SEQ'`; PostgreSQL delivers
-//! notifications at commit, in commit order, and every node's hub reads what it has not seen
-//! from `event_log` (see `hub::cluster`).
+//! The same transaction sends `NOTIFY roundtable_changes, 'EVENT:SEQ'` once, with its
+//! highest number; PostgreSQL delivers notifications at commit, in commit order, and every
+//! node's hub reads what it has not seen from `event_log` (see `hub::cluster`).
 
 mod facilitation;
 mod pledges;
+mod posting;
 mod privacy;
 mod reports;
 
@@ -337,7 +338,9 @@ async fn round_in(
     Ok(round_from_row(&row)?)
 }
 
-/// Takes the event's next sequence number and records the change, inside `tx`.
+/// Takes the event's next sequence number and records the change, inside `tx`: one
+/// statement, as the log line's insert moves the event's counter (`event_log_numbered`
+/// trigger). On PostgreSQL the batch's `NOTIFY` goes out once, in [`notify_nodes`].
 async fn number(
     tx: &mut Transaction<'_, Any>,
     event_id: i64,
@@ -346,32 +349,64 @@ async fn number(
     round_id: Option<i64>,
 ) -> StorageResult<i64> {
     let seq: i64 = sqlx::query_scalar(
-        "UPDATE events SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+        "INSERT INTO event_log (event_id, seq, kind, comment_id, round_id, created_at) \
+         SELECT id, last_seq + 1, $2, $3, $4, $5 FROM events WHERE id = $1 RETURNING seq",
     )
     .bind(event_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StorageError::NotFound("event"))?;
-    sqlx::query(
-        "INSERT INTO event_log (event_id, seq, kind, comment_id, round_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(event_id)
-    .bind(seq)
     .bind(kind)
     .bind(comment_id)
     .bind(round_id)
     .bind(now_ms())
-    .execute(&mut **tx)
-    .await?;
-    if is_postgres(tx) {
-        // Delivered to every node's listener when (and only if) this transaction commits.
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StorageError::NotFound("event"))?;
+    Ok(seq)
+}
+
+/// PostgreSQL: tells every node's listener the highest number in `results`, delivered when
+/// (and only if) this transaction commits. Listeners read every change up to it that they
+/// have not seen, so one notification covers a batch.
+async fn notify_nodes(
+    tx: &mut Transaction<'_, Any>,
+    event_id: i64,
+    results: &[StorageResult<Applied>],
+) -> StorageResult<()> {
+    let last = results
+        .iter()
+        .flatten()
+        .flat_map(|a| a.changes.iter().map(|n| n.seq))
+        .max();
+    if let (true, Some(seq)) = (is_postgres(tx), last) {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANGES_CHANNEL)
             .bind(format!("{event_id}:{seq}"))
             .execute(&mut **tx)
             .await?;
     }
-    Ok(seq)
+    Ok(())
+}
+
+/// Stores a run of attendees' posts (see [`posting`]), adding their answers to `out`.
+/// `false`: a statement failed, and the transaction must be rolled back.
+async fn store_run(
+    tx: &mut Transaction<'_, Any>,
+    event_id: i64,
+    run: &mut Vec<posting::NewPost>,
+    out: &mut Vec<StorageResult<Applied>>,
+) -> StorageResult<bool> {
+    if run.is_empty() {
+        return Ok(true);
+    }
+    let posts = std::mem::take(run);
+    let mut ctx = posting::PostContext::read(tx, event_id).await?;
+    match posting::post_run(tx, event_id, &mut ctx, posts).await {
+        Ok(answers) => {
+            out.extend(answers);
+            Ok(true)
+        }
+        // Whatever failed, the careful way (a savepoint each) says which post and why.
+        Err(_) => Ok(false),
+    }
 }
 
 fn is_postgres(tx: &Transaction<'_, Any>) -> bool {
@@ -396,6 +431,85 @@ fn refused(code: &'static str, message: &str) -> StorageError {
 }
 
 impl SqlStorage {
+    /// One change in its own transaction, no savepoint.
+    async fn apply_single(
+        &self,
+        event_id: i64,
+        change: Change,
+        actor: Option<Actor>,
+    ) -> StorageResult<Vec<StorageResult<Applied>>> {
+        let mut tx = self.begin_write().await?;
+        lock_event(&mut tx, event_id).await?;
+        let result = match self.apply_one(&mut tx, event_id, change, actor).await {
+            Ok((applied, true)) => {
+                let out = vec![Ok(applied)];
+                notify_nodes(&mut tx, event_id, &out).await?;
+                tx.commit().await?;
+                return Ok(out);
+            }
+            Ok((applied, false)) => {
+                tx.rollback().await?;
+                Ok(applied)
+            }
+            Err(e) => Err(e),
+        };
+        Ok(vec![result])
+    }
+
+    /// Group commit: every change in one transaction, one commit and one fsync for them all.
+    /// A refused change leaves the others: a change in a savepoint of its own, except an
+    /// attendee's post when `posts_bare` (its checks all come before its one write, see
+    /// [`posting`]). `None`: such a post failed part-way, and everything was rolled back.
+    async fn batch(
+        &self,
+        event_id: i64,
+        changes: &[(Change, Option<Actor>)],
+        posts_bare: bool,
+    ) -> StorageResult<Option<Vec<StorageResult<Applied>>>> {
+        let mut tx = self.begin_write().await?;
+        lock_event(&mut tx, event_id).await?;
+        let mut out = Vec::with_capacity(changes.len());
+        // Attendees' posts in a row, stored together when something else comes or at the end.
+        let mut run: Vec<posting::NewPost> = Vec::new();
+        for (change, actor) in changes {
+            if posts_bare && actor.is_none() {
+                if let Ok(post) = posting::NewPost::try_from(change.clone()) {
+                    run.push(post);
+                    continue;
+                }
+            }
+            if !store_run(&mut tx, event_id, &mut run, &mut out).await? {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            let mut one = sqlx::Connection::begin(&mut *tx).await?;
+            match self
+                .apply_one(&mut one, event_id, change.clone(), actor.clone())
+                .await
+            {
+                Ok((applied, true)) => {
+                    one.commit().await?;
+                    out.push(Ok(applied));
+                }
+                Ok((applied, false)) => {
+                    one.rollback().await?;
+                    out.push(Ok(applied));
+                }
+                Err(e) => {
+                    one.rollback().await?;
+                    out.push(Err(e));
+                }
+            }
+        }
+        if !store_run(&mut tx, event_id, &mut run, &mut out).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        notify_nodes(&mut tx, event_id, &out).await?;
+        tx.commit().await?;
+        Ok(Some(out))
+    }
+
     /// One change inside `tx`: the console's scope checks, the change, its activity-log
     /// line. `false`: nothing to keep (no change and nothing to log).
     async fn apply_one(
@@ -428,6 +542,16 @@ impl SqlStorage {
         event_id: i64,
         change: Change,
     ) -> StorageResult<Applied> {
+        let change = match posting::NewPost::try_from(change) {
+            Ok(post) => {
+                let mut ctx = posting::PostContext::read(tx, event_id).await?;
+                return posting::post_run(tx, event_id, &mut ctx, vec![post])
+                    .await?
+                    .pop()
+                    .unwrap_or(Err(StorageError::NotFound("comment")));
+            }
+            Err(other) => other,
+        };
         let mut applied = Applied::default();
         let event_open: i64 = sqlx::query_scalar("SELECT is_open FROM events WHERE id = $1")
             .bind(event_id)
@@ -435,100 +559,8 @@ impl SqlStorage {
             .await?
             .ok_or(StorageError::NotFound("event"))?;
         match change {
-            Change::Post {
-                table_id,
-                client_id,
-                text,
-                name,
-                source,
-                round,
-                reply_to,
-                author,
-            } => {
-                // A repeat of a post we already stored: answer with it, change nothing.
-                let existing: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM comments WHERE event_id = $1 AND client_id = $2",
-                )
-                .bind(event_id)
-                .bind(&client_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-                if let Some(id) = existing {
-                    applied.comment = Some(comment_in(tx, event_id, id).await?);
-                    return Ok(applied);
-                }
-                let table_ok: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM event_tables WHERE id = $1 AND event_id = $2",
-                )
-                .bind(table_id)
-                .bind(event_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-                if table_ok.is_none() {
-                    return Err(StorageError::NotFound("table"));
-                }
-                if event_open == 0 {
-                    return Err(refused(
-                        "event_closed",
-                        "This event has finished, so new comments can't be added.",
-                    ));
-                }
-                let open: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT id, number FROM rounds WHERE event_id = $1 AND status = 'open'",
-                )
-                .bind(event_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-                let Some((round_id, open_number)) = open else {
-                    return Err(refused(
-                        "round_closed",
-                        "No round is open right now, so new comments can't be added. Keep your words: you can post them when the next round opens.",
-                    ));
-                };
-                if round.is_some_and(|n| n != open_number) {
-                    return Err(refused(
-                        "round_closed",
-                        "The round you wrote this for has closed, so it wasn't added under the new question. Post it again if it still fits.",
-                    ));
-                }
-                let reply_to = match reply_to {
-                    Some(parent) => {
-                        Some(facilitation::reply_parent(tx, event_id, table_id, parent).await?)
-                    }
-                    None => None,
-                };
-                let moderation: String =
-                    sqlx::query_scalar("SELECT moderation FROM events WHERE id = $1")
-                        .bind(event_id)
-                        .fetch_one(&mut **tx)
-                        .await?;
-                let approved = !(moderation == "pre" && source == Source::Attendee);
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO comments (event_id, table_id, round_id, client_id, body, display_name, source, created_at, reply_to, author, approved) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-                )
-                .bind(event_id)
-                .bind(table_id)
-                .bind(round_id)
-                .bind(&client_id)
-                .bind(&text)
-                .bind(&name)
-                .bind(source.as_str())
-                .bind(now_ms())
-                .bind(reply_to)
-                .bind(&author)
-                .bind(approved as i64)
-                .fetch_one(&mut **tx)
-                .await?;
-                let seq = number(tx, event_id, "posted", Some(id), None).await?;
-                let comment = comment_in(tx, event_id, id).await?;
-                applied.changes.push(Numbered {
-                    seq,
-                    kind: "posted".into(),
-                    item: Item::Comment(comment.clone()),
-                });
-                applied.comment = Some(comment);
-            }
+            // Taken by `posting` above.
+            Change::Post { .. } => return Err(StorageError::NotFound("change")),
             Change::DeleteOwn { comment_id, author } => {
                 let c = comment_in(tx, event_id, comment_id).await?;
                 if c.deleted || c.author.as_deref() != Some(author.as_str()) {
@@ -1665,48 +1697,21 @@ impl Storage for SqlStorage {
         changes: Vec<(Change, Option<Actor>)>,
     ) -> StorageResult<Vec<StorageResult<Applied>>> {
         let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        lock_event(&mut tx, event_id).await?;
         if let [_] = changes.as_slice() {
-            // One change: its own transaction, no savepoint.
             let Some((change, actor)) = changes.into_iter().next() else {
                 return Ok(Vec::new());
             };
-            let result = match self.apply_one(&mut tx, event_id, change, actor).await {
-                Ok((applied, true)) => {
-                    tx.commit().await?;
-                    Ok(applied)
-                }
-                Ok((applied, false)) => {
-                    tx.rollback().await?;
-                    Ok(applied)
-                }
-                Err(e) => Err(e),
-            };
-            return Ok(vec![result]);
+            return self.apply_single(event_id, change, actor).await;
         }
-        // Group commit: each change in a savepoint (a refused one leaves the others), one
-        // commit, one fsync for them all.
-        let mut out = Vec::with_capacity(changes.len());
-        for (change, actor) in changes {
-            let mut one = sqlx::Connection::begin(&mut *tx).await?;
-            match self.apply_one(&mut one, event_id, change, actor).await {
-                Ok((applied, true)) => {
-                    one.commit().await?;
-                    out.push(Ok(applied));
-                }
-                Ok((applied, false)) => {
-                    one.rollback().await?;
-                    out.push(Ok(applied));
-                }
-                Err(e) => {
-                    one.rollback().await?;
-                    out.push(Err(e));
-                }
-            }
+        match self.batch(event_id, &changes, true).await? {
+            Some(out) => Ok(out),
+            // A post failed part-way and the transaction was rolled back: again, each change
+            // in a savepoint of its own.
+            None => Ok(self
+                .batch(event_id, &changes, false)
+                .await?
+                .unwrap_or_default()),
         }
-        tx.commit().await?;
-        Ok(out)
     }
 
     async fn last_seq(&self, event_id: i64) -> StorageResult<i64> {
