@@ -472,11 +472,13 @@ impl SqlStorage {
         // Attendees' posts in a row, stored together when something else comes or at the end.
         let mut run: Vec<posting::NewPost> = Vec::new();
         for (change, actor) in changes {
-            if posts_bare && actor.is_none() {
-                if let Ok(post) = posting::NewPost::try_from(change.clone()) {
-                    run.push(post);
-                    continue;
-                }
+            if posts_bare
+                && actor.is_none()
+                && matches!(change, Change::Post { .. })
+                && let Ok(post) = posting::NewPost::try_from(change.clone())
+            {
+                run.push(post);
+                continue;
             }
             if !store_run(&mut tx, event_id, &mut run, &mut out).await? {
                 tx.rollback().await?;
