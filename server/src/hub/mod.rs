@@ -668,8 +668,8 @@ impl Hub {
     /// Writes a change, then publishes what changed, in sequence order.
     ///
     /// Each event has one writer task. It takes every change waiting at that moment (up to
-    /// [`MAX_BATCH`]) into one transaction (group commit: one fsync for them all), publishes
-    /// what they changed in order, then answers each caller. A change is queued before this
+    /// [`MAX_BATCH`]) into one transaction (group commit: one fsync for them all), answers
+    /// each caller, then publishes what they changed in order. A change is queued before this
     /// returns, so if the request that asked for it goes away (a phone loses its Wi-Fi
     /// mid-post) the commit and the publish still happen together: no stored change goes
     /// unannounced.
