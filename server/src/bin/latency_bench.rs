@@ -88,14 +88,14 @@ async fn main() -> anyhow::Result<()> {
     }
     let total = started.elapsed();
     samples.sort();
-    let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    let pct = |p: f64| common::percentile_ms(&samples, p);
     println!("posts: {posts}, phones connected: {phones}, wall: 1, console: 1");
     println!(
         "post -> console latency: median {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms(pct(0.5)),
-        ms(pct(0.9)),
-        ms(pct(0.99)),
-        ms(pct(1.0))
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        pct(1.0)
     );
     println!(
         "throughput (one post at a time): {:.0} posts/s",

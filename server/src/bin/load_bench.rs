@@ -363,13 +363,6 @@ struct Report {
     rss: u64,
 }
 
-fn pct(v: &[Duration], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v[((v.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-}
-
 impl Report {
     fn print(&self, o: &Opts) {
         println!(
@@ -393,9 +386,9 @@ impl Report {
             println!(
                 "  {name:<18} n={:<6} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
                 v.len(),
-                pct(v, 0.5),
-                pct(v, 0.99),
-                pct(v, 1.0)
+                common::percentile_ms(v, 0.5),
+                common::percentile_ms(v, 0.99),
+                common::percentile_ms(v, 1.0)
             );
         }
     }

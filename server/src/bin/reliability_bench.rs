@@ -21,13 +21,6 @@ use tokio_tungstenite::tungstenite::Message;
 mod common;
 use common::{path_of, start};
 
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -157,9 +150,9 @@ async fn main() -> anyhow::Result<()> {
     times.sort();
     println!(
         "restart to resumed: {clients} clients: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        pct(&times, 0.5),
-        pct(&times, 0.99),
-        pct(&times, 1.0)
+        common::percentile_ms(&times, 0.5),
+        common::percentile_ms(&times, 0.99),
+        common::percentile_ms(&times, 1.0)
     );
     let _ = again.stop.send(());
     let _ = again.task.await;

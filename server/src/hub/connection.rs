@@ -61,11 +61,9 @@ const MAX_PENDING: usize = 32;
 /// The oldest waiting command's answer (never ready when none waits).
 async fn oldest(pending: &mut VecDeque<Pending>) -> StorageResult<Applied> {
     match pending.front_mut() {
-        Some(p) => (&mut p.answer).await.unwrap_or_else(|_| {
-            Err(StorageError::Other(anyhow::anyhow!(
-                "the event's writer stopped"
-            )))
-        }),
+        Some(p) => (&mut p.answer)
+            .await
+            .unwrap_or_else(|_| Err(super::writer_stopped())),
         None => std::future::pending().await,
     }
 }

@@ -433,6 +433,11 @@ async fn writer(
     }
 }
 
+/// A change's answer never came: its event's writer ended first.
+pub fn writer_stopped() -> crate::storage::StorageError {
+    crate::storage::StorageError::Other(anyhow::anyhow!("the event's writer stopped"))
+}
+
 /// The same error again, for each change of a batch whose commit failed.
 fn duplicate(e: &crate::storage::StorageError) -> crate::storage::StorageError {
     use crate::storage::StorageError as E;
@@ -680,9 +685,7 @@ impl Hub {
         actor: Option<Actor>,
     ) -> StorageResult<Applied> {
         let answer = self.submit(event_id, change, actor);
-        answer.await.map_err(|_| {
-            crate::storage::StorageError::Other(anyhow::anyhow!("the event's writer stopped"))
-        })?
+        answer.await.map_err(|_| writer_stopped())?
     }
 
     /// Queues a change for its event's writer now, and returns where its answer will come:
@@ -702,6 +705,11 @@ impl Hub {
             reply,
         };
         let mut writes = lock(&room.writes);
+        if writes.as_ref().is_some_and(|q| q.is_closed()) {
+            // Its writer ended without the hub going away (it panicked): start another
+            // rather than refuse every later change to the event.
+            *writes = None;
+        }
         let queue = writes.get_or_insert_with(|| {
             let (queue, jobs) = mpsc::unbounded_channel();
             tokio::spawn(writer(

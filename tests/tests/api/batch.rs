@@ -195,3 +195,72 @@ async fn posts_after_another_change_in_a_batch_see_what_it_changed() -> anyhow::
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_post_the_database_refuses_mid_batch_leaves_the_others() -> anyhow::Result<()> {
+    use roundtable::sqlx::{AnyConnection, AssertSqlSafe, Connection, query};
+    let f = Fixture::new().await?;
+    let (_, snap) = f.console().await?;
+    let table = Fixture::table_id(&snap, 0);
+    let event_id = f.links["event_id"].as_i64().unwrap_or_default();
+    let start = snap["seq"].as_i64().unwrap_or_default();
+    // The database itself refuses one text (a trigger only this test adds), as a broken
+    // constraint would: the batch's shared insert fails, and the batch is done again change
+    // by change, each in a savepoint of its own.
+    let refused = "Refused by the database";
+    let mut db = AnyConnection::connect(&f.server.database_url).await?;
+    let ddl: &[&str] = if f.server.on_postgres() {
+        &[
+            "CREATE FUNCTION refuse_marked() RETURNS trigger AS $$ BEGIN \
+             IF NEW.body = 'Refused by the database' THEN RAISE EXCEPTION 'refused by the test'; \
+             END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_marked BEFORE INSERT ON comments \
+             FOR EACH ROW EXECUTE FUNCTION refuse_marked()",
+        ]
+    } else {
+        &["CREATE TRIGGER refuse_marked BEFORE INSERT ON comments \
+           WHEN NEW.body = 'Refused by the database' \
+           BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"]
+    };
+    for sql in ddl {
+        query(AssertSqlSafe(*sql)).execute(&mut db).await?;
+    }
+    db.close().await?;
+    let results = f
+        .server
+        .state
+        .storage
+        .apply_batch(
+            event_id,
+            vec![
+                (post(table, &cid("batch-g"), "Stored first", None), None),
+                (post(table, &cid("batch-h"), refused, None), None),
+                (post(table, &cid("batch-i"), "Stored second", None), None),
+            ],
+        )
+        .await?;
+    let seqs: Vec<Vec<i64>> = results
+        .iter()
+        .map(|r| match r {
+            Ok(a) => a.changes.iter().map(|n| n.seq).collect(),
+            Err(_) => Vec::new(),
+        })
+        .collect();
+    assert_eq!(seqs[0], vec![start + 1]);
+    assert!(
+        matches!(&results[1], Err(StorageError::Other(_))),
+        "the refused post's caller hears it failed"
+    );
+    assert_eq!(seqs[2], vec![start + 2], "numbered next, with no gap");
+    let stored = f
+        .server
+        .state
+        .storage
+        .comments(event_id, None, true)
+        .await?;
+    let texts: Vec<&str> = stored.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts.len(), 2, "two stored: {texts:?}");
+    assert!(!texts.contains(&refused));
+    assert_eq!(f.server.state.storage.last_seq(event_id).await?, start + 2);
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! an event of N theme tables, and URL helpers.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use roundtable::limits::Limits;
 
@@ -68,4 +69,12 @@ pub async fn create_event(
     Ok(serde_json::from_str(
         &roundtable::cli::create_event(state.storage.as_ref(), base, &file, false, None).await?,
     )?)
+}
+
+/// The `p` quantile (0.0–1.0) of sorted durations, in milliseconds; NaN when there are none.
+pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        n => sorted[((n as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0,
+    }
 }

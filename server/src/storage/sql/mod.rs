@@ -404,8 +404,15 @@ async fn store_run(
             out.extend(answers);
             Ok(true)
         }
-        // Whatever failed, the careful way (a savepoint each) says which post and why.
-        Err(_) => Ok(false),
+        // Whatever failed, the careful way (a savepoint each) says which post and why. The
+        // error itself is not logged here: a database's message may quote the row.
+        Err(_) => {
+            tracing::warn!(
+                event_id,
+                "a batch of posts failed part-way; trying each alone"
+            );
+            Ok(false)
+        }
     }
 }
 
@@ -451,7 +458,11 @@ impl SqlStorage {
                 tx.rollback().await?;
                 Ok(applied)
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                // Now, while the write lock is held, not when the connection is next used.
+                tx.rollback().await?;
+                Err(e)
+            }
         };
         Ok(vec![result])
     }

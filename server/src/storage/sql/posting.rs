@@ -116,18 +116,30 @@ const LOG_VALUES: usize = 6;
 
 /// `($1, $2, ...), ($n+1, ...)`: `rows` rows of `width` placeholders.
 fn placeholders(rows: usize, width: usize) -> String {
-    let mut sql = String::with_capacity(rows * width * 5);
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(rows * width * 6);
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ", (" });
         for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * width + c + 1));
+            let sep = if c > 0 { ", " } else { "" };
+            let _ = write!(sql, "{sep}${}", r * width + c + 1);
         }
         sql.push(')');
     }
     sql
+}
+
+/// `items` in pieces whose lengths are powers of two, largest first (13: 8, 4, 1). Each
+/// multi-row insert is then one of a few SQL texts, which stay in the connection's cache of
+/// prepared statements (a text per batch size would not).
+fn pieces<T>(mut items: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    while !items.is_empty() {
+        let (piece, rest) = items.split_at(1 << items.len().ilog2());
+        out.push(piece);
+        items = rest;
+    }
+    out
 }
 
 /// A post that passed its checks, waiting for its row.
@@ -183,7 +195,10 @@ pub(super) async fn post_run(
         }
     }
     let created_at = now_ms();
-    let ids = insert_comments(tx, event_id, ctx, &accepted, created_at).await?;
+    let mut ids = HashMap::with_capacity(accepted.len());
+    for piece in pieces(&accepted) {
+        ids.extend(insert_comments(tx, event_id, ctx, piece, created_at).await?);
+    }
     // Stored now, in the run's order: each takes the next number.
     let mut stored: Vec<(Accepted, i64, i64)> = Vec::with_capacity(ids.len());
     for a in accepted {
@@ -202,7 +217,9 @@ pub(super) async fn post_run(
             }
         }
     }
-    insert_log(tx, event_id, &stored, created_at).await?;
+    for piece in pieces(&stored) {
+        insert_log(tx, event_id, piece, created_at).await?;
+    }
     for (a, id, seq) in stored {
         let approved = approved(ctx, &a.post);
         let comment = Comment {
@@ -381,5 +398,29 @@ async fn existing(
             ..Applied::default()
         })),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pieces, placeholders};
+
+    #[test]
+    fn pieces_are_powers_of_two_largest_first_and_keep_every_item_in_order() {
+        let items: Vec<usize> = (0..13).collect();
+        let got = pieces(&items);
+        assert_eq!(
+            got.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![8, 4, 1]
+        );
+        assert_eq!(got.concat(), items);
+        assert!(pieces::<usize>(&[]).is_empty());
+        assert_eq!(pieces(&[7; 256]).len(), 1);
+    }
+
+    #[test]
+    fn placeholders_number_every_value_once() {
+        assert_eq!(placeholders(1, 2), "($1, $2)");
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }
