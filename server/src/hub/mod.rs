@@ -467,7 +467,13 @@ struct Room {
     writes: Arc<Mutex<Option<mpsc::UnboundedSender<Job>>>>,
     /// This node's phones came or went since other nodes were last told.
     presence_moved: Arc<AtomicBool>,
+    /// The event's shown-comment and pledge counts, and when they were read (see
+    /// [`Hub::counts`]).
+    counts: Arc<tokio::sync::Mutex<Option<Counts>>>,
 }
+
+/// When the counts were read, shown comments, pledges.
+type Counts = (std::time::Instant, i64, i64);
 
 #[derive(Clone)]
 struct RoomHandle {
@@ -478,6 +484,7 @@ struct RoomHandle {
     dirty: Arc<AtomicBool>,
     writes: Arc<Mutex<Option<mpsc::UnboundedSender<Job>>>>,
     presence_moved: Arc<AtomicBool>,
+    counts: Arc<tokio::sync::Mutex<Option<Counts>>>,
 }
 
 /// A change waiting for its event's writer, and who to tell how it went.
@@ -500,6 +507,7 @@ impl Room {
             dirty: self.dirty.clone(),
             writes: self.writes.clone(),
             presence_moved: self.presence_moved.clone(),
+            counts: self.counts.clone(),
         }
     }
 }
@@ -515,6 +523,53 @@ struct Inner {
     node: String,
     /// Other nodes' phones: event → node → (when told, table → devices).
     remote: Mutex<HashMap<i64, HashMap<String, RemotePresence>>>,
+    /// Where events' writers run (see [`Writers`]).
+    writers: Writers,
+    /// The runtime the hub was made in: tasks a writer starts (overview messages) run there.
+    main: tokio::runtime::Handle,
+}
+
+/// A thread of its own for events' writers. A writer awaits the database several times per
+/// batch; on the runtime that serves the sockets, each of those wake-ups queued behind
+/// every socket with work to do, and under load a batch spent longer waiting to be polled
+/// than in SQLite.
+struct Writers(Option<tokio::runtime::Runtime>);
+
+impl Writers {
+    fn start() -> Writers {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("roundtable-writer")
+            .enable_all()
+            .build();
+        match rt {
+            Ok(rt) => Writers(Some(rt)),
+            Err(e) => {
+                // Writers then share the sockets' runtime: slower under load, still correct.
+                tracing::warn!(error = %e, "could not start the writers' thread");
+                Writers(None)
+            }
+        }
+    }
+
+    fn spawn<F>(&self, task: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match &self.0 {
+            Some(rt) => drop(rt.spawn(task)),
+            None => drop(tokio::spawn(task)),
+        }
+    }
+}
+
+impl Drop for Writers {
+    fn drop(&mut self) {
+        // Without blocking: the hub may go away inside a task.
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 /// What another node last said of an event's phones, and when.
@@ -544,6 +599,8 @@ impl Hub {
                 .map(|t| t.chars().take(12).collect())
                 .unwrap_or_else(|_| format!("{}", std::process::id())),
             remote: Mutex::new(HashMap::new()),
+            writers: Writers::start(),
+            main: tokio::runtime::Handle::current(),
         }))
     }
 
@@ -558,6 +615,7 @@ impl Hub {
             dirty: Arc::new(AtomicBool::new(false)),
             writes: Arc::new(Mutex::new(None)),
             presence_moved: Arc::new(AtomicBool::new(false)),
+            counts: Arc::new(tokio::sync::Mutex::new(None)),
         });
         room.handle()
     }
@@ -712,7 +770,7 @@ impl Hub {
         }
         let queue = writes.get_or_insert_with(|| {
             let (queue, jobs) = mpsc::unbounded_channel();
-            tokio::spawn(writer(
+            self.0.writers.spawn(writer(
                 Arc::downgrade(&self.0),
                 event_id,
                 room.clone(),
@@ -777,19 +835,29 @@ impl Hub {
 
     /// The `presence` message now (with the shown-comment and pledge counts).
     pub async fn presence_now(&self, event_id: i64) -> String {
-        let shown = self
-            .0
-            .storage
-            .shown_count(event_id)
-            .await
-            .unwrap_or_default();
-        let pledged = self
-            .0
-            .storage
-            .pledge_count(event_id)
-            .await
-            .unwrap_or_default();
+        let (shown, pledged) = self.counts(&self.room(event_id), event_id, false).await;
         protocol::presence_msg(&self.presence(event_id), shown, pledged)
+    }
+
+    /// The event's shown-comment and pledge counts: read now when `fresh`, else at most
+    /// [`OVERVIEW_EVERY`] old (the overview message follows any change within that). Every
+    /// socket that opens needs them, and a hall of phones reconnecting at once after the
+    /// Wi-Fi dropped must not count the event's comments once each: callers that come while
+    /// they are being read wait for that reading.
+    async fn counts(&self, room: &RoomHandle, event_id: i64, fresh: bool) -> (i64, i64) {
+        let mut counts = room.counts.lock().await;
+        if let Some((at, shown, pledged)) = *counts
+            && !fresh
+            && at.elapsed() < OVERVIEW_EVERY
+        {
+            return (shown, pledged);
+        }
+        let at = std::time::Instant::now();
+        let storage = &self.0.storage;
+        let shown = storage.shown_count(event_id).await.unwrap_or_default();
+        let pledged = storage.pledge_count(event_id).await.unwrap_or_default();
+        *counts = Some((at, shown, pledged));
+        (shown, pledged)
     }
 
     /// Devices with a phone page open, per table.
@@ -879,7 +947,7 @@ impl Hub {
             return;
         }
         let hub = self.clone();
-        tokio::spawn(async move {
+        self.0.main.spawn(async move {
             loop {
                 tokio::time::sleep(OVERVIEW_EVERY).await;
                 room.dirty.store(false, Ordering::SeqCst);
@@ -905,21 +973,15 @@ impl Hub {
             return;
         }
         let presence = self.presence(event_id);
-        let shown = self
-            .0
-            .storage
-            .shown_count(event_id)
-            .await
-            .unwrap_or_default();
-        let pledged = self
-            .0
-            .storage
-            .pledge_count(event_id)
-            .await
-            .unwrap_or_default();
+        let (shown, pledged) = self.counts(room, event_id, true).await;
         room.tx.send(Envelope::unnumbered(protocol::presence_msg(
             &presence, shown, pledged,
         )));
+        // The balance figures are for consoles (screens) only, and reading them counts the
+        // whole event's comments: not while no screen is open.
+        if room.tx.screens.receiver_count() == 0 {
+            return;
+        }
         match self.0.storage.table_stats(event_id).await {
             Ok((round, stats)) => {
                 let lead = protocol::overview_msg(round, &stats, &presence);

@@ -31,6 +31,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row, Transaction};
 use tokio::sync::Mutex;
 
@@ -73,14 +74,25 @@ pub const NODES_CHANNEL: &str = "roundtable_nodes";
 /// SQL-backed [`Storage`].
 pub struct SqlStorage {
     pool: AnyPool,
+    /// Where write transactions run. SQLite: one connection of its own, so its page cache
+    /// and prepared statements stay warm from one batch to the next (in WAL mode a
+    /// connection drops its whole page cache when another has written since it last
+    /// looked). PostgreSQL: `pool` itself.
+    writer: AnyPool,
     backend: Backend,
     url: String,
-    /// Serialises write transactions (see the module docs).
-    write: Mutex<()>,
+    /// Serialises write transactions (see the module docs). On SQLite it keeps the one
+    /// `writer` connection, taken once and held: a connection given back to a pool only
+    /// becomes free again when a task the runtime schedules returns it, which under load
+    /// kept the next batch waiting for milliseconds.
+    write: Mutex<WriteSlot>,
     /// SQLite's `PRAGMA max_page_count` for every connection: a way for tests to make the
     /// disk "full" without mount rights (see `set_disk_full`).
     page_limit: Arc<AtomicI64>,
 }
+
+/// The connection write transactions use, once taken (SQLite only).
+type WriteSlot = Option<PoolConnection<Any>>;
 
 /// SQLite's own ceiling for `max_page_count`.
 const NO_PAGE_LIMIT: i64 = 4_294_967_294;
@@ -88,12 +100,36 @@ const POOL_SIZE: u32 = 8;
 /// PostgreSQL connections per node: a server shared by several nodes has room for them.
 const PG_POOL_SIZE: u32 = 16;
 
+/// A pool of `size` SQLite connections to `url`, each with [`sqlite_pragmas`].
+async fn sqlite_pool(url: &str, size: u32, page_limit: &Arc<AtomicI64>) -> anyhow::Result<AnyPool> {
+    let limit = page_limit.clone();
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        // A local file: no network that could have dropped the connection while it idled.
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            let limit = limit.load(Ordering::SeqCst);
+            Box::pin(async move {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_pragmas(limit)))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .context("could not open the SQLite database")
+}
+
 /// Settings asserted on every SQLite connection, rather than trusting defaults.
 fn sqlite_pragmas(page_limit: i64) -> String {
     format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
          PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; \
-         PRAGMA max_page_count = {page_limit};"
+         PRAGMA max_page_count = {page_limit}; PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 8000;"
     )
 }
 
@@ -104,30 +140,14 @@ impl SqlStorage {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
         let page_limit = Arc::new(AtomicI64::new(NO_PAGE_LIMIT));
+        // `mode=rwc`: create the SQLite file if it is missing.
+        let sqlite_url = if url.contains('?') {
+            url.to_string()
+        } else {
+            format!("{url}?mode=rwc")
+        };
         let pool = match backend {
-            Backend::Sqlite => {
-                // `mode=rwc`: create the file if it is missing.
-                let url = if url.contains('?') {
-                    url.to_string()
-                } else {
-                    format!("{url}?mode=rwc")
-                };
-                let limit = page_limit.clone();
-                AnyPoolOptions::new()
-                    .max_connections(POOL_SIZE)
-                    .after_connect(move |conn, _| {
-                        let limit = limit.load(Ordering::SeqCst);
-                        Box::pin(async move {
-                            sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite_pragmas(limit)))
-                                .execute(conn)
-                                .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&url)
-                    .await
-                    .context("could not open the SQLite database")?
-            }
+            Backend::Sqlite => sqlite_pool(&sqlite_url, POOL_SIZE, &page_limit).await?,
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(PG_POOL_SIZE)
                 .acquire_timeout(Duration::from_secs(10))
@@ -165,11 +185,16 @@ impl SqlStorage {
                 .await?;
             anyhow::ensure!(sync == 2, "SQLite synchronous is {sync}, expected FULL (2)");
         }
+        let writer = match backend {
+            Backend::Sqlite => sqlite_pool(&sqlite_url, 1, &page_limit).await?,
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Self {
             pool,
+            writer,
             backend,
             url: url.to_string(),
-            write: Mutex::new(()),
+            write: Mutex::new(None),
             page_limit,
         })
     }
@@ -186,9 +211,19 @@ impl SqlStorage {
 
     /// Begins a transaction that will write: SQLite takes its write lock at once
     /// (`BEGIN IMMEDIATE`, so a read never has to upgrade); PostgreSQL locks rows as it goes.
-    async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    /// `slot` is the guard of `write`, held for as long as the transaction.
+    async fn begin_write<'a>(
+        &self,
+        slot: &'a mut WriteSlot,
+    ) -> Result<Transaction<'a, Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Sqlite => {
+                let conn = match slot {
+                    Some(conn) => conn,
+                    None => slot.insert(self.writer.acquire().await?),
+                };
+                sqlx::Connection::begin_with(&mut **conn, "BEGIN IMMEDIATE").await
+            }
             Backend::Postgres => self.pool.begin().await,
         }
     }
@@ -200,16 +235,25 @@ impl SqlStorage {
             self.backend == Backend::Sqlite,
             "a full disk can only be simulated on SQLite"
         );
-        let _w = self.write.lock().await;
+        let mut slot = self.write.lock().await;
+        let writer = match &mut *slot {
+            Some(conn) => conn,
+            None => slot.insert(self.writer.acquire().await?),
+        };
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&mut **writer)
+            .await?;
+        let limit = if full { pages } else { NO_PAGE_LIMIT };
+        self.page_limit.store(limit, Ordering::SeqCst);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA max_page_count = {limit}"
+        )))
+        .execute(&mut **writer)
+        .await?;
         let mut conns = Vec::new();
         for _ in 0..POOL_SIZE {
             conns.push(self.pool.acquire().await?);
         }
-        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-            .fetch_one(&mut *conns[0])
-            .await?;
-        let limit = if full { pages } else { NO_PAGE_LIMIT };
-        self.page_limit.store(limit, Ordering::SeqCst);
         for conn in &mut conns {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "PRAGMA max_page_count = {limit}"
@@ -222,6 +266,9 @@ impl SqlStorage {
 
     /// Closes the pool (checkpointing SQLite's WAL).
     pub async fn close(&self) {
+        // The held writer connection goes back first, or closing its pool would wait for it.
+        drop(self.write.lock().await.take());
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
@@ -441,11 +488,12 @@ impl SqlStorage {
     /// One change in its own transaction, no savepoint.
     async fn apply_single(
         &self,
+        slot: &mut WriteSlot,
         event_id: i64,
         change: Change,
         actor: Option<Actor>,
     ) -> StorageResult<Vec<StorageResult<Applied>>> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_write(slot).await?;
         lock_event(&mut tx, event_id).await?;
         let result = match self.apply_one(&mut tx, event_id, change, actor).await {
             Ok((applied, true)) => {
@@ -473,11 +521,12 @@ impl SqlStorage {
     /// [`posting`]). `None`: such a post failed part-way, and everything was rolled back.
     async fn batch(
         &self,
+        slot: &mut WriteSlot,
         event_id: i64,
         changes: &[(Change, Option<Actor>)],
         posts_bare: bool,
     ) -> StorageResult<Option<Vec<StorageResult<Applied>>>> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_write(slot).await?;
         lock_event(&mut tx, event_id).await?;
         let mut out = Vec::with_capacity(changes.len());
         // Attendees' posts in a row, stored together when something else comes or at the end.
@@ -972,8 +1021,8 @@ impl Storage for SqlStorage {
     }
 
     async fn change_password(&self, organiser_id: i64, password_hash: &str) -> StorageResult<()> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write.lock().await;
+        let mut tx = self.begin_write(&mut w).await?;
         sqlx::query("UPDATE organisers SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(organiser_id)
@@ -993,8 +1042,8 @@ impl Storage for SqlStorage {
         event: &NewEvent,
         secrets: &EventSecrets,
     ) -> StorageResult<i64> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write.lock().await;
+        let mut tx = self.begin_write(&mut w).await?;
         let event_id: i64 = sqlx::query_scalar(
             "INSERT INTO events (id, organiser_id, title, place, date, description, is_open, code, facilitator_token, wall_token, created_at) \
              VALUES ((SELECT high + 1 FROM event_id_high), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -1197,8 +1246,8 @@ impl Storage for SqlStorage {
         event_id: i64,
         tokens: &[(i64, String)],
     ) -> StorageResult<()> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write.lock().await;
+        let mut tx = self.begin_write(&mut w).await?;
         for (table_id, token) in tokens {
             sqlx::query(
                 "UPDATE event_tables SET facilitator_token = $1 WHERE id = $2 AND event_id = $3",
@@ -1339,16 +1388,16 @@ impl Storage for SqlStorage {
         event_id: i64,
         checked: &crate::report::archive::Checked,
     ) -> StorageResult<()> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write.lock().await;
+        let mut tx = self.begin_write(&mut w).await?;
         reports::import_content(&mut tx, event_id, checked).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn delete_event(&self, event_id: i64) -> StorageResult<()> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write.lock().await;
+        let mut tx = self.begin_write(&mut w).await?;
         // Comments refer to each other (replies, merges): drop those links first.
         sqlx::query("UPDATE comments SET reply_to = NULL, merged_into = NULL WHERE event_id = $1")
             .bind(event_id)
@@ -1709,19 +1758,19 @@ impl Storage for SqlStorage {
         event_id: i64,
         changes: Vec<(Change, Option<Actor>)>,
     ) -> StorageResult<Vec<StorageResult<Applied>>> {
-        let _w = self.write.lock().await;
+        let mut w = self.write.lock().await;
         if let [_] = changes.as_slice() {
             let Some((change, actor)) = changes.into_iter().next() else {
                 return Ok(Vec::new());
             };
-            return self.apply_single(event_id, change, actor).await;
+            return self.apply_single(&mut w, event_id, change, actor).await;
         }
-        match self.batch(event_id, &changes, true).await? {
+        match self.batch(&mut w, event_id, &changes, true).await? {
             Some(out) => Ok(out),
             // A post failed part-way and the transaction was rolled back: again, each change
             // in a savepoint of its own.
             None => Ok(self
-                .batch(event_id, &changes, false)
+                .batch(&mut w, event_id, &changes, false)
                 .await?
                 .unwrap_or_default()),
         }

@@ -60,8 +60,8 @@ pub(super) async fn save_setup(
     event_id: i64,
     input: &SetupInput,
 ) -> StorageResult<()> {
-    let _w = s.write.lock().await;
-    let mut tx = s.begin_write().await?;
+    let mut w = s.write.lock().await;
+    let mut tx = s.begin_write(&mut w).await?;
     let existing: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM pledge_options WHERE event_id = $1")
             .bind(event_id)
@@ -199,8 +199,8 @@ pub(super) async fn save_pledge(
     key_hash: &str,
     pledge: &NewPledge,
 ) -> StorageResult<()> {
-    let _w = s.write.lock().await;
-    let mut tx = s.begin_write().await?;
+    let mut w = s.write.lock().await;
+    let mut tx = s.begin_write(&mut w).await?;
     let open: Option<i64> = sqlx::query_scalar("SELECT is_open FROM events WHERE id = $1")
         .bind(event_id)
         .fetch_optional(&mut *tx)

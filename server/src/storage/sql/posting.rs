@@ -129,13 +129,20 @@ fn placeholders(rows: usize, width: usize) -> String {
     sql
 }
 
-/// `items` in pieces whose lengths are powers of two, largest first (13: 8, 4, 1). Each
-/// multi-row insert is then one of a few SQL texts, which stay in the connection's cache of
-/// prepared statements (a text per batch size would not).
+/// The most rows one multi-row insert takes. Binding a statement's parameters costs time
+/// growing with the square of their number (sqlx looks up each parameter's name, and SQLite
+/// finds a name by walking the list of them), so a 256-row insert of 2,816 values cost more
+/// per row than eight of 32.
+const MAX_PIECE: usize = 32;
+
+/// `items` in pieces whose lengths are powers of two up to [`MAX_PIECE`], largest first
+/// (13: 8, 4, 1). Each multi-row insert is then one of a few SQL texts, which stay in the
+/// connection's cache of prepared statements (a text per batch size would not).
 fn pieces<T>(mut items: &[T]) -> Vec<&[T]> {
     let mut out = Vec::new();
     while !items.is_empty() {
-        let (piece, rest) = items.split_at(1 << items.len().ilog2());
+        let size = (1 << items.len().ilog2()).min(MAX_PIECE);
+        let (piece, rest) = items.split_at(size);
         out.push(piece);
         items = rest;
     }
@@ -403,7 +410,7 @@ async fn existing(
 
 #[cfg(test)]
 mod tests {
-    use super::{pieces, placeholders};
+    use super::{MAX_PIECE, pieces, placeholders};
 
     #[test]
     fn pieces_are_powers_of_two_largest_first_and_keep_every_item_in_order() {
@@ -415,7 +422,15 @@ mod tests {
         );
         assert_eq!(got.concat(), items);
         assert!(pieces::<usize>(&[]).is_empty());
-        assert_eq!(pieces(&[7; 256]).len(), 1);
+        assert_eq!(pieces(&[7; MAX_PIECE]).len(), 1);
+        // Never more than MAX_PIECE rows in one statement.
+        assert_eq!(
+            pieces(&[7; 3 * MAX_PIECE + 8])
+                .iter()
+                .map(|p| p.len())
+                .collect::<Vec<_>>(),
+            vec![MAX_PIECE, MAX_PIECE, MAX_PIECE, 8]
+        );
     }
 
     #[test]

@@ -78,8 +78,8 @@ pub(super) async fn retention_list(s: &SqlStorage) -> StorageResult<Vec<(i64, Pr
 }
 
 pub(super) async fn purge_contacts(s: &SqlStorage, event_id: i64, now: i64) -> StorageResult<bool> {
-    let _w = s.write.lock().await;
-    let mut tx = s.begin_write().await?;
+    let mut w = s.write.lock().await;
+    let mut tx = s.begin_write(&mut w).await?;
     let contacts = sqlx::query(
         "DELETE FROM pledge_contacts WHERE pledge_id IN (SELECT id FROM pledges WHERE event_id = $1)",
     )
@@ -109,8 +109,8 @@ pub(super) async fn anonymise_comments(
     event_id: i64,
     now: i64,
 ) -> StorageResult<bool> {
-    let _w = s.write.lock().await;
-    let mut tx = s.begin_write().await?;
+    let mut w = s.write.lock().await;
+    let mut tx = s.begin_write(&mut w).await?;
     let named = sqlx::query(
         "UPDATE comments SET display_name = NULL, author = NULL \
          WHERE event_id = $1 AND (display_name IS NOT NULL OR author IS NOT NULL)",
