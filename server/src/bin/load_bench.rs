@@ -108,19 +108,23 @@ fn opts() -> Result<Opts> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let o = opts()?;
-    match o.scenario.as_str() {
+    let result = match o.scenario.as_str() {
         "serve-node" => serve_node().await,
         "serve-bare" => serve_bare().await,
-        "fanout" => {
-            let r = fanout(&o).await?;
-            r.print(&o);
-            Ok(())
-        }
+        "fanout" => fanout(&o).await.map(|r| r.print(&o)),
         "ingest" => ingest(&o).await,
         "idle" => idle(&o).await,
         "smoke" => smoke(&o).await,
         other => bail!("unknown scenario {other} (fanout, ingest, idle, smoke)"),
-    }
+    };
+    // The run's SQLite files (hundreds of MB after a long run) go with it.
+    let _ = std::fs::remove_dir_all(scratch_dir());
+    result
+}
+
+/// This process's scratch directory (SQLite files, the event file).
+fn scratch_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("rt-load-{}", std::process::id()))
 }
 
 // ---------------------------------------------------------------- server processes
@@ -132,9 +136,12 @@ async fn serve_node() -> Result<()> {
     let server = common::start(&db, "127.0.0.1:0".parse()?).await?;
     let addr = server.state.config.public_url.clone();
     if let Ok(tables) = std::env::var("RT_TABLES") {
-        let dir = std::env::temp_dir().join(format!("rt-load-{}", std::process::id()));
+        let dir = scratch_dir();
         std::fs::create_dir_all(&dir)?;
-        let links = common::create_event(&server.state, &dir, &addr, tables.parse()?).await?;
+        let links = common::create_event(&server.state, &dir, &addr, tables.parse()?).await;
+        // The event file was only the input; the parent may kill this process at any time.
+        let _ = std::fs::remove_dir_all(&dir);
+        let links = links?;
         println!("LINKS {links}");
     }
     println!("READY {addr}");
@@ -314,7 +321,7 @@ async fn database(o: &Opts) -> Result<String> {
         }
         Some(url) => Ok(url.clone()),
         None => {
-            let dir = std::env::temp_dir().join(format!("rt-load-{}", std::process::id()));
+            let dir = scratch_dir();
             std::fs::create_dir_all(&dir)?;
             Ok(format!("sqlite:{}/load-{}.db", dir.display(), next_id()))
         }
@@ -693,17 +700,46 @@ async fn ingest_run(o: &Opts) -> Result<(u64, f64, u64, String)> {
     let node = &s.servers[0];
     let count = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
-    let end = Instant::now() + Duration::from_secs_f64(o.seconds);
+    // Every poster first connects and gets its page's state; then all start together, so
+    // the run measures storing posts, not a crowd of phones opening the page at once.
+    let ready = Arc::new(tokio::sync::Barrier::new(o.posters + 1));
+    let seconds = o.seconds;
     let mut tasks = Vec::new();
     for p in 0..o.posters {
         let url = node.ws(&s.tables[p % s.tables.len()]);
         let count = count.clone();
         let errors = errors.clone();
+        let ready = ready.clone();
         tasks.push(tokio::spawn(async move {
-            let Ok(ws) = connect(&url).await else {
+            let ws = match connect(&url).await {
+                Ok(mut ws) => {
+                    // The phone's state comes first, then who is where.
+                    let first = async {
+                        loop {
+                            match ws.next().await {
+                                Some(Ok(m)) => match text_of(&m) {
+                                    Some(t) if t.contains("\"type\":\"presence\"") => {
+                                        break true;
+                                    }
+                                    _ => continue,
+                                },
+                                _ => break false,
+                            }
+                        }
+                    };
+                    let started = tokio::time::timeout(Duration::from_secs(60), first)
+                        .await
+                        .unwrap_or(false);
+                    started.then_some(ws)
+                }
+                Err(_) => None,
+            };
+            ready.wait().await;
+            let Some(ws) = ws else {
                 errors.fetch_add(1, Ordering::Relaxed);
                 return;
             };
+            let end = Instant::now() + Duration::from_secs_f64(seconds);
             let (mut tx, mut rx) = ws.split();
             let mut n = 0u64;
             while Instant::now() < end {
@@ -726,7 +762,8 @@ async fn ingest_run(o: &Opts) -> Result<(u64, f64, u64, String)> {
                                 count.fetch_add(1, Ordering::Relaxed);
                                 break;
                             }
-                            if t.contains("\"type\":\"error\"") {
+                            if t.contains("\"type\":\"error\"") || t.contains("\"type\":\"resync\"")
+                            {
                                 errors.fetch_add(1, Ordering::Relaxed);
                                 break;
                             }
@@ -741,6 +778,7 @@ async fn ingest_run(o: &Opts) -> Result<(u64, f64, u64, String)> {
             }
         }));
     }
+    ready.wait().await;
     let start = Instant::now();
     for t in tasks {
         let _ = t.await;

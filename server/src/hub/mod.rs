@@ -599,7 +599,13 @@ impl Hub {
                 .map(|t| t.chars().take(12).collect())
                 .unwrap_or_else(|_| format!("{}", std::process::id())),
             remote: Mutex::new(HashMap::new()),
-            writers: Writers::start(),
+            // PostgreSQL's connections are driven by the runtime that opened them: a writer
+            // elsewhere would add a hop between threads to every statement.
+            writers: if clustered {
+                Writers(None)
+            } else {
+                Writers::start()
+            },
             main: tokio::runtime::Handle::current(),
         }))
     }
