@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -85,10 +85,48 @@ impl AppState {
     }
 }
 
+/// Ready to serve: the database answers within 2 s. A load balancer or a script checks this
+/// before sending people here; the process itself answers `/healthz` whatever the database.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let ping = tokio::time::timeout(Duration::from_secs(2), state.storage.ping()).await;
+    match ping {
+        Ok(Ok(())) => "ready".into_response(),
+        // The reason stays in the log (it may name the database's host); the answer says
+        // which part is not ready.
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check: the database did not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: the database did not answer",
+            )
+                .into_response()
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the database did not answer within 2 seconds",
+        )
+            .into_response(),
+    }
+}
+
+/// Counters in Prometheus text format: numbers only, no event, table or words.
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.hub.metrics_text(state.limiter.refusals()),
+    )
+        .into_response()
+}
+
 /// The whole router.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .merge(crate::assets::router())
         .merge(crate::participant::router())
         .merge(crate::pledges::router())

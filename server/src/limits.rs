@@ -113,6 +113,8 @@ pub struct Limiter {
     pub limits: Limits,
     buckets: Mutex<HashMap<(Kind, String), Bucket>>,
     sockets: Mutex<HashMap<IpAddr, usize>>,
+    /// Refusals so far (for `/metrics`).
+    refused: std::sync::atomic::AtomicU64,
 }
 
 impl Limiter {
@@ -121,7 +123,18 @@ impl Limiter {
             limits,
             buckets: Mutex::new(HashMap::new()),
             sockets: Mutex::new(HashMap::new()),
+            refused: Default::default(),
         }
+    }
+
+    /// Actions and sockets refused so far.
+    pub fn refusals(&self) -> u64 {
+        self.refused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn refuse(&self) {
+        self.refused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn rate(&self, kind: Kind) -> Rate {
@@ -178,6 +191,7 @@ impl Limiter {
             } else {
                 3600.0
             };
+            self.refuse();
             Err(Slow(Duration::from_secs_f64(wait)))
         }
     }
@@ -198,6 +212,7 @@ impl Limiter {
         let total: usize = map.values().sum();
         let mine = map.get(&addr).copied().unwrap_or(0);
         if total >= self.limits.sockets_total || mine >= self.limits.sockets_per_address {
+            self.refuse();
             return None;
         }
         *map.entry(addr).or_insert(0) += 1;

@@ -76,7 +76,10 @@ impl Conn {
         )
         .await
         {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => {
+                self.state.hub.metrics().frame();
+                Ok(())
+            }
             _ => Err(End::Gone),
         }
     }
@@ -545,6 +548,7 @@ impl Conn {
                         }
                     }
                     Err(RecvError::Lagged(_)) => {
+                        self.state.hub.metrics().slow_consumer_dropped();
                         let _ = self
                             .send_str(r#"{"type":"resync","reason":"You fell behind; reconnecting."}"#.into())
                             .await;
@@ -590,6 +594,12 @@ pub async fn serve_socket(
 ) {
     let _permit = permit;
     let _guard = state.hub.track();
+    let hub = state.hub.clone();
+    let _open = hub.metrics().open(match &role {
+        Role::Phone { .. } => super::metrics::SocketKind::Phone,
+        Role::Console { .. } => super::metrics::SocketKind::Console,
+        Role::Wall { .. } => super::metrics::SocketKind::Wall,
+    });
     let _presence = match &role {
         Role::Phone {
             table_id, voter, ..

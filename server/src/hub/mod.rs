@@ -6,6 +6,7 @@
 
 pub mod cluster;
 pub mod connection;
+pub mod metrics;
 pub mod protocol;
 
 use std::collections::HashMap;
@@ -326,19 +327,28 @@ enum Phones {
 struct Channels {
     screens: broadcast::Sender<Arc<Envelope>>,
     tables: Mutex<HashMap<i64, broadcast::Sender<Arc<Envelope>>>>,
+    metrics: Arc<metrics::Metrics>,
 }
 
 impl Channels {
-    fn new() -> Self {
+    fn new(metrics: Arc<metrics::Metrics>) -> Self {
         Channels {
             screens: broadcast::channel(ROOM_CAPACITY).0,
             tables: Mutex::new(HashMap::new()),
+            metrics,
         }
+    }
+
+    /// Messages waiting for the slowest receiver of the fullest of these queues.
+    fn queue_max(&self) -> usize {
+        let tables = lock(&self.tables).values().map(|t| t.len()).max();
+        self.screens.len().max(tables.unwrap_or(0))
     }
 
     /// Publishes to the screens and to the phones that may get it. Nobody listening is fine:
     /// a numbered change is stored and replays.
     fn send(&self, env: Envelope) {
+        self.metrics.broadcast();
         let env = Arc::new(env);
         match env.phones() {
             Phones::None => {}
@@ -405,12 +415,24 @@ async fn writer(
             changes.push((job.change, job.actor));
             replies.push(job.reply);
         }
+        let posts: Vec<bool> = changes
+            .iter()
+            .map(|(c, _)| matches!(c, Change::Post { .. }))
+            .collect();
         let mut last = room.order.lock().await;
+        let began = std::time::Instant::now();
         let results = match hub.0.storage.apply_batch(event_id, changes).await {
             Ok(results) => results,
             // The commit failed: none of them was stored; each caller hears why.
             Err(e) => replies.iter().map(|_| Err(duplicate(&e))).collect(),
         };
+        hub.0.metrics.write_took(began.elapsed());
+        let stored = posts
+            .iter()
+            .zip(&results)
+            .filter(|(post, r)| **post && r.as_ref().is_ok_and(|a| !a.changes.is_empty()))
+            .count();
+        hub.0.metrics.posted(stored as u64);
         let changed: Vec<Numbered> = results
             .iter()
             .flatten()
@@ -525,6 +547,8 @@ struct Inner {
     remote: Mutex<HashMap<i64, HashMap<String, RemotePresence>>>,
     /// Where events' writers run (see [`Writers`]).
     writers: Writers,
+    /// Counters for `/metrics`.
+    metrics: Arc<metrics::Metrics>,
     /// The runtime the hub was made in: tasks a writer starts (overview messages) run there.
     main: tokio::runtime::Handle,
 }
@@ -607,6 +631,7 @@ impl Hub {
                 Writers::start()
             },
             main: tokio::runtime::Handle::current(),
+            metrics: Arc::default(),
         }))
     }
 
@@ -614,7 +639,7 @@ impl Hub {
         // A std mutex is right here: nothing awaits while it is held.
         let mut rooms = lock(&self.0.rooms);
         let room = rooms.entry(event_id).or_insert_with(|| Room {
-            tx: Arc::new(Channels::new()),
+            tx: Arc::new(Channels::new(self.0.metrics.clone())),
             order: Arc::new(tokio::sync::Mutex::new(None)),
             presence: Arc::new(Mutex::new(HashMap::new())),
             flush_pending: Arc::new(AtomicBool::new(false)),
@@ -837,6 +862,19 @@ impl Hub {
             table_id,
             device: device.to_string(),
         }
+    }
+
+    /// The server's counters.
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.0.metrics
+    }
+
+    /// `/metrics`, with `refusals` (the abuse limits' count) added.
+    pub fn metrics_text(&self, refusals: u64) -> String {
+        let channels: Vec<Arc<Channels>> =
+            lock(&self.0.rooms).values().map(|r| r.tx.clone()).collect();
+        let queue_max = channels.iter().map(|c| c.queue_max()).max().unwrap_or(0);
+        self.0.metrics.render(queue_max, refusals)
     }
 
     /// The `presence` message now (with the shown-comment and pledge counts).

@@ -544,6 +544,8 @@ pub trait Storage: Send + Sync {
     ) -> StorageResult<Vec<Numbered>>;
     /// The event's last sequence number (0 for an unknown event).
     async fn last_seq(&self, event_id: i64) -> StorageResult<i64>;
+    /// Answers when the database does (for `/readyz`).
+    async fn ping(&self) -> StorageResult<()>;
     /// Sends a message to every server node sharing this database (PostgreSQL NOTIFY on
     /// `roundtable_nodes`); nothing on SQLite, where one node is all there is.
     async fn tell_nodes(&self, payload: &str) -> StorageResult<()>;

@@ -14,6 +14,7 @@ mod journey;
 mod logs;
 mod nodes;
 mod nojs;
+mod ops;
 mod pledges;
 mod privacy;
 mod reports;

@@ -1784,6 +1784,11 @@ impl Storage for SqlStorage {
         Ok(seq.unwrap_or(0))
     }
 
+    async fn ping(&self) -> StorageResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn tell_nodes(&self, payload: &str) -> StorageResult<()> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
