@@ -134,6 +134,11 @@ pub enum Command {
         #[command(subcommand)]
         action: OrganiserCommand,
     },
+    /// Copy the SQLite database to a new FILE, consistently, even while the server runs.
+    Backup {
+        /// The copy to write (must not exist yet).
+        file: PathBuf,
+    },
 }
 
 /// `roundtable event ...`

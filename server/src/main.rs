@@ -17,6 +17,16 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let (Some(Command::Backup { .. }), Some(path)) =
+        (&cli.command, cli.database_url.strip_prefix("sqlite:"))
+    {
+        // Opening would create an empty database: a backup of nothing is a mistake.
+        let path = path.split('?').next().unwrap_or(path);
+        anyhow::ensure!(
+            std::path::Path::new(path).exists(),
+            "there is no database at {path} to back up (see --database-url)"
+        );
+    }
     let storage = roundtable::open_storage(&cli.database_url).await?;
     match cli.command {
         None | Some(Command::Serve) => serve(cli, storage).await,
@@ -61,6 +71,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
             println!("{json}");
+            storage.close().await;
+            Ok(())
+        }
+        Some(Command::Backup { file }) => {
+            let bytes = storage.backup(&file).await?;
+            eprintln!(
+                "Backed up to {} ({:.1} MB). Restore: stop the server, then run it with \
+                 --database-url sqlite:{}.",
+                file.display(),
+                bytes as f64 / 1e6,
+                file.display()
+            );
             storage.close().await;
             Ok(())
         }

@@ -115,3 +115,50 @@ async fn metrics_count_sockets_posts_writes_and_refusals_but_no_words() -> Resul
     .await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_backup_of_a_live_database_holds_everything_and_opens_as_a_server() -> Result<()> {
+    let f = Fixture::unthrottled().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("copy.db");
+    if f.server.on_postgres() {
+        let err = f.server.sql.backup(&file).await.err().context("refused")?;
+        assert!(format!("{err:#}").contains("pg_dump"), "{err:#}");
+        return Ok(());
+    }
+    let (mut phone, _) = f.phone(0).await?;
+    phone.post(&cid("backup"), "Kept in the backup").await?;
+    // A second handle on the same file, as `roundtable backup` in another process would
+    // open, while the server goes on writing.
+    let other = roundtable::storage::sql::SqlStorage::open(&f.server.database_url).await?;
+    let writing = async {
+        for i in 0..20 {
+            phone.post(&cid("during"), &format!("during {i}")).await?;
+        }
+        anyhow::Ok(())
+    };
+    let (bytes, written) = tokio::join!(other.backup(&file), writing);
+    written?;
+    assert!(bytes? > 0);
+    other.close().await;
+
+    // The copy opens as a server's database, with the event and the comment in it.
+    let copy =
+        roundtable::storage::sql::SqlStorage::open(&format!("sqlite:{}", file.display())).await?;
+    let event = f.links["event_id"].as_i64().context("event id")?;
+    let comments = roundtable::storage::Storage::comments(&copy, event, None, true).await?;
+    assert!(comments.iter().any(|c| c.text == "Kept in the backup"));
+    // Consistent: whatever of the concurrent posts it holds, they come in order, no gaps.
+    let during: Vec<&str> = comments
+        .iter()
+        .filter_map(|c| c.text.strip_prefix("during "))
+        .collect();
+    let expected: Vec<String> = (0..during.len()).map(|i| i.to_string()).collect();
+    assert_eq!(during, expected);
+    copy.close().await;
+
+    // Never over an existing file.
+    let err = f.server.sql.backup(&file).await.err().context("refused")?;
+    assert!(format!("{err:#}").contains("already exists"), "{err:#}");
+    Ok(())
+}

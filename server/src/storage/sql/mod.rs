@@ -264,6 +264,30 @@ impl SqlStorage {
         Ok(())
     }
 
+    /// Writes a consistent copy of the whole SQLite database to `file`, a new file, while the
+    /// server may go on writing (SQLite's `VACUUM INTO` reads one snapshot). Returns its size
+    /// in bytes.
+    pub async fn backup(&self, file: &std::path::Path) -> anyhow::Result<u64> {
+        anyhow::ensure!(
+            self.backend == Backend::Sqlite,
+            "backup copies a SQLite database; for PostgreSQL use pg_dump"
+        );
+        anyhow::ensure!(
+            !file.exists(),
+            "{} already exists: a backup never overwrites a file, choose a new name",
+            file.display()
+        );
+        let name = file
+            .to_str()
+            .context("the backup file's name must be valid UTF-8")?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .with_context(|| format!("could not write the backup to {}", file.display()))?;
+        Ok(std::fs::metadata(file)?.len())
+    }
+
     /// Closes the pool (checkpointing SQLite's WAL).
     pub async fn close(&self) {
         // The held writer connection goes back first, or closing its pool would wait for it.
