@@ -218,14 +218,22 @@ impl SqlStorage {
     ) -> Result<Transaction<'a, Any>, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => {
-                let conn = match slot {
-                    Some(conn) => conn,
-                    None => slot.insert(self.writer.acquire().await?),
-                };
+                let conn = self.writer_conn(slot).await?;
                 sqlx::Connection::begin_with(&mut **conn, "BEGIN IMMEDIATE").await
             }
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// SQLite's writing connection, taken from its pool the first time.
+    async fn writer_conn<'a>(
+        &self,
+        slot: &'a mut WriteSlot,
+    ) -> Result<&'a mut PoolConnection<Any>, sqlx::Error> {
+        Ok(match slot {
+            Some(conn) => conn,
+            None => slot.insert(self.writer.acquire().await?),
+        })
     }
 
     /// Test hook (SQLite only): caps the database at its current size (`true`), so the next
@@ -236,10 +244,7 @@ impl SqlStorage {
             "a full disk can only be simulated on SQLite"
         );
         let mut slot = self.write.lock().await;
-        let writer = match &mut *slot {
-            Some(conn) => conn,
-            None => slot.insert(self.writer.acquire().await?),
-        };
+        let writer = self.writer_conn(&mut slot).await?;
         let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
             .fetch_one(&mut **writer)
             .await?;
