@@ -1,16 +1,33 @@
-//! Command line and environment settings. Every flag is also an environment variable.
+//! Settings: command-line flags, environment variables and an optional TOML config file, in
+//! that order of precedence. Every flag is also an environment variable and a config key
+//! (the flag's long name, with `-` or `_`).
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::limits::{Limits, Rate};
 
 /// Roundtable: run participatory roundtable events from one laptop.
 #[derive(Debug, Parser)]
-#[command(name = "roundtable", version, about)]
+#[command(
+    name = "roundtable",
+    version,
+    about,
+    after_help = "Every setting can also come from its environment variable (shown in brackets) or \
+from a TOML config file named by --config, e.g.\n\n    bind = \"0.0.0.0:8080\"\n    \
+public_url = \"https://events.example.org\"\n    limit_post = \"6,12\"\n\n\
+A flag wins over its environment variable, which wins over the file, which wins over the \
+default. `roundtable settings` prints the settings in effect and where each came from."
+)]
 pub struct Cli {
+    /// A TOML file of settings (keys are the long flag names, e.g. `bind`, `database_url`).
+    /// Flags and environment variables win over it.
+    #[arg(long, env = "ROUNDTABLE_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Database to use: `sqlite:PATH` (created if missing; the default) or
     /// `postgres://USER@HOST/DB`, which several server nodes may share.
     #[arg(
@@ -32,8 +49,18 @@ pub struct Cli {
 
     /// The address people use to reach this server, used in QR codes and links
     /// (e.g. `https://events.example.org`). Default: this machine's local network address.
-    #[arg(long, env = "ROUNDTABLE_PUBLIC_URL", global = true)]
+    #[arg(long, env = "ROUNDTABLE_PUBLIC_URL", global = true, value_parser = parse_public_url)]
     pub public_url: Option<String>,
+
+    /// What to log: a level (`error`, `warn`, `info`, `debug`) or per-module directives
+    /// (`info,roundtable::hub=debug`). Logs never hold attendees' words or contact details.
+    #[arg(long, env = "ROUNDTABLE_LOG", global = true, default_value = "info")]
+    pub log: String,
+
+    /// How logs are written to standard error: `text` for people, `json` (one object per
+    /// line) for a log collector.
+    #[arg(long, env = "ROUNDTABLE_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 
     /// Comments per attendee: a burst, then so many per minute ("BURST,PER_MINUTE").
     #[arg(long, env = "ROUNDTABLE_LIMIT_POST", global = true, default_value = "6,12", value_parser = parse_rate)]
@@ -100,6 +127,27 @@ impl Cli {
     }
 }
 
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Checks a public URL: http or https, no trailing slash kept.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let u = s.trim().trim_end_matches('/').to_string();
+    if !(u.starts_with("http://") || u.starts_with("https://")) {
+        return Err(format!(
+            "it must start with http:// or https:// (e.g. https://events.example.org), got {u:?}"
+        ));
+    }
+    if u.len() <= "https://".len() || u.contains(char::is_whitespace) {
+        return Err(format!("{u:?} is not a web address"));
+    }
+    Ok(u)
+}
+
 /// Parses "BURST,PER_MINUTE".
 fn parse_rate(s: &str) -> Result<Rate, String> {
     let (b, m) = s
@@ -134,6 +182,9 @@ pub enum Command {
         #[command(subcommand)]
         action: OrganiserCommand,
     },
+    /// Print the settings in effect and where each came from (flag, environment, config file
+    /// or default), then exit.
+    Settings,
     /// Copy the SQLite database to a new FILE, consistently, even while the server runs.
     Backup {
         /// The copy to write (must not exist yet).
@@ -258,5 +309,289 @@ pub fn guess_reachable(bound: SocketAddr) -> SocketAddr {
     match local {
         Ok(addr) if !addr.ip().is_unspecified() => SocketAddr::new(addr.ip(), bound.port()),
         _ => SocketAddr::from(([127, 0, 0, 1], bound.port())),
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    Environment,
+    File,
+    Default,
+}
+
+impl Source {
+    fn describe(self) -> &'static str {
+        match self {
+            Source::Flag => "command line",
+            Source::Environment => "environment",
+            Source::File => "config file",
+            Source::Default => "default",
+        }
+    }
+}
+
+/// The command line, read with the environment and the config file.
+pub struct Loaded {
+    pub cli: Cli,
+    /// Every setting in `--help` order: its long name, its value (a database password
+    /// masked) and where it came from.
+    pub settings: Vec<(String, String, Source)>,
+}
+
+impl Loaded {
+    /// The settings as lines for `roundtable settings`.
+    pub fn settings_text(&self) -> String {
+        let width = self.settings.iter().map(|s| s.0.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for (name, value, source) in &self.settings {
+            out.push_str(&format!(
+                "{name:<width$}  {value}  ({})\n",
+                source.describe()
+            ));
+        }
+        out
+    }
+}
+
+/// Why start-up stopped.
+#[derive(Debug)]
+pub enum LoadError {
+    /// clap's own answer: `--help`, `--version`, or a bad flag (it prints and exits).
+    Clap(clap::Error),
+    /// One line naming the setting that is wrong and where it was set.
+    Setting(String),
+}
+
+/// Settings that a config file may hold: every long flag but `--config` itself.
+fn settable(cmd: &clap::Command) -> Vec<(String, String, Option<String>)> {
+    cmd.get_arguments()
+        .filter_map(|a| {
+            let long = a.get_long()?;
+            if matches!(long, "config" | "help" | "version") {
+                return None;
+            }
+            let env = a.get_env().map(|e| e.to_string_lossy().into_owned());
+            Some((a.get_id().to_string(), long.to_string(), env))
+        })
+        .collect()
+}
+
+/// The `--config` file named on the command line (before any `--`), else by
+/// `ROUNDTABLE_CONFIG`.
+fn config_path(args: &[OsString]) -> Option<PathBuf> {
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        let a = a.to_string_lossy();
+        if a == "--" {
+            break;
+        }
+        if a == "--config" {
+            return it.next().map(PathBuf::from);
+        }
+        if let Some(p) = a.strip_prefix("--config=") {
+            return Some(PathBuf::from(p));
+        }
+    }
+    std::env::var_os("ROUNDTABLE_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Why clap refused a value for the flag `--long`, if that is what it refused.
+fn value_refusal(e: &clap::Error, long: &str) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        e.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+    ) {
+        return None;
+    }
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.clone(),
+        _ => return None,
+    };
+    let named = arg
+        .strip_prefix("--")
+        .and_then(|rest| rest.split([' ', '=']).next())
+        .is_some_and(|n| n == long);
+    if !named {
+        return None;
+    }
+    if let Some(source) = std::error::Error::source(e) {
+        return Some(source.to_string());
+    }
+    match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(v)) => Some(format!("it must be one of {}", v.join(", "))),
+        _ => Some("it is not a valid value".into()),
+    }
+}
+
+/// Reads the config file: its settings as (arg id, long name, value), checked one by one
+/// with the same parsers as the flags.
+fn read_config_file(
+    path: &std::path::Path,
+    known: &[(String, String, Option<String>)],
+) -> Result<Vec<(String, String, String)>, LoadError> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::Setting(format!("could not read the config file {shown} ({e})")))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        // toml's message spans several lines around the place; keep the place and the cause.
+        let msg = e.to_string();
+        let mut lines = msg.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.next().unwrap_or("not valid TOML");
+        let last = msg.lines().map(str::trim).rfind(|l| !l.is_empty());
+        let cause = last.filter(|l| *l != first).map(|l| format!(": {l}"));
+        LoadError::Setting(format!(
+            "the config file {shown} is not valid TOML ({first}{})",
+            cause.unwrap_or_default()
+        ))
+    })?;
+    let mut out = Vec::new();
+    for (key, value) in &table {
+        let long = key.replace('_', "-");
+        let Some((id, long, _)) = known.iter().find(|(_, l, _)| *l == long) else {
+            let names: Vec<&str> = known.iter().map(|(id, _, _)| id.as_str()).collect();
+            return Err(LoadError::Setting(format!(
+                "the config file {shown} has an unknown setting `{key}` (settings: {})",
+                names.join(", ")
+            )));
+        };
+        let value = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(LoadError::Setting(format!(
+                    "the config file {shown}: `{key}` must be a string or a number"
+                )));
+            }
+        };
+        let probe = [
+            OsString::from("roundtable"),
+            OsString::from(format!("--{long}={value}")),
+        ];
+        if let Err(e) = Cli::command().try_get_matches_from(probe)
+            && let Some(why) = value_refusal(&e, long)
+        {
+            return Err(LoadError::Setting(format!(
+                "the config file {shown}: `{key}` = {value:?} is not valid: {why}"
+            )));
+        }
+        out.push((id.clone(), long.clone(), value));
+    }
+    Ok(out)
+}
+
+/// A database URL with any password replaced by `***`.
+fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((auth, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// Reads the command line `args`, the environment and the config file, in that order of
+/// precedence. A bad value anywhere stops with one line naming the setting.
+pub fn load(args: Vec<OsString>) -> Result<Loaded, LoadError> {
+    let mut cmd = Cli::command();
+    let known = settable(&cmd);
+    let from_file = match config_path(&args) {
+        Some(path) => read_config_file(&path, &known)?,
+        None => Vec::new(),
+    };
+    for (id, _, value) in &from_file {
+        // clap keeps defaults as 'static; this runs once, at start-up.
+        let value: &'static str = Box::leak(value.clone().into_boxed_str());
+        cmd = cmd.mut_arg(id.as_str(), |a| a.default_value(value));
+    }
+    let matches = cmd.try_get_matches_from(&args).map_err(|e| {
+        // A bad value from the environment: say which variable, not which flag.
+        for (_, long, env) in &known {
+            let (Some(why), Some(env)) = (value_refusal(&e, long), env) else {
+                continue;
+            };
+            let on_line = args.iter().any(|a| {
+                let a = a.to_string_lossy();
+                a == format!("--{long}") || a.starts_with(&format!("--{long}="))
+            });
+            if !on_line && let Ok(value) = std::env::var(env) {
+                return LoadError::Setting(format!(
+                    "the environment variable {env} = {value:?} is not valid: {why}"
+                ));
+            }
+        }
+        LoadError::Clap(e)
+    })?;
+    let mut settings = Vec::new();
+    for (id, long, _) in &known {
+        let source = match matches.value_source(id) {
+            Some(clap::parser::ValueSource::CommandLine) => Source::Flag,
+            Some(clap::parser::ValueSource::EnvVariable) => Source::Environment,
+            Some(_) if from_file.iter().any(|(f, _, _)| f == id) => Source::File,
+            _ => Source::Default,
+        };
+        let value = matches
+            .get_raw(id)
+            .map(|v| {
+                v.map(|s| s.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_else(|| "(not set)".into());
+        let value = if id == "database_url" {
+            mask_password(&value)
+        } else {
+            value
+        };
+        settings.push((long.clone(), value, source));
+    }
+    let cli = Cli::from_arg_matches(&matches).map_err(LoadError::Clap)?;
+    Ok(Loaded { cli, settings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_masked() {
+        assert_eq!(
+            mask_password("postgres://app:secret@db.example.org/rt"),
+            "postgres://app:***@db.example.org/rt"
+        );
+        assert_eq!(
+            mask_password("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+        assert_eq!(
+            mask_password("sqlite:roundtable.db"),
+            "sqlite:roundtable.db"
+        );
+    }
+
+    #[test]
+    fn the_config_flag_is_found_before_a_double_dash_only() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            config_path(&args(&["rt", "--config", "a.toml", "serve"])),
+            Some(PathBuf::from("a.toml"))
+        );
+        assert_eq!(
+            config_path(&args(&["rt", "--config=b.toml"])),
+            Some(PathBuf::from("b.toml"))
+        );
+        if std::env::var_os("ROUNDTABLE_CONFIG").is_none() {
+            assert_eq!(config_path(&args(&["rt", "--", "--config", "c"])), None);
+        }
     }
 }

@@ -1,16 +1,37 @@
 //! The `roundtable` binary: a thin shell over the library.
 
-use clap::Parser;
-use roundtable::config::{Cli, Command, Config, EventCommand, OrganiserCommand};
+use roundtable::config::{
+    Cli, Command, Config, EventCommand, LoadError, LogFormat, OrganiserCommand,
+};
 
 #[tokio::main]
 async fn main() {
-    let spec = std::env::var("ROUNDTABLE_LOG").unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(roundtable::log_filter(&spec))
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(e) = run(Cli::parse()).await {
+    let loaded = match roundtable::config::load(std::env::args_os().collect()) {
+        Ok(l) => l,
+        Err(LoadError::Clap(e)) => e.exit(),
+        Err(LoadError::Setting(line)) => {
+            eprintln!("roundtable: {line}");
+            std::process::exit(2);
+        }
+    };
+    let filter = roundtable::log_filter(&loaded.cli.log);
+    match loaded.cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+    }
+    if let Some(Command::Settings) = loaded.cli.command {
+        print!("{}", loaded.settings_text());
+        return;
+    }
+    if let Err(e) = run(loaded.cli).await {
         eprintln!("roundtable: {e:#}");
         std::process::exit(1);
     }
@@ -30,6 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let storage = roundtable::open_storage(&cli.database_url).await?;
     match cli.command {
         None | Some(Command::Serve) => serve(cli, storage).await,
+        Some(Command::Settings) => Ok(()),
         Some(Command::Event {
             action:
                 EventCommand::Create {
@@ -110,28 +132,36 @@ async fn serve(
     let bound = listener.local_addr()?;
     let config = Config::new(cli.public_url.as_deref(), bound)?.with_limits(cli.limits());
     let state = roundtable::build_state(config.clone(), storage.clone()).await?;
-    eprintln!();
-    eprintln!("  Roundtable is running.");
-    eprintln!(
-        "  Open {}/organiser on this laptop to set up events.",
+    // The banner is for the person at the laptop: on standard output, so that standard error
+    // carries only logs (JSON ones, with --log-format json).
+    let mut banner = String::from("\n  Roundtable is running.\n");
+    banner.push_str(&format!(
+        "  Open {}/organiser on this laptop to set up events.\n",
         config.public_url
-    );
+    ));
     if let Some(token) = state.setup_token() {
-        eprintln!("  First run: create the organiser account at");
-        eprintln!("    {}/setup?token={token}", config.public_url);
+        banner.push_str("  First run: create the organiser account at\n");
+        banner.push_str(&format!("    {}/setup?token={token}\n", config.public_url));
     }
-    if bound.ip().is_loopback() && cli.public_url.is_none() {
-        eprintln!(
-            "  Only this laptop can reach it (bound to {bound}). For phones, use --bind 0.0.0.0:{}.",
+    let local_only = bound.ip().is_loopback() && cli.public_url.is_none();
+    if local_only {
+        banner.push_str(&format!(
+            "  WARNING: only this laptop can reach it (bound to {bound}). For phones, use --bind 0.0.0.0:{}.\n",
             bound.port()
-        );
+        ));
     } else {
-        eprintln!(
-            "  Phones join at {}/ (same Wi-Fi network).",
-            config.public_url
-        );
+        let (join, what) = join_link(storage.as_ref(), &config.public_url).await;
+        banner.push_str(&format!("  Phones join at {join} ({what}).\n"));
+        if let Some(qr) = roundtable::qr::terminal(&join) {
+            banner.push_str("  Scan to join:\n");
+            for line in qr.lines() {
+                banner.push_str("  ");
+                banner.push_str(line);
+                banner.push('\n');
+            }
+        }
     }
-    eprintln!();
+    println!("{banner}");
     tracing::info!(%bound, "listening");
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
@@ -159,4 +189,19 @@ async fn serve(
     roundtable::serve(listener, state, shutdown).await?;
     storage.close().await;
     Ok(())
+}
+
+/// The link the terminal's QR code holds: straight into the event when exactly one is open,
+/// else the page where phones type the code from their table card.
+async fn join_link(storage: &dyn roundtable::storage::Storage, base: &str) -> (String, String) {
+    match storage.open_events().await {
+        Ok(open) if open.len() == 1 => (
+            format!("{base}/join?code={}", open[0].code),
+            format!("same Wi-Fi network; event: {}", open[0].title),
+        ),
+        _ => (
+            format!("{base}/"),
+            "same Wi-Fi network; they type the code on their table card".into(),
+        ),
+    }
 }

@@ -25,3 +25,18 @@ pub fn response(url: &str) -> Result<Response, AppError> {
     );
     Ok(res)
 }
+
+/// A QR code for `url` drawn with block characters, two rows of modules per line, for a
+/// terminal. Light modules are drawn and dark ones left blank, so on the usual dark terminal
+/// the code reads dark-on-light, as phone cameras expect; the quiet zone is drawn too.
+pub fn terminal(url: &str) -> Option<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::L).ok()?;
+    Some(
+        code.render::<qrcode::render::unicode::Dense1x2>()
+            .dark_color(qrcode::render::unicode::Dense1x2::Light)
+            .light_color(qrcode::render::unicode::Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+    )
+}

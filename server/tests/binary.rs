@@ -62,12 +62,12 @@ fn event_create_prints_links_and_serve_runs_them() {
     // Serve on a free port; the banner tells the address and the first-run link.
     let mut child = Command::new(BIN)
         .args(["--database-url", &db, "serve", "--bind", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("start roundtable serve");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
     let mut base = None;
     let mut setup = None;
     let deadline = Instant::now() + Duration::from_secs(20);

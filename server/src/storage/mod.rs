@@ -339,6 +339,8 @@ pub trait Storage: Send + Sync {
     /// Events owned by an organiser, and events made on the command line without an owner,
     /// newest first.
     async fn events_of(&self, organiser_id: i64) -> StorageResult<Vec<crate::model::Event>>;
+    /// Every event that is open to phones, newest first.
+    async fn open_events(&self) -> StorageResult<Vec<crate::model::Event>>;
     /// The event with its tables, rounds and current sequence number.
     async fn event_state(&self, event_id: i64) -> StorageResult<Option<EventState>>;
     /// Finds an event id by one of its secrets.

@@ -1174,6 +1174,13 @@ impl Storage for SqlStorage {
         Ok(rows.iter().map(event_from_row).collect::<Result<_, _>>()?)
     }
 
+    async fn open_events(&self) -> StorageResult<Vec<Event>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE is_open = 1 ORDER BY id DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(event_from_row).collect::<Result<_, _>>()?)
+    }
+
     async fn event_state(&self, event_id: i64) -> StorageResult<Option<EventState>> {
         // One read transaction, so the state and its sequence number agree.
         let mut tx = self.pool.begin().await?;
