@@ -70,12 +70,22 @@ impl Browser {
 
     /// A new browser window of the given size (CSS pixels).
     pub async fn window(&self, width: u32, height: u32) -> Result<Client> {
-        self.open(width, height, true).await
+        self.open(width, height, true, false).await
     }
 
     /// A new window with JavaScript switched off (the plain-HTML path).
     pub async fn window_without_js(&self, width: u32, height: u32) -> Result<Client> {
-        self.open(width, height, false).await
+        self.open(width, height, false, false).await
+    }
+
+    /// A new window, like [`Browser::window`], that accepts any TLS certificate (WebDriver's
+    /// `acceptInsecureCerts`): for pages served over https with a test's self-signed one.
+    pub async fn window_accepting_any_certificate(
+        &self,
+        width: u32,
+        height: u32,
+    ) -> Result<Client> {
+        self.open(width, height, true, true).await
     }
 
     /// A phone: a window whose page is `width` x `height` CSS pixels, as on a phone (touch,
@@ -116,7 +126,13 @@ impl Browser {
             .context("could not open a Chromium session")
     }
 
-    async fn open(&self, width: u32, height: u32, js: bool) -> Result<Client> {
+    async fn open(
+        &self,
+        width: u32,
+        height: u32,
+        js: bool,
+        accept_any_certificate: bool,
+    ) -> Result<Client> {
         let mut args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
@@ -138,10 +154,13 @@ impl Browser {
                 "args": args
             }
         });
-        let caps = match caps {
+        let mut caps = match caps {
             serde_json::Value::Object(m) => m,
             _ => bail!("capabilities must be an object"),
         };
+        if accept_any_certificate {
+            caps.insert("acceptInsecureCerts".into(), json!(true));
+        }
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
             .capabilities(caps)
