@@ -177,6 +177,8 @@ pub fn dashboard_page(page: &DashboardPage) -> Markup {
             p.muted {
                 "Signed in as " bdi { (page.organiser_name) } ". "
                 a #link-password href="/organiser/password" { "Change your password" }
+                " · "
+                a #link-api href="/organiser/api" { "API and webhooks" }
             }
             @if page.events.is_empty() {
                 div.empty-state {

@@ -8,6 +8,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 mod account;
+mod api;
 mod cards;
 mod console;
 pub mod doc;
@@ -20,6 +21,7 @@ mod shell;
 mod wall;
 
 pub use account::*;
+pub use api::*;
 pub use cards::*;
 pub use console::*;
 pub use event::*;

@@ -135,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::organiser::router())
         .merge(crate::console::router())
         .merge(crate::report::http::router())
+        .merge(crate::api::router())
         .layer(axum::middleware::from_fn(crate::security::same_origin))
         .layer(axum::middleware::from_fn(crate::lang::layer))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -209,6 +210,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let hub = state.hub.clone();
     let sweeper = tokio::spawn(crate::privacy::sweeper(state.clone()));
+    let webhooks = tokio::spawn(crate::api::webhooks::worker(state.clone()));
     // On PostgreSQL, other nodes may share the database: hear their changes.
     let cluster = state
         .storage
@@ -231,6 +233,7 @@ pub async fn serve(
     })
     .await?;
     sweeper.abort();
+    webhooks.abort();
     if let Some(task) = cluster {
         task.abort();
     }

@@ -142,7 +142,8 @@ fn parse_public_url(s: &str) -> Result<String, String> {
             "it must start with http:// or https:// (e.g. https://events.example.org), got {u:?}"
         ));
     }
-    if u.len() <= "https://".len() || u.contains(char::is_whitespace) {
+    let rest = u.split_once("://").map(|(_, r)| r).unwrap_or("");
+    if rest.is_empty() || rest.starts_with('/') || u.contains(char::is_whitespace) {
         return Err(format!("{u:?} is not a web address"));
     }
     Ok(u)
@@ -249,6 +250,12 @@ pub struct Config {
     pub send_timeout: std::time::Duration,
     /// How often the retention sweep looks for data whose time is up.
     pub retention_every: std::time::Duration,
+    /// How often each node looks for webhook calls that are due.
+    pub webhook_poll: std::time::Duration,
+    /// The wait after a webhook call's first failure; it doubles with each further one.
+    pub webhook_retry: std::time::Duration,
+    /// Whether webhooks may call this machine itself (tests and local experiments only).
+    pub webhooks_to_loopback: bool,
 }
 
 impl Config {
@@ -271,6 +278,9 @@ impl Config {
             limits: Limits::default(),
             send_timeout: std::time::Duration::from_secs(10),
             retention_every: std::time::Duration::from_secs(3600),
+            webhook_poll: std::time::Duration::from_secs(1),
+            webhook_retry: std::time::Duration::from_secs(30),
+            webhooks_to_loopback: false,
         })
     }
 }
@@ -285,6 +295,20 @@ impl Config {
     /// The same config with another retention sweep interval.
     pub fn with_retention_every(mut self, every: std::time::Duration) -> Self {
         self.retention_every = every;
+        self
+    }
+
+    /// The same config with other webhook timings, and webhooks to this machine allowed or
+    /// not.
+    pub fn with_webhooks(
+        mut self,
+        poll: std::time::Duration,
+        retry: std::time::Duration,
+        to_loopback: bool,
+    ) -> Self {
+        self.webhook_poll = poll;
+        self.webhook_retry = retry;
+        self.webhooks_to_loopback = to_loopback;
         self
     }
 
@@ -577,6 +601,19 @@ mod tests {
             mask_password("sqlite:roundtable.db"),
             "sqlite:roundtable.db"
         );
+    }
+
+    #[test]
+    fn public_urls_need_a_scheme_and_a_host() {
+        assert_eq!(parse_public_url("http://x/").as_deref(), Ok("http://x"));
+        assert_eq!(
+            parse_public_url("https://events.example.org").as_deref(),
+            Ok("https://events.example.org")
+        );
+        assert!(parse_public_url("events.example.org").is_err());
+        assert!(parse_public_url("https://").is_err());
+        assert!(parse_public_url("http:///path").is_err());
+        assert!(parse_public_url("http://a b").is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::security;
 use crate::storage::{EventSecrets, Storage, StorageError};
 
 /// Links of one table, as printed by `roundtable event create`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TableLinks {
     pub number: i64,
     pub theme: String,
@@ -18,7 +18,7 @@ pub struct TableLinks {
 }
 
 /// Every link of an event.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventLinks {
     pub event_id: i64,
     pub title: String,

@@ -15,6 +15,7 @@
 //! - [`cli`]: `roundtable event create` and `roundtable organiser add`.
 
 pub mod agenda;
+pub mod api;
 pub mod app;
 pub mod assets;
 pub mod cli;

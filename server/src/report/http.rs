@@ -434,6 +434,26 @@ async fn event_report(
     Ok(respond(c, w, links, false).await?)
 }
 
+/// A report for the API, by format and audience names (already checked by the API's types).
+pub async fn api_report(
+    state: &AppState,
+    es: EventState,
+    format: &str,
+    audience: &str,
+) -> AppResult<Response> {
+    let format =
+        Format::parse(format).ok_or_else(|| AppError::bad_request(super::UNKNOWN_FORMAT))?;
+    let audience =
+        Audience::parse(audience).ok_or_else(|| AppError::bad_request(super::UNKNOWN_AUDIENCE))?;
+    let w = Wanted {
+        audience,
+        format,
+        download: true,
+    };
+    let base = format!("/organiser/events/{}/report", es.event.id);
+    event_report(state, es, w, &base).await.map_err(|e| e.0)
+}
+
 async fn organiser_report(
     State(state): State<AppState>,
     LoggedIn(o): LoggedIn,

@@ -49,6 +49,40 @@ pub struct Organiser {
     pub password_hash: String,
 }
 
+/// An organiser's API token, as listed (the token itself is never stored).
+#[derive(Debug, Clone)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// A URL told when one of the organiser's events closes.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub id: i64,
+    pub url: String,
+    pub include_text: bool,
+    pub created_at: i64,
+    /// The latest delivery: its status line, when it was last tried, and whether it arrived.
+    pub last: Option<(String, i64, bool)>,
+}
+
+/// A webhook call that is due.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: i64,
+    pub event_id: i64,
+    pub kind: String,
+    pub attempts: i64,
+    pub next_at: i64,
+    pub url: String,
+    pub secret: String,
+    pub include_text: bool,
+}
+
 /// The secrets made for a new event.
 #[derive(Debug, Clone)]
 pub struct EventSecrets {
@@ -548,6 +582,43 @@ pub trait Storage: Send + Sync {
     async fn last_seq(&self, event_id: i64) -> StorageResult<i64>;
     /// Answers when the database does (for `/readyz`).
     async fn ping(&self) -> StorageResult<()>;
+
+    // ---- the API: tokens and webhooks ----
+    async fn create_api_token(
+        &self,
+        organiser_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> StorageResult<i64>;
+    async fn api_tokens(&self, organiser_id: i64) -> StorageResult<Vec<ApiToken>>;
+    /// Revokes one of the organiser's tokens; false if they have no such live token.
+    async fn revoke_api_token(&self, organiser_id: i64, id: i64, now: i64) -> StorageResult<bool>;
+    /// The organiser a live token belongs to (and notes that it was used).
+    async fn token_organiser(&self, token_hash: &str, now: i64)
+    -> StorageResult<Option<Organiser>>;
+    async fn create_webhook(
+        &self,
+        organiser_id: i64,
+        url: &str,
+        secret: &str,
+        include_text: bool,
+    ) -> StorageResult<i64>;
+    async fn webhooks(&self, organiser_id: i64) -> StorageResult<Vec<Webhook>>;
+    /// Deletes one of the organiser's webhooks (and its queued calls); false if none.
+    async fn delete_webhook(&self, organiser_id: i64, id: i64) -> StorageResult<bool>;
+    /// Calls due at `now`, oldest first.
+    async fn due_deliveries(&self, now: i64, limit: i64) -> StorageResult<Vec<Delivery>>;
+    /// Takes a due call for this node until `until`; false if another node took it first.
+    async fn claim_delivery(&self, d: &Delivery, until: i64) -> StorageResult<bool>;
+    /// Records an attempt: the next try at `next_at`, or over (`None`).
+    async fn record_delivery(
+        &self,
+        id: i64,
+        attempts: i64,
+        status: &str,
+        delivered: bool,
+        next_at: Option<i64>,
+    ) -> StorageResult<()>;
     /// Sends a message to every server node sharing this database (PostgreSQL NOTIFY on
     /// `roundtable_nodes`); nothing on SQLite, where one node is all there is.
     async fn tell_nodes(&self, payload: &str) -> StorageResult<()>;

@@ -17,6 +17,7 @@
 //! highest number; PostgreSQL delivers notifications at commit, in commit order, and every
 //! node's hub reads what it has not seen from `event_log` (see `hub::cluster`).
 
+mod api;
 mod facilitation;
 mod pledges;
 mod posting;
@@ -861,6 +862,9 @@ impl SqlStorage {
                         .execute(&mut **tx)
                         .await?;
                     let kind = if open { "opened" } else { "closed" };
+                    if !open {
+                        api::queue_closed(tx, event_id).await?;
+                    }
                     let seq = number(
                         tx,
                         event_id,
@@ -1823,6 +1827,70 @@ impl Storage for SqlStorage {
     async fn ping(&self) -> StorageResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn create_api_token(
+        &self,
+        organiser_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> StorageResult<i64> {
+        self.api_create_token(organiser_id, name, token_hash).await
+    }
+
+    async fn api_tokens(&self, organiser_id: i64) -> StorageResult<Vec<super::ApiToken>> {
+        self.api_tokens_of(organiser_id).await
+    }
+
+    async fn revoke_api_token(&self, organiser_id: i64, id: i64, now: i64) -> StorageResult<bool> {
+        self.api_revoke_token(organiser_id, id, now).await
+    }
+
+    async fn token_organiser(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StorageResult<Option<Organiser>> {
+        self.api_token_organiser(token_hash, now).await
+    }
+
+    async fn create_webhook(
+        &self,
+        organiser_id: i64,
+        url: &str,
+        secret: &str,
+        include_text: bool,
+    ) -> StorageResult<i64> {
+        self.api_create_webhook(organiser_id, url, secret, include_text)
+            .await
+    }
+
+    async fn webhooks(&self, organiser_id: i64) -> StorageResult<Vec<super::Webhook>> {
+        self.api_webhooks_of(organiser_id).await
+    }
+
+    async fn delete_webhook(&self, organiser_id: i64, id: i64) -> StorageResult<bool> {
+        self.api_delete_webhook(organiser_id, id).await
+    }
+
+    async fn due_deliveries(&self, now: i64, limit: i64) -> StorageResult<Vec<super::Delivery>> {
+        self.api_due_deliveries(now, limit).await
+    }
+
+    async fn claim_delivery(&self, d: &super::Delivery, until: i64) -> StorageResult<bool> {
+        self.api_claim_delivery(d, until).await
+    }
+
+    async fn record_delivery(
+        &self,
+        id: i64,
+        attempts: i64,
+        status: &str,
+        delivered: bool,
+        next_at: Option<i64>,
+    ) -> StorageResult<()> {
+        self.api_record_delivery(id, attempts, status, delivered, next_at)
+            .await
     }
 
     async fn tell_nodes(&self, payload: &str) -> StorageResult<()> {
