@@ -60,6 +60,8 @@ pub struct TestServer {
     pub database_url: String,
     dir: Arc<tempfile::TempDir>,
     public_url: Option<String>,
+    /// Webhook poll and retry intervals, when the test sends webhooks to loopback receivers.
+    webhooks: Option<(Duration, Duration)>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -79,7 +81,26 @@ impl TestServer {
     pub async fn start_custom(limits: Limits, send_timeout: Duration) -> Result<Self> {
         let dir = Arc::new(tempfile::tempdir()?);
         let url = new_database(&dir).await?;
-        Self::start_in(dir, url, limits, send_timeout, "127.0.0.1:0", None).await
+        Self::start_in(dir, url, limits, send_timeout, "127.0.0.1:0", None, None).await
+    }
+
+    /// Starts a server whose webhook worker looks for calls every `poll`, retries after
+    /// `retry` (doubling), and may call receivers on this machine (the test's own).
+    pub async fn start_with_webhooks(poll: Duration, retry: Duration) -> Result<Self> {
+        let dir = Arc::new(tempfile::tempdir()?);
+        let url = new_database(&dir).await?;
+        let timeout = Duration::from_secs(10);
+        let hooks = Some((poll, retry));
+        Self::start_in(
+            dir,
+            url,
+            Limits::default(),
+            timeout,
+            "127.0.0.1:0",
+            None,
+            hooks,
+        )
+        .await
     }
 
     /// Starts a server that believes people reach it at `public_url` (say behind an https
@@ -96,6 +117,7 @@ impl TestServer {
             timeout,
             "127.0.0.1:0",
             Some(public_url.into()),
+            None,
         )
         .await
     }
@@ -135,15 +157,19 @@ impl TestServer {
         send_timeout: Duration,
         bind: &str,
         public_url: Option<String>,
+        webhooks: Option<(Duration, Duration)>,
     ) -> Result<Self> {
         let storage = roundtable::open_storage(&url).await?;
         let listener = roundtable::bind(bind.parse()?).await?;
         let addr = listener.local_addr()?;
-        let config = roundtable::config::Config::new(public_url.as_deref(), addr)?
+        let mut config = roundtable::config::Config::new(public_url.as_deref(), addr)?
             .with_limits(limits)
             .with_send_timeout(send_timeout)
             // Retention tests wait for the background sweep: let it look often.
             .with_retention_every(Duration::from_millis(200));
+        if let Some((poll, retry)) = webhooks {
+            config = config.with_webhooks(poll, retry, true);
+        }
         let state = roundtable::build_state(config, storage.clone()).await?;
         let (tx, rx) = oneshot::channel::<()>();
         let serve_state = state.clone();
@@ -165,6 +191,7 @@ impl TestServer {
             database_url: url,
             dir,
             public_url,
+            webhooks,
             stop: Some(tx),
             task: Some(task),
         };
@@ -198,7 +225,8 @@ impl TestServer {
         let timeout = self.state.config.send_timeout;
         let public = self.public_url.clone();
         let url = self.database_url.clone();
-        Self::start_in(dir, url, limits, timeout, &self.addr.to_string(), public).await
+        let bind = self.addr.to_string();
+        Self::start_in(dir, url, limits, timeout, &bind, public, self.webhooks).await
     }
 
     /// Absolute URL of a path on this server.

@@ -10,6 +10,7 @@ mod corpus;
 mod disk;
 mod facilitation;
 mod headers;
+mod integrations;
 mod journey;
 mod logs;
 mod nodes;
