@@ -13,13 +13,17 @@
 //! HMAC-SHA256(secret, "UNIX_SECONDS." + body). The receiver recomputes it and checks `t` is
 //! recent (docs/api.md).
 
-use std::net::IpAddr;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::TokioExecutor;
 use sha2::{Digest, Sha256};
 
@@ -125,10 +129,46 @@ pub fn check_url(url: &str, loopback_ok: bool) -> Result<String, String> {
     Ok(url.to_string())
 }
 
-type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector<CheckedResolver>>, Full<Bytes>>;
 
-fn client() -> HttpClient {
-    let mut http = HttpConnector::new();
+/// Resolves a webhook's host name for the connection itself and refuses it when any of its
+/// addresses is forbidden: the address checked is the address connected to, so a name that
+/// resolves elsewhere the second time (DNS rebinding) can't slip through.
+#[derive(Clone, Copy)]
+struct CheckedResolver {
+    loopback_ok: bool,
+}
+
+type Resolving =
+    Pin<Box<dyn Future<Output = std::io::Result<std::vec::IntoIter<SocketAddr>>> + Send>>;
+
+impl tower_service::Service<Name> for CheckedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Resolving;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let loopback_ok = self.loopback_ok;
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            if addrs.iter().any(|a| forbidden(a.ip(), loopback_ok)) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "the host resolves to a forbidden address",
+                ));
+            }
+            Ok(addrs.into_iter())
+        })
+    }
+}
+
+fn client(loopback_ok: bool) -> HttpClient {
+    let mut http = HttpConnector::new_with_resolver(CheckedResolver { loopback_ok });
     http.enforce_http(false);
     http.set_connect_timeout(Some(ATTEMPT_TIMEOUT));
     let https = hyper_rustls::HttpsConnectorBuilder::new()
@@ -147,7 +187,7 @@ pub fn backoff(base: Duration, attempts: i64) -> Duration {
 
 /// Sends due calls until the server stops.
 pub async fn worker(state: AppState) {
-    let client = client();
+    let client = client(state.config.webhooks_to_loopback);
     let mut stop = state.hub.shutdown_signal();
     loop {
         tokio::select! {
@@ -368,6 +408,22 @@ mod tests {
             .map(|n| backoff(base, n).as_secs())
             .collect();
         assert_eq!(delays, [30, 60, 120, 240, 480, 960]);
+    }
+
+    #[tokio::test]
+    async fn the_connection_resolver_refuses_forbidden_addresses() {
+        use tower_service::Service;
+        let name = |n: &str| n.parse::<Name>().expect("a host name");
+        let mut strict = CheckedResolver { loopback_ok: false };
+        let refused = strict.call(name("localhost")).await;
+        assert!(refused.is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied));
+        let mut loose = CheckedResolver { loopback_ok: true };
+        let addrs: Vec<_> = loose
+            .call(name("localhost"))
+            .await
+            .expect("resolves")
+            .collect();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
     }
 
     #[test]
