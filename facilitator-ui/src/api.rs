@@ -86,7 +86,8 @@ pub fn api_page(page: &ApiPage) -> Markup {
                         label for="token-name" { "What will use it" }
                         p.hint #token-name-hint { "For example “Members CRM”. Up to 80 characters." }
                         input #token-name type="text" name="name" maxlength="80" required
-                            aria-describedby="token-name-hint" value=(page.token_name);
+                            aria-describedby="token-name-hint" value=(page.token_name)
+                            aria-invalid=[page.token_error.as_ref().map(|_| "true")];
                     }
                     div.actions {
                         button #token-make .button.primary type="submit" { "Make a token" }
@@ -138,7 +139,8 @@ pub fn api_page(page: &ApiPage) -> Markup {
                         label for="webhook-url" { "Address to call" }
                         p.hint #webhook-url-hint { "https://… (http:// only on a local network)." }
                         input #webhook-url type="url" name="url" maxlength="500" required
-                            aria-describedby="webhook-url-hint" value=(page.webhook_url);
+                            aria-describedby="webhook-url-hint" value=(page.webhook_url)
+                            aria-invalid=[page.webhook_error.as_ref().map(|_| "true")];
                     }
                     div.field.check {
                         input #webhook-text type="checkbox" name="include_text" value="1"

@@ -9,6 +9,8 @@ mod a11y;
 
 mod phone;
 
+mod integrations;
+
 use anyhow::Result;
 use fantoccini::{Client, Locator};
 use roundtable_tests::browser::{Browser, eval, wait_for};
