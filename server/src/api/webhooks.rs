@@ -32,7 +32,7 @@ use crate::model::now_ms;
 use crate::storage::Delivery;
 
 /// Attempts before a call is given up.
-pub const MAX_ATTEMPTS: i64 = 7;
+pub const MAX_ATTEMPTS: i64 = 8;
 /// How long one attempt may take.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A claimed call is this node's for this long (then another node may retry it).
@@ -78,13 +78,16 @@ pub fn signature(secret: &str, unix_seconds: i64, body: &[u8]) -> String {
 /// tests and local experiments), link-local ones (a cloud's metadata service lives there),
 /// and the unspecified address.
 fn forbidden(ip: IpAddr, loopback_ok: bool) -> bool {
+    // An IPv4 address written as IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address.
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
     let link_local = match ip {
         IpAddr::V4(v4) => v4.is_link_local(),
         IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
     };
-    let mapped_loopback =
-        matches!(ip, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
-    ip.is_unspecified() || link_local || (!loopback_ok && (ip.is_loopback() || mapped_loopback))
+    ip.is_unspecified() || link_local || (!loopback_ok && ip.is_loopback())
 }
 
 /// Checks a webhook URL typed by an organiser; the sentence says what is wrong.
@@ -407,7 +410,7 @@ mod tests {
         let delays: Vec<u64> = (1..MAX_ATTEMPTS)
             .map(|n| backoff(base, n).as_secs())
             .collect();
-        assert_eq!(delays, [30, 60, 120, 240, 480, 960]);
+        assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920]);
     }
 
     #[tokio::test]
@@ -439,6 +442,10 @@ mod tests {
             "http://169.254.169.254/latest/meta-data",
             "http://[::1]/",
             "http://0.0.0.0/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:0.0.0.0]/",
+            "http://[fe80::1]/",
         ] {
             assert!(check_url(bad, false).is_err(), "{bad}");
         }
