@@ -67,9 +67,13 @@ impl Asset {
 }
 
 fn brotli(plain: &[u8]) -> Vec<u8> {
+    // A window just big enough for the file: the same output size as the largest window
+    // for files this small, and the encoder's tables (kept by the allocator after start-up)
+    // a fraction of the size.
+    let lgwin = (usize::BITS - plain.len().max(1).leading_zeros()).clamp(10, 22) as i32;
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
-        lgwin: 22,
+        lgwin,
         size_hint: plain.len(),
         ..Default::default()
     };
@@ -344,13 +348,29 @@ static ASSETS: LazyLock<HashMap<String, Asset>> = LazyLock::new(|| {
         .into_iter()
         .map(|(path, ty, body)| (path, ty, Bytes::from_static(body.as_bytes()), false));
     let list: Vec<(String, &'static str, Bytes, bool)> = phone.chain(staff).collect();
-    // Brotli 11 is slow (about 1 MB/s): one thread per asset uses every core.
+    // Brotli 11 is slow (about 1 MB/s): one thread per core takes assets from the list. Not
+    // one per asset: the allocator keeps an arena for each thread, and the memory the
+    // encoders used stays with the process after start-up (about 20 MB more at idle).
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let todo = std::sync::Mutex::new(list);
+    let next = || todo.lock().ok().and_then(|mut l| l.pop());
     std::thread::scope(|s| {
-        let handles: Vec<_> = list
-            .into_iter()
-            .map(|(path, ty, body, phone)| s.spawn(move || (path, Asset::new(ty, body, phone))))
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some((path, ty, body, phone)) = next() {
+                        done.push((path, Asset::new(ty, body, phone)));
+                    }
+                    done
+                })
+            })
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().ok())
+            .flatten()
+            .collect()
     })
 });
 
