@@ -1,5 +1,5 @@
-//! Command-line actions besides `serve`: creating events from a TOML file and adding
-//! organiser accounts.
+//! Command-line actions besides `serve`: creating events from a TOML file, adding organiser
+//! accounts and making their API tokens.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -109,4 +109,21 @@ pub async fn add_organiser(storage: &dyn Storage, email: &str, name: &str) -> an
         .await
         .map_err(|e| anyhow::anyhow!("could not add the organiser: {e}"))?;
     Ok(())
+}
+
+/// `roundtable organiser token`: a new API token for an existing organiser, with the console
+/// form's checks on its name ([`crate::api::make_token`]).
+pub async fn organiser_token(
+    storage: &dyn Storage,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<String> {
+    let id = organiser_id(storage, Some(email))
+        .await?
+        .context("no organiser was named")?;
+    match crate::api::make_token(storage, id, name).await {
+        Ok((_, token)) => Ok(token),
+        Err(crate::error::AppError::Internal(e)) => Err(e.context("could not make the token")),
+        Err(e) => Err(anyhow::anyhow!("{}", e.parts().1)),
+    }
 }

@@ -234,6 +234,16 @@ pub enum OrganiserCommand {
         #[arg(long)]
         name: String,
     },
+    /// Make an API token for an existing organiser and print it (only it, on one line) to
+    /// standard output. It is shown this once; revoke it in the console (API and webhooks).
+    Token {
+        /// The organiser's log-in email.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, as listed in the console (1 to 80 characters).
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// Settings the running app needs.

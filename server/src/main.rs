@@ -116,6 +116,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             storage.close().await;
             Ok(())
         }
+        Some(Command::Organiser {
+            action: OrganiserCommand::Token { email, name },
+        }) => {
+            let token = roundtable::cli::organiser_token(storage.as_ref(), &email, &name).await;
+            storage.close().await;
+            println!("{}", token?);
+            Ok(())
+        }
     }
 }
 

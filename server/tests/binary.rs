@@ -1,6 +1,7 @@
 //! Drives the real `roundtable` binary: `event create` prints the links as JSON, `serve`
 //! creates and migrates its database, answers /healthz, prints how to log in the first
-//! time, and exits cleanly on SIGTERM.
+//! time, and exits cleanly on SIGTERM. `organiser token` prints a token the API accepts, and
+//! refuses an unknown organiser or a bad name in one line with exit code 1.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use std::io::{BufRead, BufReader};
@@ -123,6 +124,11 @@ fn tempfile_dir() -> std::path::PathBuf {
 
 /// A minimal HTTP/1.1 GET returning the status code.
 fn http_status(url: &str) -> u16 {
+    http_get(url, &[]).0
+}
+
+/// A minimal HTTP/1.1 GET with extra header lines: the status code and the body.
+fn http_get(url: &str, headers: &[(&str, &str)]) -> (u16, String) {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest
@@ -131,17 +137,27 @@ fn http_status(url: &str) -> u16 {
         .unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut buf = String::new();
     let _ = s.read_to_string(&mut buf);
-    buf.split_whitespace()
+    let status = buf
+        .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
+        .unwrap_or(0);
+    let body = buf
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
 }
 
 #[test]
@@ -203,4 +219,129 @@ fn event_export_and_import_move_an_event_between_installations() {
     let out = run(&hosted, &["event", "export", "999"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no event 999"));
+}
+
+/// A `roundtable serve` child, killed when dropped (a failed assertion leaves no server).
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve` on a free port and returns it with its base URL, read from the banner.
+fn serve(db: &str) -> (Served, String) {
+    let mut child = Command::new(BIN)
+        .args(["--database-url", db, "serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start roundtable serve");
+    let stdout = child.stdout.take().unwrap();
+    let served = Served(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(rest) = line.trim().strip_prefix("Open ")
+            && let Some(base) = rest.split("/organiser").next()
+        {
+            // Keep reading: a closed pipe would fail the server's next write to stdout.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (served, base.to_string());
+        }
+    }
+    panic!("the banner did not print the address");
+}
+
+#[test]
+fn organiser_token_prints_a_token_the_api_accepts() {
+    let dir = tempfile_dir();
+    let db = format!("sqlite:{}/rt.db", dir.display());
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["--database-url", &db])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let mut add = Command::new(BIN)
+        .args(["--database-url", &db, "organiser", "add"])
+        .args(["--email", "Ann@Example.org", "--name", "Ann"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = add.stdin.take().unwrap();
+        writeln!(stdin, "a long enough password").unwrap();
+    }
+    let added = add.wait_with_output().unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+
+    // The email is matched as `organiser add` stored it (case folded); stdout is the token.
+    let out = run(&[
+        "organiser",
+        "token",
+        "--email",
+        "ann@example.org",
+        "--name",
+        "CRM sync",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "one line: {stdout:?}");
+    let token = stdout.trim_end_matches('\n');
+    assert!(
+        token.starts_with("rt_") && token.len() > 20 && !token.contains(char::is_whitespace),
+        "only the token: {stdout:?}"
+    );
+
+    // An unknown organiser, an empty name, a name too long: one line naming the problem,
+    // exit code 1, nothing on standard output.
+    let name_81 = "n".repeat(81);
+    for (args, expect) in [
+        (
+            ["--email", "nobody@example.org", "--name", "x"],
+            "nobody@example.org",
+        ),
+        (["--email", "ann@example.org", "--name", "  "], "is empty"),
+        (
+            ["--email", "ann@example.org", "--name", &name_81],
+            "the most is 80",
+        ),
+    ] {
+        let out = run(&[&["organiser", "token"][..], &args[..]].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+        assert!(stderr.contains(expect), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    }
+
+    // The printed token works against the API; a made-up one doesn't.
+    let (_server, base) = serve(&db);
+    let events = format!("{base}/api/v1/events");
+    let bearer = format!("Bearer {token}");
+    // The banner is printed once the port listens: no wait is needed.
+    let (status, body) = http_get(&events, &[("Authorization", &bearer)]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        http_get(&events, &[("Authorization", "Bearer rt_madeup")]).0,
+        401
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,14 +13,12 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::{AppError, StaffResult};
 use crate::forms::{self, field};
-use crate::model::{self, now_ms};
+use crate::model::now_ms;
 use crate::organiser::LoggedIn;
 use crate::report::{format_day, format_utc};
 use crate::security;
 use crate::storage::Organiser;
 
-/// Live tokens an organiser may hold at once.
-const MAX_TOKENS: usize = 50;
 /// Webhooks an organiser may have.
 const MAX_WEBHOOKS: usize = 20;
 
@@ -117,44 +115,25 @@ async fn make_token(
 ) -> StaffResult<Response> {
     let f = forms::read(body)?;
     let typed = field(&f, "name");
-    let mut p = base_page(&state, &o).await?;
-    let name = match model::clean_text(&typed, "The token's name", 80, true) {
-        Ok(n) => n,
-        Err(e) => {
-            p.token_error = Some(e.message);
-            p.token_name = typed.chars().take(80).collect();
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
+    match super::make_token(state.storage.as_ref(), o.id, &typed).await {
+        Ok((name, token)) => {
+            let mut p = base_page(&state, &o).await?;
+            p.new_token = Some((name, token));
+            // Shown once: this answer must not be kept by any cache.
+            Ok((
+                [(axum::http::header::CACHE_CONTROL, "no-store")],
                 facilitator_ui::api_page(&p),
             )
-                .into_response());
+                .into_response())
         }
-    };
-    if p.tokens.iter().filter(|t| t.live).count() >= MAX_TOKENS {
-        p.token_error = Some(format!(
-            "You already have {MAX_TOKENS} live tokens. Revoke one you no longer use first."
-        ));
-        p.token_name = name;
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            facilitator_ui::api_page(&p),
-        )
-            .into_response());
+        Err(AppError::Invalid { status, message }) => {
+            let mut p = base_page(&state, &o).await?;
+            p.token_error = Some(message);
+            p.token_name = typed.trim().chars().take(super::TOKEN_NAME_MAX).collect();
+            Ok((status, facilitator_ui::api_page(&p)).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
-    let token = format!("rt_{}", security::new_token()?);
-    state
-        .storage
-        .create_api_token(o.id, &name, &security::hash_token(&token))
-        .await
-        .map_err(AppError::from)?;
-    let mut p = base_page(&state, &o).await?;
-    p.new_token = Some((name, token));
-    // Shown once: this answer must not be kept by any cache.
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        facilitator_ui::api_page(&p),
-    )
-        .into_response())
 }
 
 async fn revoke_token(
