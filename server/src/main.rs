@@ -1,5 +1,7 @@
 //! The `roundtable` binary: a thin shell over the library.
 
+use std::io::{IsTerminal, Write};
+
 use roundtable::config::{
     Cli, Command, Config, EventCommand, LoadError, LogFormat, OrganiserCommand,
 };
@@ -8,7 +10,7 @@ use roundtable::config::{
 async fn main() {
     let loaded = match roundtable::config::load(std::env::args_os().collect()) {
         Ok(l) => l,
-        Err(LoadError::Clap(e)) => e.exit(),
+        Err(LoadError::Clap(e)) => clap_exit(e),
         Err(LoadError::Setting(line)) => {
             eprintln!("roundtable: {line}");
             std::process::exit(2);
@@ -17,6 +19,7 @@ async fn main() {
     let filter = roundtable::log_filter(&loaded.cli.log);
     match loaded.cli.log_format {
         LogFormat::Text => tracing_subscriber::fmt()
+            .with_ansi(std::io::stderr().is_terminal())
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
             .init(),
@@ -151,12 +154,9 @@ async fn serve(
         banner.push_str("  First run: create the organiser account at\n");
         banner.push_str(&format!("    {}/setup?token={token}\n", config.public_url));
     }
-    let local_only = bound.ip().is_loopback() && cli.public_url.is_none();
-    if local_only {
-        banner.push_str(&format!(
-            "  WARNING: only this laptop can reach it (bound to {bound}). For phones, use --bind 0.0.0.0:{}.\n",
-            bound.port()
-        ));
+    let guessed = roundtable::config::guess_reachable(bound);
+    if let Some(warning) = reach_warning(bound, cli.public_url.is_some(), guessed) {
+        banner.push_str(&format!("  WARNING: {warning}\n"));
     } else {
         let (join, what) = join_link(storage.as_ref(), &config.public_url).await;
         banner.push_str(&format!("  Phones join at {join} ({what}).\n"));
@@ -169,7 +169,8 @@ async fn serve(
             }
         }
     }
-    println!("{banner}");
+    // Whoever reads standard output may have gone (`serve | head`): never fail over it.
+    let _ = writeln!(std::io::stdout().lock(), "{banner}");
     tracing::info!(%bound, "listening");
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
@@ -211,5 +212,70 @@ async fn join_link(storage: &dyn roundtable::storage::Storage, base: &str) -> (S
             format!("{base}/"),
             "same Wi-Fi network; they type the code on their table card".into(),
         ),
+    }
+}
+
+/// Why phones can't reach the server, when they can't: bound to a loopback address, or bound
+/// to every address while the laptop has no network (so the best address is loopback).
+/// None with `--public-url` (the operator said where it is reached).
+fn reach_warning(
+    bound: std::net::SocketAddr,
+    public_url_given: bool,
+    guessed: std::net::SocketAddr,
+) -> Option<String> {
+    if public_url_given {
+        return None;
+    }
+    if bound.ip().is_loopback() {
+        return Some(format!(
+            "only this laptop can reach it (bound to {bound}). For phones, use --bind 0.0.0.0:{}.",
+            bound.port()
+        ));
+    }
+    if guessed.ip().is_loopback() {
+        return Some(
+            "this laptop has no network address (no Wi-Fi or cable?), so phones can't reach \
+             it. Join the venue's Wi-Fi or a phone's hotspot, then restart Roundtable."
+                .into(),
+        );
+    }
+    None
+}
+
+/// Help and version print and exit 0; a bad flag or value is one line naming it, exit 2.
+fn clap_exit(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
+    }
+    let text = e.to_string();
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("bad command line");
+    eprintln!("roundtable: {}", line.trim_start_matches("error: "));
+    std::process::exit(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_that_cannot_reach_the_laptop_are_warned_about() {
+        let addr = |s: &str| s.parse::<std::net::SocketAddr>().expect("an address");
+        let lan = addr("192.168.1.20:8080");
+        let warning = reach_warning(addr("127.0.0.1:8080"), false, addr("127.0.0.1:8080"));
+        assert!(warning.is_some_and(|w| w.contains("only this laptop")));
+        let warning = reach_warning(addr("0.0.0.0:8080"), false, addr("127.0.0.1:8080"));
+        assert!(warning.is_some_and(|w| w.contains("no network address")));
+        assert_eq!(reach_warning(addr("0.0.0.0:8080"), false, lan), None);
+        assert_eq!(reach_warning(addr("127.0.0.1:8080"), true, lan), None);
     }
 }

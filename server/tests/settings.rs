@@ -193,7 +193,7 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         roundtable(d).env("ROUNDTABLE_MAX_SOCKETS", "lots"),
         &["ROUNDTABLE_MAX_SOCKETS", "lots"],
     );
-    // A bad flag: clap's own message names the flag (plus its "try --help" hint).
+    // A bad flag: one line too, naming the flag.
     let db = d.join("never.db");
     let out = run(roundtable(d).args([
         "--database-url",
@@ -203,7 +203,9 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         "nowhere",
     ]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("'--bind <BIND>'"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'--bind <BIND>'"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     assert!(!db.exists());
 }
 
