@@ -259,7 +259,35 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .route("/api/{*rest}", axum::routing::any(no_such_call))
+        .layer(axum::middleware::map_response(explain_wrong_method))
         .merge(pages::router())
+}
+
+/// axum answers a known path called with another method by an empty 405: give it the API's
+/// JSON error (naming the methods when axum's `Allow` header does).
+async fn explain_wrong_method(res: Response) -> Response {
+    if res.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return res;
+    }
+    let allow = res
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let message = if allow.is_empty() {
+        "This call does not take that method: /api/openapi.json lists the method of each call."
+            .to_string()
+    } else {
+        format!("This call takes {allow}: /api/openapi.json lists the method of each call.")
+    };
+    let mut out = Refusal::new(StatusCode::METHOD_NOT_ALLOWED, message).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&allow)
+        && !allow.is_empty()
+    {
+        out.headers_mut().insert(header::ALLOW, v);
+    }
+    out
 }
 
 async fn no_such_call() -> Refusal {

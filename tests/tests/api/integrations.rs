@@ -384,6 +384,22 @@ async fn console_tokens_let_another_system_make_events_read_comments_and_fetch_r
     )
     .await?;
     assert_eq!(still["open"], true, "Ben's refused close changed nothing");
+    // A call with the wrong method: a JSON 405 saying where the methods are listed.
+    let (status, headers, v) = call(
+        s,
+        Some(&token),
+        Method::DELETE,
+        &format!("/api/v1/events/{id}"),
+        None,
+    )
+    .await?;
+    assert_eq!(status, 405);
+    assert!(
+        headers["content-type"]
+            .to_str()?
+            .starts_with("application/json")
+    );
+    assert!(error_of(&v).contains("openapi.json"), "{v}");
     // A call that does not exist is a JSON 404, not the HTML one.
     let (status, _, v) = call(s, Some(&token), Method::GET, "/api/v1/nothing", None).await?;
     assert_eq!(status, 404);
