@@ -159,7 +159,9 @@ async fn console_tokens_let_another_system_make_events_read_comments_and_fetch_r
     // Creating an event: each kind of bad body is refused with its own status and message,
     // and nothing is made.
     let json_ct = "application/json";
-    let cases: Vec<(Option<(&str, String)>, u16, &str)> = vec![
+    // (body with its content type, the status wanted, a word the message must hold)
+    type Case<'a> = (Option<(&'a str, String)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             Some(("text/plain", new_event("T").to_string())),
             415,
