@@ -161,7 +161,7 @@ async fn console_tokens_let_another_system_make_events_read_comments_and_fetch_r
     let json_ct = "application/json";
     // (body with its content type, the status wanted, a word the message must hold)
     type Case<'a> = (Option<(&'a str, String)>, u16, &'a str);
-    let cases: Vec<Case> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             Some(("text/plain", new_event("T").to_string())),
             415,
