@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 use crate::DEADLINE;
@@ -322,4 +322,21 @@ pub async fn axe(c: &Client, what: &str) -> Result<()> {
         }
     }
     bail!(report)
+}
+
+/// Types `text` into a phone page's comment box and presses Post.
+pub async fn post_from_phone(phone: &Client, text: &str) -> Result<()> {
+    phone
+        .find(Locator::Id("text"))
+        .await?
+        .send_keys(text)
+        .await?;
+    phone
+        .find(Locator::Css(
+            "#post-form button[type=submit], #post-form button.primary",
+        ))
+        .await?
+        .click()
+        .await?;
+    Ok(())
 }

@@ -665,6 +665,31 @@ async fn add_webhook(
     Ok(secret)
 }
 
+/// Waits until the console's API page shows `n` webhooks whose latest call was delivered.
+async fn console_shows_delivered(
+    server: &TestServer,
+    console: &reqwest::Client,
+    n: usize,
+) -> Result<()> {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let page = console
+            .get(server.url("/organiser/api"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        if page.matches("delivered (").count() == n {
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the console shows {n} delivered: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Checks a call's signature header against the secret, as a receiver would.
 fn verify(h: &Heard, secret: &str) -> Result<()> {
     let sig = h.headers["x-roundtable-signature"].to_str()?;
@@ -809,23 +834,7 @@ async fn webhooks_are_signed_retried_kept_across_restarts_and_carry_words_only_w
     );
 
     // The console shows the outcome of each.
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let page = ana
-            .get(s.url("/organiser/api"))
-            .send()
-            .await?
-            .text()
-            .await?;
-        if page.matches("delivered (").count() == 2 {
-            break;
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "the console shows both delivered: {page}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    console_shows_delivered(s, &ana, 2).await?;
 
     // A receiver that is down: the call waits in the database across a restart and is
     // delivered once the receiver is back.
@@ -877,23 +886,7 @@ async fn webhooks_are_signed_retried_kept_across_restarts_and_carry_words_only_w
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     verify(&last, &down)?;
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let page = ana
-            .get(s.url("/organiser/api"))
-            .send()
-            .await?
-            .text()
-            .await?;
-        if page.matches("delivered (").count() == 3 {
-            break;
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "the console shows all three delivered: {page}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    console_shows_delivered(s, &ana, 3).await?;
 
     // Deleting a webhook: no more calls to it.
     let hooks = s.state.storage.webhooks(ana_id).await?;

@@ -13,7 +13,7 @@ mod integrations;
 
 use anyhow::Result;
 use fantoccini::{Client, Locator};
-use roundtable_tests::browser::{Browser, eval, wait_for};
+use roundtable_tests::browser::{Browser, eval, post_from_phone, wait_for};
 use roundtable_tests::{SMALL_EVENT, TestServer};
 
 fn js_str(s: &str) -> String {
@@ -44,22 +44,6 @@ async fn console_comment_id(console: &Client, text: &str) -> Result<i64> {
         js_str(text)
     );
     Ok(eval(console, &script).await?.as_i64().unwrap_or_default())
-}
-
-async fn post_from_phone(phone: &Client, text: &str) -> Result<()> {
-    phone
-        .find(Locator::Id("text"))
-        .await?
-        .send_keys(text)
-        .await?;
-    phone
-        .find(Locator::Css(
-            "#post-form button[type=submit], #post-form button.primary",
-        ))
-        .await?
-        .click()
-        .await?;
-    Ok(())
 }
 
 #[tokio::test]

@@ -17,12 +17,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
-use fantoccini::Locator;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
-use roundtable_tests::browser::{Browser, eval, wait_for};
+use roundtable_tests::browser::{Browser, eval, post_from_phone, wait_for};
 use roundtable_tests::{DEADLINE, SMALL_EVENT, TestServer, client, path_of};
 
 const NGINX: &str = "/usr/sbin/nginx";
@@ -687,18 +686,7 @@ async fn a_phone_posts_and_the_console_sees_it_live_through_nginx() -> Result<()
 
     // The phone posts over its socket; the console, on its own socket, shows it live.
     let words = "The last bus leaves at six, so shift workers can't get home";
-    phone
-        .find(Locator::Id("text"))
-        .await?
-        .send_keys(words)
-        .await?;
-    phone
-        .find(Locator::Css(
-            "#post-form button[type=submit], #post-form button.primary",
-        ))
-        .await?
-        .click()
-        .await?;
+    post_from_phone(&phone, words).await?;
     wait_for(
         &phone,
         "the phone to say Sent",

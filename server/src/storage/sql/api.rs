@@ -118,12 +118,7 @@ impl SqlStorage {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some(Organiser {
-            id: r.try_get("id")?,
-            email: r.try_get("email")?,
-            name: r.try_get("name")?,
-            password_hash: r.try_get("password_hash")?,
-        }))
+        Ok(Some(super::organiser_from_row(&r)?))
     }
 
     pub(super) async fn api_create_webhook(

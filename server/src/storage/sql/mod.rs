@@ -349,6 +349,16 @@ fn comment_from_row(row: &AnyRow) -> Result<Comment, sqlx::Error> {
     })
 }
 
+/// An organiser from a row with `id`, `email`, `name` and `password_hash`.
+fn organiser_from_row(row: &AnyRow) -> Result<Organiser, sqlx::Error> {
+    Ok(Organiser {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
 fn round_from_row(row: &AnyRow) -> Result<Round, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     Ok(Round {
@@ -989,15 +999,7 @@ impl Storage for SqlStorage {
                 .bind(email)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|r| -> StorageResult<Organiser> {
-            Ok(Organiser {
-                id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                password_hash: r.try_get("password_hash")?,
-            })
-        })
-        .transpose()
+        Ok(row.as_ref().map(organiser_from_row).transpose()?)
     }
 
     async fn create_session(
@@ -1033,15 +1035,7 @@ impl Storage for SqlStorage {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| -> StorageResult<Organiser> {
-            Ok(Organiser {
-                id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                password_hash: r.try_get("password_hash")?,
-            })
-        })
-        .transpose()
+        Ok(row.as_ref().map(organiser_from_row).transpose()?)
     }
 
     async fn delete_session(&self, token_hash: &str) -> StorageResult<()> {
