@@ -44,6 +44,22 @@ fn start(db: &str, port: u16) -> Child {
         .unwrap()
 }
 
+/// The server's exit status once it has exited; fails (after killing it) if it is still
+/// running after `limit`.
+async fn exit_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not exit within {limit:?} of SIGTERM");
+        }
+        sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn wait_healthy(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -269,7 +285,7 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
             let _ = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
                 .status();
-            let status = child.wait().unwrap();
+            let status = exit_within(&mut child, Duration::from_secs(30)).await;
             assert!(
                 status.success(),
                 "SIGTERM mid-burst exits cleanly: {status:?}"
@@ -294,7 +310,7 @@ async fn acknowledged_posts_survive_kill_minus_nine() {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
-    let status = child.wait().unwrap();
+    let status = exit_within(&mut child, Duration::from_secs(30)).await;
     assert!(status.success(), "clean exit after SIGTERM: {status:?}");
 
     // Read what is stored, straight from the database.
