@@ -143,6 +143,12 @@ async fn serve(
     let bound = listener.local_addr()?;
     let config = Config::new(cli.public_url.as_deref(), bound)?.with_limits(cli.limits());
     let state = roundtable::build_state(config.clone(), storage.clone()).await?;
+    // Compress the assets (brotli 11: a fraction of a second of CPU, more on a busy laptop)
+    // before the banner says the server runs: a link opened at once must not wait on it.
+    tokio::task::spawn_blocking(|| {
+        roundtable::assets::all();
+    })
+    .await?;
     // The banner is for the person at the laptop: on standard output, so that standard error
     // carries only logs (JSON ones, with --log-format json).
     let mut banner = String::from("\n  Roundtable is running.\n");

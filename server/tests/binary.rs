@@ -17,7 +17,7 @@ fn example() -> std::path::PathBuf {
 #[test]
 fn event_create_prints_links_and_serve_runs_them() {
     let dir = tempfile_dir();
-    let db = format!("sqlite:{}/rt.db", dir.display());
+    let db = format!("sqlite:{}/rt.db", dir.path().display());
     let out = Command::new(BIN)
         .args([
             "--database-url",
@@ -50,7 +50,7 @@ fn event_create_prints_links_and_serve_runs_them() {
     }
 
     // A bad file gets one clear line, and exit code 1.
-    let bad = dir.join("bad.toml");
+    let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "title = \"x\"\nplace = \"y\"\ndate = \"tomorrow\"\n").unwrap();
     let out = Command::new(BIN)
         .args(["--database-url", &db, "event", "create"])
@@ -61,13 +61,17 @@ fn event_create_prints_links_and_serve_runs_them() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("The date must look like"));
 
     // Serve on a free port; the banner tells the address and the first-run link.
-    let mut child = Command::new(BIN)
-        .args(["--database-url", &db, "serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start roundtable serve");
-    let stdout = child.stdout.take().unwrap();
+    let log = dir.path().join("server.log");
+    let logged = || std::fs::read_to_string(&log).unwrap_or_default();
+    let mut child = Served(
+        Command::new(BIN)
+            .args(["--database-url", &db, "serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start roundtable serve"),
+    );
+    let stdout = child.0.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let mut base = None;
     let mut setup = None;
@@ -87,19 +91,20 @@ fn event_create_prints_links_and_serve_runs_them() {
         .as_str()
         .unwrap()
         .replace("http://10.0.0.5:8080", &base);
-    assert_eq!(http_status(&format!("{base}/healthz")), 200);
-    assert_eq!(http_status(&console), 200);
+    let (status, body) = http_get(&format!("{base}/healthz"), &[]);
+    assert_eq!(status, 200, "{body}\nserver log:\n{}", logged());
+    assert_eq!(http_status(&console), 200, "server log:\n{}", logged());
     assert_eq!(
         http_status(&format!("{base}/console/abcdefghjkmnpqrstvwxyz0123")),
         404
     );
 
     // SIGTERM drains and exits cleanly.
-    let pid = child.id().to_string();
+    let pid = child.0.id().to_string();
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = child.0.try_wait().unwrap() {
             break s;
         }
         assert!(
@@ -109,17 +114,15 @@ fn event_create_prints_links_and_serve_runs_them() {
         std::thread::park_timeout(Duration::from_millis(20));
     };
     assert!(status.success(), "clean exit: {status:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn tempfile_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "roundtable-bin-{}-{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of its own, removed when dropped. The tests of this file run at once, each
+/// with a server of its own: a shared directory would let one test delete another's database.
+fn tempfile_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("roundtable-bin-")
+        .tempdir()
+        .unwrap()
 }
 
 /// A minimal HTTP/1.1 GET returning the status code.
@@ -163,8 +166,8 @@ fn http_get(url: &str, headers: &[(&str, &str)]) -> (u16, String) {
 #[test]
 fn event_export_and_import_move_an_event_between_installations() {
     let dir = tempfile_dir();
-    let laptop = format!("sqlite:{}/laptop.db", dir.display());
-    let hosted = format!("sqlite:{}/hosted.db", dir.display());
+    let laptop = format!("sqlite:{}/laptop.db", dir.path().display());
+    let hosted = format!("sqlite:{}/hosted.db", dir.path().display());
     let run = |db: &str, args: &[&str]| {
         Command::new(BIN)
             .args(["--database-url", db, "--public-url", "http://127.0.0.1:9"])
@@ -191,7 +194,7 @@ fn event_export_and_import_move_an_event_between_installations() {
     let archive: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(archive["format"], "roundtable-archive");
     assert_eq!(archive["tables"].as_array().unwrap().len(), 6);
-    let file = dir.join("event.json");
+    let file = dir.path().join("event.json");
     std::fs::write(&file, &out.stdout).unwrap();
     let out = run(&hosted, &["event", "import", file.to_str().unwrap()]);
     assert!(
@@ -211,7 +214,7 @@ fn event_export_and_import_move_an_event_between_installations() {
     }
     assert_eq!(first, again, "the same event on the other installation");
     // A file that isn't an archive: one clear line, exit code 1, nothing made.
-    let bad = dir.join("bad.json");
+    let bad = dir.path().join("bad.json");
     std::fs::write(&bad, b"[1, 2]").unwrap();
     let out = run(&hosted, &["event", "import", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -232,11 +235,12 @@ impl Drop for Served {
 }
 
 /// Starts `serve` on a free port and returns it with its base URL, read from the banner.
-fn serve(db: &str) -> (Served, String) {
+/// The server's log goes to `log`, for a failed assertion to show.
+fn serve(db: &str, log: &std::path::Path) -> (Served, String) {
     let mut child = Command::new(BIN)
         .args(["--database-url", db, "serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .expect("start roundtable serve");
     let stdout = child.stdout.take().unwrap();
@@ -259,7 +263,7 @@ fn serve(db: &str) -> (Served, String) {
 #[test]
 fn organiser_token_prints_a_token_the_api_accepts() {
     let dir = tempfile_dir();
-    let db = format!("sqlite:{}/rt.db", dir.display());
+    let db = format!("sqlite:{}/rt.db", dir.path().display());
     let run = |args: &[&str]| {
         Command::new(BIN)
             .args(["--database-url", &db])
@@ -333,15 +337,16 @@ fn organiser_token_prints_a_token_the_api_accepts() {
     }
 
     // The printed token works against the API; a made-up one doesn't.
-    let (_server, base) = serve(&db);
+    let log = dir.path().join("server.log");
+    let (_server, base) = serve(&db, &log);
     let events = format!("{base}/api/v1/events");
     let bearer = format!("Bearer {token}");
     // The banner is printed once the port listens: no wait is needed.
     let (status, body) = http_get(&events, &[("Authorization", &bearer)]);
-    assert_eq!(status, 200, "{body}");
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(status, 200, "{body}\nserver log:\n{logged}");
     assert_eq!(
         http_get(&events, &[("Authorization", "Bearer rt_madeup")]).0,
         401
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
