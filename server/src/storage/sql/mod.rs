@@ -127,13 +127,32 @@ async fn sqlite_pool(url: &str, size: u32, page_limit: &Arc<AtomicI64>) -> anyho
         .context("could not open the SQLite database")
 }
 
-/// Settings asserted on every SQLite connection, rather than trusting defaults.
+/// Settings asserted on every SQLite connection, rather than trusting defaults. The wait
+/// for a busy database comes first, so none of the others can fail on a lock. The journal
+/// mode is not here: [`sqlite_wal`] sets it once, and the file keeps it.
 fn sqlite_pragmas(page_limit: i64) -> String {
     format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; \
+        "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; \
          PRAGMA max_page_count = {page_limit}; PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 8000;"
     )
+}
+
+/// Switches the SQLite file at `url` to WAL on one connection of its own, before any pool
+/// opens. Done on every pool connection instead, two connections opening a new file at once
+/// both tried to switch it, and one failed with "database is locked" (the pool retried, but
+/// logged an error at about one start in thirty). WAL is a property of the file: it stays.
+async fn sqlite_wal(url: &str) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .context("could not open the SQLite database")?;
+    sqlx::raw_sql("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+        .execute(&mut conn)
+        .await
+        .context("could not switch the SQLite database to WAL")?;
+    conn.close().await?;
+    Ok(())
 }
 
 impl SqlStorage {
@@ -149,6 +168,9 @@ impl SqlStorage {
         } else {
             format!("{url}?mode=rwc")
         };
+        if backend == Backend::Sqlite {
+            sqlite_wal(&sqlite_url).await?;
+        }
         let pool = match backend {
             Backend::Sqlite => sqlite_pool(&sqlite_url, POOL_SIZE, &page_limit).await?,
             Backend::Postgres => AnyPoolOptions::new()
