@@ -87,8 +87,12 @@ async fn metrics_count_sockets_posts_writes_and_refusals_but_no_words() -> Resul
         .await?;
     assert_eq!(err["code"], "rate_limited");
 
-    let text = metrics_when(&f, "two posts", |t| {
+    // A post is counted when it is stored and acknowledged; its broadcast just after: wait
+    // for both rather than scrape between the two.
+    let text = metrics_when(&f, "two posts and their broadcasts", |t| {
         t.contains("roundtable_posts_total 2\n")
+            && sample(t, "roundtable_broadcasts_total").is_ok_and(|n| n >= 2.0)
+            && sample(t, "roundtable_frames_sent_total").is_ok_and(|n| n >= 6.0)
     })
     .await?;
     for role in ["phone", "console", "wall"] {
